@@ -1,0 +1,87 @@
+import type { MailProviderCapabilities } from "@mailplane/core";
+
+/**
+ * A mailbox as the provider holds it. Addresses are `localPart@domain`, lower-case,
+ * punycode domains. Passwords are write-only and never appear here.
+ */
+export interface MailboxState {
+  domain: string;
+  localPart: string;
+  /** Display name. */
+  name: string;
+  /** Quota in MiB; undefined when the provider has none or it is unlimited. */
+  quotaMb?: number;
+  /** True when login and sending are blocked while mail is kept. */
+  suspended: boolean;
+  /** Extra local parts (same domain) that deliver to this mailbox. */
+  aliases: string[];
+  /** Full addresses this mailbox forwards to (offboarding). Empty when none. */
+  forwardTo: string[];
+  /** Free-form fields the provider stores when it can (department, title). */
+  department?: string;
+  title?: string;
+}
+
+/** What a caller asks for when creating or updating a mailbox. */
+export interface MailboxInput extends MailboxState {
+  /** Initial password (secret). When absent, the provider's invitation flow is used if any. */
+  password?: string;
+  changePasswordAtNextLogin?: boolean;
+  require2fa?: boolean;
+}
+
+/** An address that forwards to one or more full addresses, without a mailbox of its own. */
+export interface AliasState {
+  domain: string;
+  localPart: string;
+  /** Full destination addresses, sorted. */
+  destinations: string[];
+}
+
+/** A distribution group: one address, many members (full addresses, sorted). */
+export interface GroupState {
+  domain: string;
+  localPart: string;
+  name: string;
+  members: string[];
+}
+
+/**
+ * One mail provider's API behind a common interface. Every method throws the typed errors of
+ * `errors.ts`. `get*` returns `undefined` when the object does not exist. Implementations read
+ * their credentials when constructed from `ProviderConnection`, never from module state.
+ */
+export interface MailProvider {
+  /** Short provider id used in errors and state, e.g. `migadu`. */
+  readonly name: string;
+  readonly capabilities: MailProviderCapabilities;
+
+  listMailboxes(domain: string): Promise<MailboxState[]>;
+  getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined>;
+  createMailbox(input: MailboxInput): Promise<MailboxState>;
+  /** Applies the given fields; returns the full state after the update. */
+  updateMailbox(
+    domain: string,
+    localPart: string,
+    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
+  ): Promise<MailboxState>;
+  /** Only when `capabilities.renameInPlace`: changes the address, keeping the mail. */
+  renameMailbox?(domain: string, from: string, to: string): Promise<MailboxState>;
+  deleteMailbox(domain: string, localPart: string): Promise<void>;
+
+  listAliases(domain: string): Promise<AliasState[]>;
+  getAlias(domain: string, localPart: string): Promise<AliasState | undefined>;
+  createAlias(input: AliasState): Promise<AliasState>;
+  updateAlias(domain: string, localPart: string, destinations: string[]): Promise<AliasState>;
+  deleteAlias(domain: string, localPart: string): Promise<void>;
+
+  listGroups(domain: string): Promise<GroupState[]>;
+  getGroup(domain: string, localPart: string): Promise<GroupState | undefined>;
+  createGroup(input: GroupState): Promise<GroupState>;
+  updateGroup(
+    domain: string,
+    localPart: string,
+    patch: Partial<Pick<GroupState, "name" | "members">>,
+  ): Promise<GroupState>;
+  deleteGroup(domain: string, localPart: string): Promise<void>;
+}

@@ -1,0 +1,74 @@
+/** The kinds of failure an adapter reports; callers branch on `kind`, never on message text. */
+export type ProviderErrorKind = "NotFound" | "Conflict" | "RateLimited" | "Auth" | "ProviderError";
+
+/** What every adapter error carries. Never headers, tokens or passwords. */
+export interface ProviderErrorDetails {
+  /** Provider name, e.g. `migadu`. */
+  provider: string;
+  /** Operation, e.g. `createMailbox`. */
+  operation: string;
+  /** HTTP status when there was one. */
+  status?: number;
+  /** The API's own error message, scrubbed of credentials. */
+  apiMessage?: string;
+  /** For RateLimited: how long the provider asked us to wait, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/** Base class of the typed adapter errors. */
+export class MailProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  readonly provider: string;
+  readonly operation: string;
+  readonly status?: number;
+  readonly apiMessage?: string;
+  readonly retryAfterMs?: number;
+
+  constructor(kind: ProviderErrorKind, details: ProviderErrorDetails, message?: string) {
+    const status = details.status === undefined ? "" : ` (HTTP ${details.status})`;
+    const api = details.apiMessage ? `: ${details.apiMessage}` : "";
+    super(message ?? `${details.provider} ${details.operation} failed: ${kind}${status}${api}`);
+    this.name = `${kind}Error`;
+    this.kind = kind;
+    this.provider = details.provider;
+    this.operation = details.operation;
+    this.status = details.status;
+    this.apiMessage = details.apiMessage;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** The object does not exist at the provider. */
+export class NotFoundError extends MailProviderError {
+  constructor(details: ProviderErrorDetails, message?: string) {
+    super("NotFound", details, message);
+  }
+}
+
+/** The object exists already, or differs from what was asked. */
+export class ConflictError extends MailProviderError {
+  constructor(details: ProviderErrorDetails, message?: string) {
+    super("Conflict", details, message);
+  }
+}
+
+/** The provider asked us to slow down, and retries ran out. */
+export class RateLimitedError extends MailProviderError {
+  constructor(details: ProviderErrorDetails, message?: string) {
+    super("RateLimited", details, message);
+  }
+}
+
+/** Credentials are missing, wrong or lack permission. */
+export class AuthError extends MailProviderError {
+  constructor(details: ProviderErrorDetails, message?: string) {
+    super("Auth", details, message);
+  }
+}
+
+/** Any other provider failure (5xx after retries, invalid response, network). */
+export class ProviderError extends MailProviderError {
+  constructor(details: ProviderErrorDetails, message?: string) {
+    super("ProviderError", details, message);
+  }
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { ConflictError, MailProviderError, NotFoundError, RateLimitedError } from "../src/errors";
+
+describe("typed provider errors", () => {
+  it("formats provider, operation, status and the API message", () => {
+    const err = new NotFoundError({
+      provider: "migadu",
+      operation: "getMailbox",
+      status: 404,
+      apiMessage: "Mailbox not found",
+    });
+    expect(err).toBeInstanceOf(MailProviderError);
+    expect(err.kind).toBe("NotFound");
+    expect(err.name).toBe("NotFoundError");
+    expect(err.message).toBe("migadu getMailbox failed: NotFound (HTTP 404): Mailbox not found");
+  });
+
+  it("keeps retryAfterMs for rate limits and omits an absent status", () => {
+    const err = new RateLimitedError({ provider: "migadu", operation: "list", retryAfterMs: 1500 });
+    expect(err.retryAfterMs).toBe(1500);
+    expect(err.message).toBe("migadu list failed: RateLimited");
+  });
+
+  it("accepts an explicit message", () => {
+    const err = new ConflictError({ provider: "p", operation: "o" }, "exists; use pulumi import");
+    expect(err.message).toBe("exists; use pulumi import");
+  });
+});
