@@ -1,2 +1,4 @@
+export * from "./account-plan";
 export * from "./capabilities";
+export * from "./dns-facts";
 export * from "./dns-record";

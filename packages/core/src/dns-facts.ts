@@ -1,0 +1,37 @@
+import type { DnsRecord } from "./dns-record";
+
+/** A host and port a client connects to (RFC 6186 / RFC 8314 SRV targets). */
+export interface ServiceEndpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * What a mail provider assigns or documents for a domain: the inputs of DNS planning.
+ * Values a provider assigns per tenant (Microsoft's MX target, SES DKIM tokens, Cloudflare's
+ * MX set, verification codes) come from provider outputs or user input, never guesses.
+ */
+export interface DnsFacts {
+  /** Provider id, e.g. `google`, `migadu`, `selfHosted`. */
+  provider: string;
+  /** MX set; priority 0 is a valid preference. Empty for sending-only domains. */
+  mx: Array<{ priority: number; host: string }>;
+  /** SPF include domains the provider needs (e.g. `_spf.google.com`). */
+  spfInclude: string[];
+  /** DKIM records: TXT with the key (`v=DKIM1; k=rsa; p=...`) or CNAME to the provider. */
+  dkim: Array<{ selector: string; type: "TXT" | "CNAME"; value: string }>;
+  /** TXT values the provider needs at the apex to verify ownership. */
+  verification: string[];
+  /** Client discovery; services left out are published with a `.` target (not offered). */
+  clientDiscovery?: {
+    imap?: ServiceEndpoint;
+    pop3?: ServiceEndpoint;
+    submission?: ServiceEndpoint;
+    /** CNAME target for `autodiscover.<domain>` (Outlook). */
+    autodiscover?: string;
+    /** CNAME target for `autoconfig.<domain>` (Thunderbird). */
+    autoconfig?: string;
+  };
+  /** Further records the provider requires, already normalised. */
+  extraRecords?: DnsRecord[];
+}
