@@ -2,3 +2,4 @@ export * from "./account-plan";
 export * from "./capabilities";
 export * from "./dns-facts";
 export * from "./dns-record";
+export * from "./policy";
