@@ -3,3 +3,4 @@ export * from "./capabilities";
 export * from "./dns-facts";
 export * from "./dns-record";
 export * from "./policy";
+export * from "./txt";
