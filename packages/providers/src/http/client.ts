@@ -1,0 +1,236 @@
+import axios, { type AxiosInstance } from "axios";
+import type { z } from "zod";
+import { MailProviderError, ProviderError } from "../errors";
+import { requestBudget, type BudgetConfig, type TokenBucket } from "./budget";
+import { defaultApiMessage, errorForStatus, redact, secretsInBody } from "./errors";
+import {
+  backoffDelay,
+  defaultRetryPolicy,
+  parseRetryAfter,
+  retryableNetworkCodes,
+  sleep,
+  type RetryPolicy,
+} from "./retry";
+
+/** HTTP methods the kit sends. */
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** Settings of one provider's HTTP client. Credentials live only inside the axios instance. */
+export interface HttpClientConfig {
+  /** Provider id used in errors and as the budget key prefix, e.g. `migadu`. */
+  provider: string;
+  /** API base URL, e.g. `https://api.migadu.com/v1`. */
+  baseUrl: string;
+  /** HTTP Basic credentials. */
+  auth?: { username: string; password: string };
+  /**
+   * Per-request timeout in milliseconds.
+   * @default 30000
+   */
+  timeoutMs?: number;
+  /** Process-wide request budget for this provider and endpoint; none when absent. */
+  budget?: BudgetConfig;
+  /** Retry policy overrides. */
+  retry?: Partial<RetryPolicy>;
+  /** True when a non-429 response means "rate limited" (Migadu answers 403). */
+  isRateLimited?: (status: number, body: unknown, text: string) => boolean;
+  /** Extracts the API's own message from an error body. */
+  apiMessage?: (body: unknown, text: string) => string | undefined;
+}
+
+/** One request. `verify` makes a non-idempotent request safe to retry. */
+export interface HttpRequest<T> {
+  /** Operation name for errors, e.g. `createMailbox`. */
+  operation: string;
+  method: HttpMethod;
+  /** Path below the base URL, segments already encoded. */
+  path: string;
+  body?: unknown;
+  /** Validates the JSON response; a mismatch is a ProviderError. */
+  schema?: z.ZodType<T>;
+  /**
+   * For POST/PATCH: called after an ambiguous failure (dropped connection, timeout, 5xx) before
+   * retrying. Returns the created object when the first attempt did take effect (it is
+   * adopted and no retry is sent), or undefined to retry.
+   */
+  verify?: () => Promise<T | undefined>;
+}
+
+/** What happened on the wire, without axios objects (they hold credentials). */
+type Outcome =
+  | { kind: "response"; status: number; headers: Record<string, string>; text: string }
+  | { kind: "network"; code: string; message: string };
+
+const idempotentMethods: ReadonlySet<HttpMethod> = new Set(["GET", "PUT", "DELETE"]);
+
+/**
+ * A provider's HTTP client: request budget, retries with jittered backoff honouring
+ * Retry-After, timeouts, zod-validated responses and typed, credential-free errors.
+ */
+export class HttpClient {
+  readonly provider: string;
+  readonly baseUrl: string;
+  private readonly http: AxiosInstance;
+  private readonly budget: TokenBucket | undefined;
+  private readonly policy: RetryPolicy;
+  private readonly secrets: string[];
+  private readonly isRateLimited: NonNullable<HttpClientConfig["isRateLimited"]>;
+  private readonly apiMessage: NonNullable<HttpClientConfig["apiMessage"]>;
+
+  constructor(config: HttpClientConfig) {
+    this.provider = config.provider;
+    this.baseUrl = config.baseUrl.replace(/\/+$/, "");
+    this.policy = { ...defaultRetryPolicy, ...config.retry };
+    this.budget = config.budget
+      ? requestBudget(`${config.provider} ${this.baseUrl}`, config.budget)
+      : undefined;
+    this.isRateLimited = config.isRateLimited ?? (() => false);
+    this.apiMessage = config.apiMessage ?? defaultApiMessage;
+    this.secrets = [];
+    if (config.auth) {
+      const { username, password } = config.auth;
+      this.secrets.push(
+        password,
+        Buffer.from(`${username}:${password}`).toString("base64"),
+        encodeURIComponent(password),
+      );
+    }
+    this.http = axios.create({
+      baseURL: this.baseUrl,
+      timeout: config.timeoutMs ?? 30_000,
+      auth: config.auth,
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      proxy: false,
+    });
+  }
+
+  /** Sends the request, retrying as the policy allows; returns the validated body. */
+  async request<T>(req: HttpRequest<T>): Promise<T> {
+    const secrets = [...this.secrets, ...secretsInBody(req.body)];
+    let attempt = 0;
+    for (;;) {
+      if (this.budget) await this.budget.acquire();
+      const outcome = await this.send(req);
+      if (outcome.kind === "response" && outcome.status >= 200 && outcome.status < 300) {
+        return this.parse(req, outcome, secrets);
+      }
+      const { error, retryable, retryAfterMs } = this.classify(req, outcome, secrets);
+      attempt += 1;
+      if (!retryable || attempt >= this.policy.maxAttempts) throw error;
+      const ambiguous = outcome.kind === "network" || outcome.status >= 500;
+      if (ambiguous && !idempotentMethods.has(req.method)) {
+        if (!req.verify) throw error;
+        const existing = await req.verify();
+        if (existing !== undefined) return existing;
+      }
+      if (retryAfterMs !== undefined) {
+        if (retryAfterMs > this.policy.maxRetryAfterMs) throw error;
+        this.budget?.pause(retryAfterMs);
+        await sleep(retryAfterMs);
+      } else {
+        await sleep(backoffDelay(attempt - 1, this.policy));
+      }
+    }
+  }
+
+  private async send<T>(req: HttpRequest<T>): Promise<Outcome> {
+    try {
+      const res = await this.http.request<string>({
+        method: req.method,
+        url: req.path,
+        data: req.body === undefined ? undefined : JSON.stringify(req.body),
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers as Record<string, unknown>)) {
+        if (typeof v === "string") headers[k.toLowerCase()] = v;
+      }
+      return { kind: "response", status: res.status, headers, text: res.data ?? "" };
+    } catch (e) {
+      // Never keep the axios error: its config holds auth and headers.
+      const err = e as { code?: unknown; message?: unknown };
+      const code = typeof err.code === "string" ? err.code : "ENETWORK";
+      const message = typeof err.message === "string" ? err.message : "network error";
+      return { kind: "network", code, message };
+    }
+  }
+
+  private classify<T>(
+    req: HttpRequest<T>,
+    outcome: Outcome,
+    secrets: string[],
+  ): { error: MailProviderError; retryable: boolean; retryAfterMs?: number } {
+    const base = { provider: this.provider, operation: req.operation };
+    if (outcome.kind === "network") {
+      const apiMessage = redact(
+        `${outcome.message === outcome.code ? outcome.code : `${outcome.code}: ${outcome.message}`} (${req.method} ${this.redactPath(req.path)})`,
+        secrets,
+      );
+      const retryable =
+        retryableNetworkCodes.has(outcome.code) || /socket hang up/i.test(outcome.message);
+      return { error: new ProviderError({ ...base, apiMessage }), retryable };
+    }
+    const body = tryJson(outcome.text);
+    const rawMessage = this.apiMessage(body, outcome.text);
+    const apiMessage = rawMessage === undefined ? undefined : redact(rawMessage, secrets);
+    const rateLimited =
+      outcome.status === 429 || this.isRateLimited(outcome.status, body, outcome.text);
+    const retryAfterMs = rateLimited ? parseRetryAfter(outcome.headers["retry-after"]) : undefined;
+    const error = errorForStatus(
+      outcome.status,
+      { ...base, status: outcome.status, apiMessage, retryAfterMs },
+      rateLimited,
+    );
+    const retryable = rateLimited || outcome.status >= 500;
+    return { error, retryable, retryAfterMs };
+  }
+
+  private parse<T>(
+    req: HttpRequest<T>,
+    outcome: Extract<Outcome, { kind: "response" }>,
+    secrets: string[],
+  ): T {
+    const base = { provider: this.provider, operation: req.operation, status: outcome.status };
+    let body: unknown = undefined;
+    if (outcome.text.trim() !== "") {
+      body = tryJson(outcome.text);
+      if (body === NOT_JSON) {
+        throw new ProviderError({
+          ...base,
+          apiMessage: `response to ${req.method} ${this.redactPath(req.path)} is not JSON`,
+        });
+      }
+    }
+    if (!req.schema) return body as T;
+    const result = req.schema.safeParse(body);
+    if (result.success) return result.data;
+    const issues = result.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+      .join("; ");
+    throw new ProviderError({
+      ...base,
+      apiMessage: redact(
+        `unexpected response to ${req.method} ${this.redactPath(req.path)}: ${issues}`,
+        secrets,
+      ),
+    });
+  }
+
+  private redactPath(path: string): string {
+    return redact(path, this.secrets);
+  }
+}
+
+const NOT_JSON = Symbol("not json");
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
