@@ -4,3 +4,4 @@ export * from "./dns-facts";
 export * from "./dns-record";
 export * from "./policy";
 export * from "./txt";
+export * from "./spf";
