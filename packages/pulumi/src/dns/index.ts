@@ -1,0 +1,27 @@
+import { CloudflareDnsBackend, type CloudflareDnsArgs } from "./cloudflare";
+import { Route53DnsBackend, type Route53DnsArgs } from "./route53";
+import { ZoneFileDnsBackend, type ZoneFileDnsArgs } from "./zone-file";
+
+/**
+ * Publishes the records in a Cloudflare zone as `cloudflare.DnsRecord` children.
+ * @example dns.cloudflare({ zoneId: "023e105f4ecef8ad9ca31a8372d0c353" })
+ */
+export function cloudflare(args: CloudflareDnsArgs): CloudflareDnsBackend {
+  return new CloudflareDnsBackend(args);
+}
+
+/**
+ * Publishes the records in a Route 53 hosted zone as `aws.route53.Record` children.
+ * @example dns.route53({ zoneId: zone.zoneId })
+ */
+export function route53(args: Route53DnsArgs): Route53DnsBackend {
+  return new Route53DnsBackend(args);
+}
+
+/**
+ * Writes the records to an RFC 1035 zone file.
+ * @example dns.zoneFile({ path: "acme.com.zone" })
+ */
+export function zoneFile(args: ZoneFileDnsArgs): ZoneFileDnsBackend {
+  return new ZoneFileDnsBackend(args);
+}
