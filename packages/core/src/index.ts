@@ -5,3 +5,4 @@ export * from "./dns-record";
 export * from "./policy";
 export * from "./txt";
 export * from "./spf";
+export * from "./dmarc";
