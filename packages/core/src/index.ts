@@ -6,3 +6,4 @@ export * from "./policy";
 export * from "./txt";
 export * from "./spf";
 export * from "./dmarc";
+export * from "./mta-sts";
