@@ -35,6 +35,8 @@ export interface PlannedMailbox {
   offboard?: { forwardTo: string[]; keepUntil?: string };
   /** True for a shared mailbox realised from `shared` with kind `sharedMailbox`. */
   shared: boolean;
+  /** For a shared mailbox: the addresses of the people who read it. */
+  members?: string[];
 }
 
 /** An address forwarding to destinations (aliases, shared addresses of kind alias, role addresses). */

@@ -1,3 +1,8 @@
+import { resolveMailboxSettings, type SharedRealisation } from "./accounts";
+import { MailplaneConfigError, formatPath } from "./errors";
+import { buildIndex, referenceSites, resolveReference } from "./graph";
+import type { MailboxSpec, MailDomainSpec } from "./spec";
+
 /**
  * What a mail provider can do. Adapters declare it; `checkCapabilities` explains every
  * declared feature the provider cannot honour, with what to use instead.
@@ -31,4 +36,231 @@ export interface MailProviderCapabilities {
   domainAliases: boolean;
   /** A mailbox's address can be renamed in place, keeping its mail. */
   renameInPlace: boolean;
+}
+
+/** A declared feature the provider cannot honour, with what to use instead. */
+export interface CapabilityProblem {
+  /** Path of the declaration that needs the feature, e.g. `mailboxes.ali`. */
+  path: string;
+  /** The capability that is missing. */
+  feature: keyof MailProviderCapabilities;
+  /** What is unsupported and what to use instead (path not included). */
+  message: string;
+}
+
+/** Options of `checkCapabilities`. */
+export interface CheckCapabilitiesOptions {
+  /**
+   * The provider's id, named in messages (`provider "migadu"`).
+   * @default "the mail provider"
+   */
+  provider?: string;
+}
+
+/**
+ * Explains every feature of a parsed declaration that the provider cannot honour, with what to
+ * use instead. An empty list means the provider can realise the whole declaration.
+ */
+export function checkCapabilities(
+  spec: MailDomainSpec,
+  caps: MailProviderCapabilities,
+  options: CheckCapabilitiesOptions = {},
+): CapabilityProblem[] {
+  const who =
+    options.provider === undefined ? "the mail provider" : `provider "${options.provider}"`;
+  const problems: CapabilityProblem[] = [];
+  const add = (
+    path: PropertyKey[] | string,
+    feature: keyof MailProviderCapabilities,
+    message: string,
+  ) =>
+    problems.push({
+      path: typeof path === "string" ? path : formatPath(path),
+      feature,
+      message: `${who} ${message}`,
+    });
+  const q = (s: string) => JSON.stringify(s);
+
+  for (const [key, m] of Object.entries(spec.mailboxes)) {
+    const localPart = (m.localPart ?? key).toLowerCase();
+    if (!caps.mailboxes) {
+      add(
+        ["mailboxes", key],
+        "mailboxes",
+        caps.standaloneAliases
+          ? `forwards only and has no mailboxes; use aliases: { ${key}: "${localPart}@elsewhere.example" } or another provider`
+          : "has no mailboxes; use another provider",
+      );
+      continue;
+    }
+    const settings = resolveMailboxSettings(spec, m);
+    const fromProfile = (field: keyof MailboxSpec) =>
+      m[field] === undefined && m.profile !== undefined ? ["profile"] : [field];
+    const n = m.aliases.length;
+    if (n > 0 && caps.aliasesPerMailbox === 0 && !caps.standaloneAliases) {
+      add(
+        ["mailboxes", key, "aliases"],
+        "aliasesPerMailbox",
+        caps.groups
+          ? `cannot give a mailbox extra addresses; use groups with this mailbox as the only member, e.g. groups: { ${q(m.aliases[0]!)}: { members: [${q(key)}] } }`
+          : "cannot give a mailbox extra addresses; remove aliases or use another provider",
+      );
+    } else if (n > caps.aliasesPerMailbox && caps.aliasesPerMailbox > 0) {
+      add(
+        ["mailboxes", key, "aliases"],
+        "aliasesPerMailbox",
+        `allows at most ${caps.aliasesPerMailbox} aliases per mailbox (got ${n}); ` +
+          (caps.standaloneAliases
+            ? `move the rest to aliases, e.g. aliases: { ${q(m.aliases[n - 1]!)}: ${q(key)} }`
+            : "remove the rest"),
+      );
+    }
+    if (settings.quotaMb !== undefined && !caps.quota) {
+      add(
+        ["mailboxes", key, ...fromProfile("quotaMb")],
+        "quota",
+        "does not set mailbox quotas; remove quotaMb and manage quotas in the provider's admin console",
+      );
+    }
+    if (settings.suspended && !caps.suspend) {
+      add(
+        ["mailboxes", key, m.suspended === undefined ? "offboard" : "suspended"],
+        "suspend",
+        m.suspended === undefined
+          ? "cannot suspend a mailbox; set suspended: false to keep it active while it forwards, or use another provider"
+          : 'cannot suspend a mailbox; remove suspended, or set onDelete: "delete" and remove the mailbox from code',
+      );
+    }
+    if (m.password !== undefined && !caps.passwords) {
+      add(
+        ["mailboxes", key, "password"],
+        "passwords",
+        "does not accept initial passwords; remove password and let the person set one through the provider's invitation",
+      );
+    }
+    if (settings.changePasswordAtNextLogin && !caps.forceChangeAtLogin) {
+      add(
+        ["mailboxes", key, ...fromProfile("changePasswordAtNextLogin")],
+        "forceChangeAtLogin",
+        "cannot force a password change at the next login; remove changePasswordAtNextLogin",
+      );
+    }
+    if (settings.require2fa && !caps.require2fa) {
+      add(
+        ["mailboxes", key, ...fromProfile("require2fa")],
+        "require2fa",
+        "cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider's admin console",
+      );
+    }
+  }
+
+  const alternatives = (except: SharedRealisation): string[] => {
+    const out: string[] = [];
+    if (except !== "alias" && caps.standaloneAliases) out.push('kind: "alias"');
+    if (except !== "group" && caps.groups) out.push('kind: "group"');
+    if (except !== "sharedMailbox" && caps.sharedMailboxes) out.push('kind: "sharedMailbox"');
+    return out;
+  };
+  const SHARED_FEATURE = {
+    alias: ["standaloneAliases", "has no standalone aliases"],
+    group: ["groups", "has no groups"],
+    sharedMailbox: ["sharedMailboxes", "has no shared mailboxes"],
+  } as const;
+  for (const [key, s] of Object.entries(spec.shared)) {
+    if (s.kind === "auto") {
+      if (!caps.standaloneAliases && !caps.groups && !caps.sharedMailboxes) {
+        add(
+          ["shared", key],
+          "standaloneAliases",
+          "has no aliases, groups or shared mailboxes for a shared address; use another provider",
+        );
+      }
+      continue;
+    }
+    const [feature, what] = SHARED_FEATURE[s.kind];
+    if (caps[feature]) continue;
+    const alt = alternatives(s.kind);
+    add(
+      ["shared", key, "kind"],
+      feature,
+      `${what}; ${alt.length > 0 ? `use ${alt.join(" or ")}` : "use another provider"}`,
+    );
+  }
+
+  if (!caps.standaloneAliases) {
+    for (const [key, a] of Object.entries(spec.aliases)) {
+      add(
+        ["aliases", key],
+        "standaloneAliases",
+        caps.groups
+          ? `has no standalone aliases; use groups: { ${q(key)}: { members: [${a.to.map(q).join(", ")}] } }`
+          : "has no standalone aliases; add the address to a mailbox's aliases or use another provider",
+      );
+    }
+    for (const role of ["postmaster", "abuse"] as const) {
+      if (spec[role] === undefined) continue;
+      add(
+        [role],
+        "standaloneAliases",
+        `has no standalone aliases to route ${role}@; ` +
+          (caps.aliasesPerMailbox > 0
+            ? `remove ${role} and add "${role}" to a mailbox's aliases`
+            : caps.groups
+              ? `remove ${role} and declare groups: { ${role}: { members: [${spec[role].map(q).join(", ")}] } }`
+              : `remove ${role} and declare a mailbox named ${role}`),
+      );
+    }
+  }
+
+  if (!caps.groups) {
+    for (const [key, g] of Object.entries(spec.groups)) {
+      const members = [...g.members, ...g.externalMembers].map(q).join(", ");
+      add(
+        ["groups", key],
+        "groups",
+        caps.standaloneAliases
+          ? `has no groups; use aliases: { ${q(key)}: [${members}] }`
+          : "has no groups; use another provider",
+      );
+    }
+  }
+
+  if (spec.catchAll !== undefined && !caps.catchAll) {
+    add(["catchAll"], "catchAll", "has no catch-all; remove catchAll and declare each address");
+  }
+  if (spec.domainAliases.length > 0 && !caps.domainAliases) {
+    add(
+      ["domainAliases"],
+      "domainAliases",
+      `has no domain aliases; declare a separate MailDomain for ${spec.domainAliases.join(", ")}`,
+    );
+  }
+
+  if (!caps.externalForward) {
+    const index = buildIndex(spec);
+    for (const site of referenceSites(spec)) {
+      if (site.access) continue;
+      const r = resolveReference(index, site.ref, spec.catchAll !== undefined);
+      if (r.kind === "address" && r.external) {
+        add(
+          site.path,
+          "externalForward",
+          `cannot forward to addresses outside ${[spec.domain, ...spec.domainAliases].join(", ")}; remove ${q(r.address)} or use another provider`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** Like `checkCapabilities`, but throws a `MailplaneConfigError` listing every problem. */
+export function assertCapabilities(
+  spec: MailDomainSpec,
+  caps: MailProviderCapabilities,
+  options: CheckCapabilitiesOptions = {},
+): void {
+  const problems = checkCapabilities(spec, caps, options);
+  if (problems.length > 0) {
+    throw new MailplaneConfigError(problems.map(({ path, message }) => ({ path, message })));
+  }
 }

@@ -7,3 +7,8 @@ export * from "./txt";
 export * from "./spf";
 export * from "./dmarc";
 export * from "./mta-sts";
+export * from "./errors";
+export * from "./address";
+export * from "./spec";
+export { checkGraph } from "./graph";
+export * from "./accounts";
