@@ -198,7 +198,10 @@ export class Emulator {
     this.accepted.length = 0;
   }
 
-  private match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  private match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const m = route.regex.exec(path);
@@ -212,7 +215,9 @@ export class Emulator {
 
   private takeFault(method: string, pattern: string | undefined): Fault | undefined {
     const index = this.faults.findIndex(
-      (f) => (f.method === undefined || f.method === method) && (f.route === undefined || f.route === pattern),
+      (f) =>
+        (f.method === undefined || f.method === method) &&
+        (f.route === undefined || f.route === pattern),
     );
     if (index < 0) return undefined;
     const fault = this.faults[index]!;
@@ -228,7 +233,9 @@ export class Emulator {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const fullPath = url.pathname;
-    const path = fullPath.startsWith(this.basePath) ? fullPath.slice(this.basePath.length) || "/" : fullPath;
+    const path = fullPath.startsWith(this.basePath)
+      ? fullPath.slice(this.basePath.length) || "/"
+      : fullPath;
     const found = this.match(method, path);
     const routeKey = `${method} ${found ? found.route.pattern : "?"}`;
     const entry: LoggedRequest = { method, path, route: routeKey, status: 0, at };
@@ -272,10 +279,12 @@ export class Emulator {
 
     if (this.rateLimit) {
       const rl = this.rateLimit;
-      while (this.accepted.length > 0 && at - this.accepted[0]! >= rl.windowMs) this.accepted.shift();
+      while (this.accepted.length > 0 && at - this.accepted[0]! >= rl.windowMs)
+        this.accepted.shift();
       if (this.accepted.length >= rl.limit) {
         const headers: Record<string, string> = {};
-        if (rl.retryAfterSeconds !== undefined) headers["retry-after"] = String(rl.retryAfterSeconds);
+        if (rl.retryAfterSeconds !== undefined)
+          headers["retry-after"] = String(rl.retryAfterSeconds);
         return send({ status: rl.status, body: rl.body, headers });
       }
       this.accepted.push(at);

@@ -9,11 +9,16 @@
 import { parseArgs } from "node:util";
 import { MigaduEmulator } from "./migadu";
 
-function parseRateLimit(value: string | undefined): { limit: number; windowMs: number } | false | undefined {
+function parseRateLimit(
+  value: string | undefined,
+): { limit: number; windowMs: number } | false | undefined {
   if (value === undefined) return undefined;
   if (value === "off") return false;
   const m = /^(\d+)\/(\d+)$/.exec(value);
-  if (!m) throw new Error(`--rate-limit must be <limit>/<windowMs> or "off", got ${JSON.stringify(value)}`);
+  if (!m)
+    throw new Error(
+      `--rate-limit must be <limit>/<windowMs> or "off", got ${JSON.stringify(value)}`,
+    );
   return { limit: Number(m[1]), windowMs: Number(m[2]) };
 }
 

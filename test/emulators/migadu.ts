@@ -142,7 +142,10 @@ function error(status: number, message: string): EmulatorResponse {
 function parseDestinations(value: unknown): string[] | EmulatorResponse {
   const list =
     typeof value === "string"
-      ? value.split(",").map((s) => s.trim()).filter((s) => s !== "")
+      ? value
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")
       : Array.isArray(value) && value.every((v) => typeof v === "string")
         ? (value as string[]).map((s) => s.trim())
         : undefined;
@@ -179,7 +182,11 @@ export class MigaduEmulator extends Emulator {
   }
 
   /** Migadu's rate-limit answer: 403 with an error body. */
-  static rateLimitOf(rl: { limit: number; windowMs: number; retryAfterSeconds?: number }): RateLimit {
+  static rateLimitOf(rl: {
+    limit: number;
+    windowMs: number;
+    retryAfterSeconds?: number;
+  }): RateLimit {
     return {
       ...rl,
       status: 403,
@@ -188,7 +195,9 @@ export class MigaduEmulator extends Emulator {
   }
 
   /** Changes the rate limit (`false` disables it). */
-  configureRateLimit(rl: { limit: number; windowMs: number; retryAfterSeconds?: number } | false): void {
+  configureRateLimit(
+    rl: { limit: number; windowMs: number; retryAfterSeconds?: number } | false,
+  ): void {
     this.setRateLimit(rl === false ? undefined : MigaduEmulator.rateLimitOf(rl));
   }
 
@@ -221,7 +230,11 @@ export class MigaduEmulator extends Emulator {
   }
 
   /** Inserts or replaces a mailbox directly, defaults filled in. */
-  putMailbox(domain: string, mailbox: Partial<MigaduMailbox> & { local_part: string; name: string }, password?: string): MigaduMailbox {
+  putMailbox(
+    domain: string,
+    mailbox: Partial<MigaduMailbox> & { local_part: string; name: string },
+    password?: string,
+  ): MigaduMailbox {
     const s = this.state(domain);
     const full = { ...this.defaultMailbox(domain, mailbox.local_part, mailbox.name), ...mailbox };
     s.mailboxes.set(full.local_part, full);
@@ -265,12 +278,16 @@ export class MigaduEmulator extends Emulator {
 
   /** Copies of a mailbox's forwardings. */
   forwardings(domain: string, localPart: string): MigaduForwarding[] {
-    return [...(this.state(domain).forwardings.get(localPart)?.values() ?? [])].map((f) => structuredClone(f));
+    return [...(this.state(domain).forwardings.get(localPart)?.values() ?? [])].map((f) =>
+      structuredClone(f),
+    );
   }
 
   /** Copies of a mailbox's identities. */
   identities(domain: string, localPart: string): MigaduIdentity[] {
-    return [...(this.state(domain).identities.get(localPart)?.values() ?? [])].map((i) => structuredClone(i));
+    return [...(this.state(domain).identities.get(localPart)?.values() ?? [])].map((i) =>
+      structuredClone(i),
+    );
   }
 
   /** Copies of the domain's rewrites. */
@@ -333,7 +350,10 @@ export class MigaduEmulator extends Emulator {
   }
 
   /** Runs `fn` with the domain's state, or answers 404 for an unknown domain. */
-  private withDomain(req: EmulatorRequest, fn: (s: DomainState, domain: string) => EmulatorResponse): EmulatorResponse {
+  private withDomain(
+    req: EmulatorRequest,
+    fn: (s: DomainState, domain: string) => EmulatorResponse,
+  ): EmulatorResponse {
     const domain = req.params.domain!.toLowerCase();
     const s = this.domains.get(domain);
     if (!s) return error(404, "Domain not found");
@@ -356,7 +376,11 @@ export class MigaduEmulator extends Emulator {
   }
 
   /** Applies documented writable mailbox fields; returns an error response for bad types. */
-  private applyMailboxFields(s: DomainState, m: MigaduMailbox, body: Record<string, unknown>): EmulatorResponse | undefined {
+  private applyMailboxFields(
+    s: DomainState,
+    m: MigaduMailbox,
+    body: Record<string, unknown>,
+  ): EmulatorResponse | undefined {
     for (const f of MAILBOX_BOOLEANS) {
       if (body[f] === undefined) continue;
       if (typeof body[f] !== "boolean") return error(422, `${f} must be a boolean`);
@@ -409,7 +433,8 @@ export class MigaduEmulator extends Emulator {
           return error(422, `local_part is invalid: ${JSON.stringify(lp ?? null)}`);
         }
         const localPart = lp.toLowerCase();
-        if (this.taken(s, localPart)) return error(422, `Address ${localPart}@${domain} has already been taken`);
+        if (this.taken(s, localPart))
+          return error(422, `Address ${localPart}@${domain} has already been taken`);
         if (typeof body.name !== "string") return error(422, "name can't be blank");
         if (body.password === undefined && body.password_method === undefined) {
           return error(422, "password_method must be given: password or invitation");
@@ -425,7 +450,9 @@ export class MigaduEmulator extends Emulator {
       }),
     );
     const one = `${mb}/:local_part`;
-    this.route("GET", one, (req) => this.withMailbox(req, (_s, _d, m) => ({ status: 200, body: m })));
+    this.route("GET", one, (req) =>
+      this.withMailbox(req, (_s, _d, m) => ({ status: 200, body: m })),
+    );
     this.route("PUT", one, (req) =>
       this.withMailbox(req, (s, _d, m) => {
         const next = structuredClone(m);
@@ -457,9 +484,11 @@ export class MigaduEmulator extends Emulator {
       this.withMailbox(req, (s, domain, m) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
         const lp = body.local_part;
-        if (typeof lp !== "string" || !LOCAL_PART.test(lp)) return error(422, "local_part is invalid");
+        if (typeof lp !== "string" || !LOCAL_PART.test(lp))
+          return error(422, "local_part is invalid");
         const list = s.identities.get(m.local_part) ?? new Map<string, MigaduIdentity>();
-        if (list.has(lp) || this.taken(s, lp)) return error(422, `Address ${lp}@${domain} has already been taken`);
+        if (list.has(lp) || this.taken(s, lp))
+          return error(422, `Address ${lp}@${domain} has already been taken`);
         const identity: MigaduIdentity = {
           local_part: lp,
           domain_name: domain,
@@ -481,7 +510,15 @@ export class MigaduEmulator extends Emulator {
       }),
     );
     const oneId = `${ids}/:identity`;
-    const withIdentity = (req: EmulatorRequest, fn: (list: Map<string, MigaduIdentity>, i: MigaduIdentity, m: MigaduMailbox, domain: string) => EmulatorResponse) =>
+    const withIdentity = (
+      req: EmulatorRequest,
+      fn: (
+        list: Map<string, MigaduIdentity>,
+        i: MigaduIdentity,
+        m: MigaduMailbox,
+        domain: string,
+      ) => EmulatorResponse,
+    ) =>
       this.withMailbox(req, (s, domain, m) => {
         const list = s.identities.get(m.local_part);
         const i = list?.get(req.params.identity!.toLowerCase());
@@ -493,7 +530,13 @@ export class MigaduEmulator extends Emulator {
       withIdentity(req, (_l, i) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
         if (typeof body.name === "string") i.name = body.name;
-        for (const f of ["may_send", "may_receive", "may_access_imap", "may_access_pop3", "may_access_managesieve"] as const) {
+        for (const f of [
+          "may_send",
+          "may_receive",
+          "may_access_imap",
+          "may_access_pop3",
+          "may_access_managesieve",
+        ] as const) {
           if (typeof body[f] === "boolean") i[f] = body[f];
         }
         return { status: 200, body: i };
@@ -518,7 +561,8 @@ export class MigaduEmulator extends Emulator {
     this.route("POST", fw, (req) =>
       this.withMailbox(req, (s, _domain, m) => {
         const address = ((req.body ?? {}) as Record<string, unknown>).address;
-        if (typeof address !== "string" || !EMAIL.test(address)) return error(422, "address is not a valid email address");
+        if (typeof address !== "string" || !EMAIL.test(address))
+          return error(422, "address is not a valid email address");
         const list = s.forwardings.get(m.local_part) ?? new Map<string, MigaduForwarding>();
         const key = address.toLowerCase();
         if (list.has(key)) return error(422, `Forwarding to ${key} has already been taken`);
@@ -551,7 +595,10 @@ export class MigaduEmulator extends Emulator {
     // Aliases: addresses without storage, destinations comma-separated on write, array on read.
     const al = "/domains/:domain/aliases";
     this.route("GET", al, (req) =>
-      this.withDomain(req, (s) => ({ status: 200, body: { address_aliases: [...s.aliases.values()] } })),
+      this.withDomain(req, (s) => ({
+        status: 200,
+        body: { address_aliases: [...s.aliases.values()] },
+      })),
     );
     this.route("POST", al, (req) =>
       this.withDomain(req, (s, domain) => {
@@ -561,7 +608,8 @@ export class MigaduEmulator extends Emulator {
           return error(422, `local_part is invalid: ${JSON.stringify(lp ?? null)}`);
         }
         const localPart = lp.toLowerCase();
-        if (this.taken(s, localPart)) return error(422, `Address ${localPart}@${domain} has already been taken`);
+        if (this.taken(s, localPart))
+          return error(422, `Address ${localPart}@${domain} has already been taken`);
         const destinations = parseDestinations(body.destinations);
         if (!Array.isArray(destinations)) return destinations;
         const alias = this.makeAlias(domain, localPart, destinations);
@@ -571,7 +619,10 @@ export class MigaduEmulator extends Emulator {
       }),
     );
     const oneAlias = `${al}/:local_part`;
-    const withAlias = (req: EmulatorRequest, fn: (s: DomainState, a: MigaduAlias) => EmulatorResponse) =>
+    const withAlias = (
+      req: EmulatorRequest,
+      fn: (s: DomainState, a: MigaduAlias) => EmulatorResponse,
+    ) =>
       this.withDomain(req, (s) => {
         const a = s.aliases.get(req.params.local_part!.toLowerCase());
         if (!a) return error(404, "Alias not found");
@@ -605,8 +656,10 @@ export class MigaduEmulator extends Emulator {
     this.route("POST", rw, (req) =>
       this.withDomain(req, (s, domain) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        if (typeof body.name !== "string" || !/^[a-z0-9-]+$/.test(body.name)) return error(422, "name is invalid");
-        if (s.rewrites.has(body.name)) return error(422, `Rewrite ${body.name} has already been taken`);
+        if (typeof body.name !== "string" || !/^[a-z0-9-]+$/.test(body.name))
+          return error(422, "name is invalid");
+        if (s.rewrites.has(body.name))
+          return error(422, `Rewrite ${body.name} has already been taken`);
         if (typeof body.local_part_rule !== "string" || body.local_part_rule === "") {
           return error(422, "local_part_rule can't be blank");
         }
@@ -624,7 +677,10 @@ export class MigaduEmulator extends Emulator {
       }),
     );
     const oneRw = `${rw}/:name`;
-    const withRewrite = (req: EmulatorRequest, fn: (s: DomainState, r: MigaduRewrite) => EmulatorResponse) =>
+    const withRewrite = (
+      req: EmulatorRequest,
+      fn: (s: DomainState, r: MigaduRewrite) => EmulatorResponse,
+    ) =>
       this.withDomain(req, (s) => {
         const r = s.rewrites.get(req.params.name!);
         if (!r) return error(404, "Rewrite not found");

@@ -28,6 +28,11 @@ export interface MailboxInput extends MailboxState {
   password?: string;
   changePasswordAtNextLogin?: boolean;
   require2fa?: boolean;
+  /**
+   * Where the provider sends its invitation ("set your password") when no password is given,
+   * e.g. Migadu's `password_recovery_email`. Not part of the state.
+   */
+  recoveryEmail?: string;
 }
 
 /** An address that forwards to one or more full addresses, without a mailbox of its own. */

@@ -7,9 +7,16 @@ export interface BudgetConfig {
 }
 
 /**
- * A token bucket: at most `burst` requests at once, refilled at `ratePerSecond`. Waiters are
- * served first-in first-out. `pause` blocks every caller, e.g. after the provider sent
- * `Retry-After`.
+ * Fraction of the configured rate the bucket actually refills at. Requests released on time can
+ * still reach the server bunched by network jitter; the margin keeps the server's measured
+ * rate within `ratePerSecond + burst` per second.
+ */
+export const BUDGET_SAFETY_MARGIN = 0.97;
+
+/**
+ * A token bucket: at most `burst` requests at once, refilled at `ratePerSecond` (times
+ * {@link BUDGET_SAFETY_MARGIN}). Waiters are served first-in first-out. `pause` blocks every
+ * caller, e.g. after the provider sent `Retry-After`.
  */
 export class TokenBucket {
   private tokens: number;
@@ -23,6 +30,10 @@ export class TokenBucket {
     this.config = validateBudget(config);
     this.tokens = this.config.burst;
     this.last = performance.now();
+  }
+
+  private get rate(): number {
+    return this.config.ratePerSecond * BUDGET_SAFETY_MARGIN;
   }
 
   /** The current rate and burst. */
@@ -69,10 +80,7 @@ export class TokenBucket {
     const now = performance.now();
     const from = Math.max(this.last, Math.min(now, this.blockedUntil));
     if (now > from) {
-      this.tokens = Math.min(
-        this.config.burst,
-        this.tokens + ((now - from) * this.config.ratePerSecond) / 1000,
-      );
+      this.tokens = Math.min(this.config.burst, this.tokens + ((now - from) * this.rate) / 1000);
     }
     this.last = now;
   }
@@ -90,21 +98,19 @@ export class TokenBucket {
     this.refill();
     const now = performance.now();
     const blocked = Math.max(0, this.blockedUntil - now);
-    const tokenWait =
-      this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.config.ratePerSecond;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.drain();
-    }, Math.ceil(Math.max(blocked, tokenWait)));
+    const tokenWait = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.drain();
+      },
+      Math.ceil(Math.max(blocked, tokenWait)),
+    );
   }
 
   private drain(): void {
     this.refill();
-    while (
-      this.waiters.length > 0 &&
-      this.tokens >= 1 &&
-      performance.now() >= this.blockedUntil
-    ) {
+    while (this.waiters.length > 0 && this.tokens >= 1 && performance.now() >= this.blockedUntil) {
       this.tokens -= 1;
       this.waiters.shift()!();
     }

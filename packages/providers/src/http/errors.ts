@@ -22,8 +22,9 @@ export function redact(text: string, secrets: readonly string[]): string {
 export function secretsInBody(body: unknown, found: string[] = []): string[] {
   if (body && typeof body === "object") {
     for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (typeof value === "string" && /pass|secret|token|key/i.test(key)) found.push(value);
-      else if (value && typeof value === "object") secretsInBody(value, found);
+      if (typeof value === "string" && /pass|secret|token|key/i.test(key) && !/method/i.test(key)) {
+        found.push(value);
+      } else if (value && typeof value === "object") secretsInBody(value, found);
     }
   }
   return found;

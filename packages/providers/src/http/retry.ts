@@ -22,7 +22,10 @@ export const defaultRetryPolicy: RetryPolicy = {
  * Parses a `Retry-After` header: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
  * Returns milliseconds to wait (≥ 0), or undefined when absent or unparseable.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === "") return undefined;

@@ -1,0 +1,669 @@
+import type { MailProviderCapabilities } from "@mailplane/core";
+import type { AliasState, GroupState, MailProvider, MailboxInput, MailboxState } from "../adapter";
+import {
+  AuthError,
+  ConflictError,
+  MailProviderError,
+  NotFoundError,
+  ProviderError,
+} from "../errors";
+import type { BudgetConfig } from "../http/budget";
+import { sharedReadCache } from "../http/read-cache";
+import type { RetryPolicy } from "../http/retry";
+import { MIGADU_API_URL, MigaduClient } from "./client";
+import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
+
+/**
+ * What Migadu can do, as this adapter realises it.
+ * - No per-mailbox quota in the API (storage is per plan; `storage_usage` is read-only).
+ * - No rename: `local_part` is create/read-only, so a new address means a new mailbox.
+ * - No native groups: a group is a Migadu alias with several destinations (its `name` is not
+ *   stored; reads return the local part as the name).
+ * - Suspension = `may_send`, `may_access_imap`, `may_access_pop3` and `may_access_managesieve`
+ *   all false while `may_receive` stays true (mail is kept and still delivered).
+ * - Initial passwords, or Migadu's invitation (`password_method: "invitation"`) sent to a
+ *   recovery address. No forced change at login, no per-user 2FA in the API.
+ * - Catch-all and domain aliases are not exposed by this adapter.
+ */
+export const migaduCapabilities: MailProviderCapabilities = {
+  mailboxes: true,
+  aliasesPerMailbox: Infinity,
+  standaloneAliases: true,
+  groups: true,
+  sharedMailboxes: false,
+  suspend: true,
+  quota: false,
+  passwords: true,
+  forceChangeAtLogin: false,
+  require2fa: false,
+  externalForward: true,
+  catchAll: false,
+  domainAliases: false,
+  renameInPlace: false,
+};
+
+/** Settings of the Migadu adapter. Credentials stay inside the HTTP client. */
+export interface MigaduProviderConfig {
+  /** When set, the adapter refuses every other domain. */
+  domain?: string;
+  /** @default "https://api.migadu.com/v1" */
+  baseUrl?: string;
+  /** Admin email address of the Migadu account (HTTP Basic user). */
+  user: string;
+  /** Migadu API key (HTTP Basic password). */
+  apiKey: string;
+  /**
+   * Process-wide request budget for this endpoint.
+   * @default { ratePerSecond: 0.45, burst: 5 }
+   */
+  budget?: BudgetConfig;
+  /** @default 30000 */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /**
+   * How long one list response serves `get*` reads in this process, in milliseconds.
+   * @default 2000
+   */
+  readCacheTtlMs?: number;
+}
+
+/** Credentials and endpoint read from the environment at call time. */
+export interface MigaduCredentials {
+  user: string;
+  apiKey: string;
+  baseUrl?: string;
+}
+
+const PROVIDER = "migadu";
+const SUSPEND_FLAGS = [
+  "may_send",
+  "may_access_imap",
+  "may_access_pop3",
+  "may_access_managesieve",
+] as const;
+
+function isSuspended(m: MigaduMailbox): boolean {
+  return SUSPEND_FLAGS.every((f) => m[f] === false);
+}
+
+function suspensionBody(suspended: boolean): MigaduMailboxWrite {
+  return {
+    may_send: !suspended,
+    may_receive: true,
+    may_access_imap: !suspended,
+    may_access_pop3: !suspended,
+    may_access_managesieve: !suspended,
+  };
+}
+
+const sorted = (list: Iterable<string>): string[] => [...new Set(list)].sort();
+const lower = (list: readonly string[]): string[] =>
+  sorted(list.map((a) => a.trim().toLowerCase()));
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+function fail(operation: string, message: string): never {
+  throw new ProviderError(
+    { provider: PROVIDER, operation },
+    `${PROVIDER} ${operation}: ${message}`,
+  );
+}
+
+function isTaken(e: unknown): boolean {
+  return (
+    e instanceof MailProviderError &&
+    (e.status === 422 || e.status === 400 || e.status === 409) &&
+    /taken|exists/i.test(e.apiMessage ?? "")
+  );
+}
+
+/**
+ * The Migadu adapter (https://migadu.com/api). Reads are batched: one list per domain serves
+ * every `get*` of the process for `readCacheTtlMs`; writes invalidate it.
+ *
+ * Mailbox aliases are Migadu aliases whose only destination is the mailbox. `forwardTo` uses
+ * Migadu forwardings and is read back for suspended mailboxes only (offboarding), which keeps
+ * a domain read at two list requests; declaring `forwardTo` on an active mailbox is refused.
+ */
+export class MigaduProvider implements MailProvider {
+  readonly name = PROVIDER;
+  readonly capabilities = migaduCapabilities;
+  readonly domain: string | undefined;
+  readonly baseUrl: string;
+  private readonly client: MigaduClient;
+  private readonly cachePrefix: string;
+  private readonly ttlMs: number;
+
+  constructor(config: MigaduProviderConfig) {
+    if (typeof config.user !== "string" || !/^[^\s@]+@[^\s@]+$/.test(config.user)) {
+      throw new TypeError(
+        `migadu: user must be the admin email address of the Migadu account, got ${JSON.stringify(config.user ?? null)}`,
+      );
+    }
+    if (typeof config.apiKey !== "string" || config.apiKey.trim() === "") {
+      throw new TypeError("migadu: apiKey must be a non-empty Migadu API key (value not shown)");
+    }
+    this.domain = config.domain?.toLowerCase();
+    this.baseUrl = (config.baseUrl ?? MIGADU_API_URL).replace(/\/+$/, "");
+    this.client = new MigaduClient({ ...config, baseUrl: this.baseUrl });
+    this.cachePrefix = `migadu ${this.baseUrl} ${config.user}`;
+    this.ttlMs = config.readCacheTtlMs ?? 2_000;
+  }
+
+  // ---------------- batched reads ----------------
+
+  private key(domain: string, what: string): string {
+    return `${this.cachePrefix} ${domain} ${what}`;
+  }
+
+  private rawMailboxes(domain: string): Promise<Map<string, MigaduMailbox>> {
+    return sharedReadCache.get(this.key(domain, "mailboxes"), this.ttlMs, async () => {
+      const list = await this.client.listMailboxes(domain);
+      return new Map(list.map((m) => [m.local_part.toLowerCase(), m]));
+    });
+  }
+
+  private rawAliases(domain: string): Promise<Map<string, MigaduAlias>> {
+    return sharedReadCache.get(this.key(domain, "aliases"), this.ttlMs, async () => {
+      const list = await this.client.listAliases(domain);
+      return new Map(list.map((a) => [a.local_part.toLowerCase(), a]));
+    });
+  }
+
+  private forwardTo(domain: string, m: MigaduMailbox, operation: string): Promise<string[]> {
+    if (!isSuspended(m)) return Promise.resolve([]);
+    const lp = m.local_part.toLowerCase();
+    return sharedReadCache.get(this.key(domain, `forwardings ${lp}`), this.ttlMs, async () =>
+      lower((await this.client.listForwardings(domain, lp, operation)).map((f) => f.address)),
+    );
+  }
+
+  private invalidate(domain: string, what: "mailboxes" | "aliases" | "forwardings"): void {
+    sharedReadCache.invalidate(this.key(domain, what));
+  }
+
+  private mailboxAliases(m: MigaduMailbox, aliases: Map<string, MigaduAlias>): string[] {
+    const address = m.address.toLowerCase();
+    return sorted(
+      [...aliases.values()]
+        .filter((a) => a.destinations.length === 1 && a.destinations[0]!.toLowerCase() === address)
+        .map((a) => a.local_part.toLowerCase()),
+    );
+  }
+
+  private toState(
+    domain: string,
+    m: MigaduMailbox,
+    aliases: string[],
+    forwardTo: string[],
+  ): MailboxState {
+    return {
+      domain,
+      localPart: m.local_part.toLowerCase(),
+      name: m.name,
+      suspended: isSuspended(m),
+      aliases,
+      forwardTo,
+    };
+  }
+
+  private checkDomain(domain: string, operation: string): string {
+    const d = domain.trim().toLowerCase();
+    if (this.domain !== undefined && d !== this.domain) {
+      fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
+    }
+    if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/.test(d)) {
+      fail(operation, `domain "${domain}" is not a punycode domain name`);
+    }
+    return d;
+  }
+
+  private checkLocalPart(localPart: string, operation: string): string {
+    const lp = localPart.trim().toLowerCase();
+    if (!/^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(lp)) {
+      fail(operation, `local part "${localPart}" is not an RFC 5321 dot-atom`);
+    }
+    return lp;
+  }
+
+  // ---------------- mailboxes ----------------
+
+  /** Every mailbox of the domain: two list requests plus one per suspended mailbox. */
+  async listMailboxes(domain: string): Promise<MailboxState[]> {
+    const d = this.checkDomain(domain, "listMailboxes");
+    const [mailboxes, aliases] = await Promise.all([this.rawMailboxes(d), this.rawAliases(d)]);
+    const states = await Promise.all(
+      [...mailboxes.values()].map(async (m) =>
+        this.toState(
+          d,
+          m,
+          this.mailboxAliases(m, aliases),
+          await this.forwardTo(d, m, "listMailboxes"),
+        ),
+      ),
+    );
+    return states.sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One mailbox, served from the batched list. */
+  async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
+    const d = this.checkDomain(domain, "getMailbox");
+    const lp = this.checkLocalPart(localPart, "getMailbox");
+    const [mailboxes, aliases] = await Promise.all([this.rawMailboxes(d), this.rawAliases(d)]);
+    const m = mailboxes.get(lp);
+    if (!m) return undefined;
+    return this.toState(
+      d,
+      m,
+      this.mailboxAliases(m, aliases),
+      await this.forwardTo(d, m, "getMailbox"),
+    );
+  }
+
+  private differences(m: MigaduMailbox, input: MailboxInput): string[] {
+    const diffs: string[] = [];
+    if (m.name !== input.name)
+      diffs.push(`name: ${JSON.stringify(m.name)} ≠ ${JSON.stringify(input.name)}`);
+    if (isSuspended(m) !== input.suspended)
+      diffs.push(`suspended: ${isSuspended(m)} ≠ ${input.suspended}`);
+    return diffs;
+  }
+
+  private conflict(
+    operation: string,
+    address: string,
+    what: string,
+    diffs: string[],
+  ): ConflictError {
+    return new ConflictError(
+      { provider: PROVIDER, operation, status: 422 },
+      `${PROVIDER} ${operation}: ${address} already exists at Migadu ${what} (${diffs.join("; ")}); ` +
+        `adopt it with \`pulumi import\` and align the declaration, or choose another address`,
+    );
+  }
+
+  /**
+   * Creates a mailbox. An existing identical mailbox (same name and suspension) is adopted without
+   * touching its password; an existing different one is a ConflictError.
+   */
+  async createMailbox(input: MailboxInput): Promise<MailboxState> {
+    const op = "createMailbox";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const address = `${lp}@${d}`;
+    if (typeof input.name !== "string" || input.name.trim() === "") {
+      fail(op, `${address}: name must be a non-empty display name`);
+    }
+    const forwardTo = lower(input.forwardTo ?? []);
+    if (forwardTo.length > 0 && !input.suspended) {
+      fail(
+        op,
+        `${address}: forwardTo needs suspended: true (Migadu forwarding is managed for offboarded mailboxes only)`,
+      );
+    }
+    if (input.password === undefined && !input.recoveryEmail) {
+      fail(
+        op,
+        `${address} has no password; Migadu's invitation flow needs recoveryEmail (the address the invitation is sent to)`,
+      );
+    }
+    const aliases = lower(input.aliases ?? []).filter((a) => a !== lp);
+    const adopt = (m: MigaduMailbox): MigaduMailbox => {
+      const diffs = this.differences(m, input);
+      if (diffs.length > 0) throw this.conflict(op, address, "with different settings", diffs);
+      return m;
+    };
+
+    let created: MigaduMailbox;
+    const existing = (await this.rawMailboxes(d)).get(lp);
+    if (existing) {
+      created = adopt(existing);
+    } else {
+      const body: MigaduMailboxWrite = {
+        local_part: lp,
+        name: input.name,
+        is_internal: false,
+        ...suspensionBody(input.suspended),
+        ...(input.password !== undefined
+          ? { password_method: "password", password: input.password }
+          : { password_method: "invitation", password_recovery_email: input.recoveryEmail }),
+      };
+      const verify = async (): Promise<MigaduMailbox | undefined> => {
+        try {
+          return adopt(await this.client.getMailbox(d, lp, op));
+        } catch (e) {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        }
+      };
+      try {
+        created = await this.client.createMailbox(d, body, verify);
+      } catch (e) {
+        if (!isTaken(e)) throw e;
+        // Taken since our read: by a mailbox (adopt or conflict) or by an alias (conflict).
+        const found = await verify();
+        if (!found) throw this.conflict(op, address, "as an alias", ["an alias uses this address"]);
+        created = found;
+      } finally {
+        this.invalidate(d, "mailboxes");
+      }
+    }
+    const finalAliases = await this.syncMailboxAliases(op, d, created, aliases);
+    const finalForward = await this.syncForwardings(op, d, created, forwardTo);
+    return this.toState(d, created, finalAliases, finalForward);
+  }
+
+  /** Applies the given fields; returns the state after the update. */
+  async updateMailbox(
+    domain: string,
+    localPart: string,
+    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
+  ): Promise<MailboxState> {
+    const op = "updateMailbox";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const address = `${lp}@${d}`;
+    if (patch.name !== undefined && patch.name.trim() === "") {
+      fail(op, `${address}: name must be a non-empty display name`);
+    }
+    const body: MigaduMailboxWrite = {};
+    if (patch.name !== undefined) body.name = patch.name;
+    if (patch.suspended !== undefined) Object.assign(body, suspensionBody(patch.suspended));
+    if (patch.password !== undefined) {
+      body.password_method = "password";
+      body.password = patch.password;
+    }
+    let m: MigaduMailbox;
+    if (Object.keys(body).length > 0) {
+      try {
+        m = await this.client.updateMailbox(d, lp, body);
+      } finally {
+        this.invalidate(d, "mailboxes");
+      }
+    } else {
+      m = await this.client.getMailbox(d, lp, op);
+    }
+    const forwardTo = patch.forwardTo === undefined ? undefined : lower(patch.forwardTo);
+    if (forwardTo && forwardTo.length > 0 && !isSuspended(m)) {
+      fail(
+        op,
+        `${address}: forwardTo needs suspended: true (Migadu forwarding is managed for offboarded mailboxes only)`,
+      );
+    }
+    const aliasMap = await this.rawAliases(d);
+    const aliases =
+      patch.aliases === undefined
+        ? this.mailboxAliases(m, aliasMap)
+        : await this.syncMailboxAliases(
+            op,
+            d,
+            m,
+            lower(patch.aliases).filter((a) => a !== lp),
+          );
+    const finalForward =
+      forwardTo === undefined
+        ? await this.forwardTo(d, m, op)
+        : await this.syncForwardings(op, d, m, forwardTo);
+    return this.toState(d, m, aliases, finalForward);
+  }
+
+  /** Deletes the mailbox and the aliases that only deliver to it. A missing mailbox is not an error. */
+  async deleteMailbox(domain: string, localPart: string): Promise<void> {
+    const op = "deleteMailbox";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const aliases = await this.rawAliases(d);
+    const own = [...aliases.values()].filter(
+      (a) => a.destinations.length === 1 && a.destinations[0]!.toLowerCase() === `${lp}@${d}`,
+    );
+    try {
+      await this.client.deleteMailbox(d, lp);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    } finally {
+      this.invalidate(d, "mailboxes");
+      this.invalidate(d, "forwardings");
+    }
+    for (const a of own) await this.removeAlias(op, d, a.local_part);
+  }
+
+  private async syncMailboxAliases(
+    op: string,
+    d: string,
+    m: MigaduMailbox,
+    desired: string[],
+  ): Promise<string[]> {
+    const address = m.address.toLowerCase();
+    const aliases = await this.rawAliases(d);
+    const current = this.mailboxAliases(m, aliases);
+    for (const lp of desired.filter((a) => !current.includes(a))) {
+      const other = aliases.get(lp);
+      if (other) {
+        throw this.conflict(op, `${lp}@${d}`, "as an alias", [
+          `delivers to ${lower(other.destinations).join(", ")}, not ${address}`,
+        ]);
+      }
+      await this.addAlias(op, d, lp, [address]);
+    }
+    for (const lp of current.filter((a) => !desired.includes(a))) await this.removeAlias(op, d, lp);
+    return desired;
+  }
+
+  private async syncForwardings(
+    op: string,
+    d: string,
+    m: MigaduMailbox,
+    desired: string[],
+  ): Promise<string[]> {
+    const lp = m.local_part.toLowerCase();
+    if (desired.length === 0 && !isSuspended(m)) return [];
+    const current = lower((await this.client.listForwardings(d, lp, op)).map((f) => f.address));
+    try {
+      for (const a of desired.filter((x) => !current.includes(x))) {
+        await this.client.createForwarding(d, lp, a, op);
+      }
+      for (const a of current.filter((x) => !desired.includes(x))) {
+        try {
+          await this.client.deleteForwarding(d, lp, a, op);
+        } catch (e) {
+          if (!(e instanceof NotFoundError)) throw e;
+        }
+      }
+    } finally {
+      this.invalidate(d, "forwardings");
+    }
+    return desired;
+  }
+
+  // ---------------- aliases ----------------
+
+  private toAlias(d: string, a: MigaduAlias): AliasState {
+    return {
+      domain: d,
+      localPart: a.local_part.toLowerCase(),
+      destinations: lower(a.destinations),
+    };
+  }
+
+  private async addAlias(
+    op: string,
+    d: string,
+    lp: string,
+    destinations: string[],
+  ): Promise<MigaduAlias> {
+    const same = (a: MigaduAlias): boolean => sameList(lower(a.destinations), destinations);
+    const verify = async (): Promise<MigaduAlias | undefined> => {
+      try {
+        const a = await this.client.getAlias(d, lp, op);
+        if (same(a)) return a;
+        throw this.conflict(op, `${lp}@${d}`, "with other destinations", [
+          `${lower(a.destinations).join(", ")} ≠ ${destinations.join(", ")}`,
+        ]);
+      } catch (e) {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      }
+    };
+    try {
+      return await this.client.createAlias(d, lp, destinations, verify, op);
+    } catch (e) {
+      if (!isTaken(e)) throw e;
+      const found = await verify();
+      if (!found)
+        throw this.conflict(op, `${lp}@${d}`, "as a mailbox", ["a mailbox uses this address"]);
+      return found;
+    } finally {
+      this.invalidate(d, "aliases");
+    }
+  }
+
+  private async removeAlias(op: string, d: string, lp: string): Promise<void> {
+    try {
+      await this.client.deleteAlias(d, lp, op);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    } finally {
+      this.invalidate(d, "aliases");
+    }
+  }
+
+  private checkDestinations(op: string, destinations: readonly string[], field: string): string[] {
+    const list = lower(destinations);
+    if (list.length === 0) fail(op, `${field} must list at least one address`);
+    const bad = list.find((a) => !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(a));
+    if (bad !== undefined) fail(op, `${field}: "${bad}" is not an email address`);
+    return list;
+  }
+
+  /** Every alias of the domain (including mailbox aliases), from one list request. */
+  async listAliases(domain: string): Promise<AliasState[]> {
+    const d = this.checkDomain(domain, "listAliases");
+    return [...(await this.rawAliases(d)).values()]
+      .map((a) => this.toAlias(d, a))
+      .sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One alias, served from the batched list. */
+  async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
+    const d = this.checkDomain(domain, "getAlias");
+    const a = (await this.rawAliases(d)).get(this.checkLocalPart(localPart, "getAlias"));
+    return a && this.toAlias(d, a);
+  }
+
+  /** Creates an alias; an identical existing one is adopted, a different one is a ConflictError. */
+  async createAlias(input: AliasState): Promise<AliasState> {
+    const op = "createAlias";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const destinations = this.checkDestinations(op, input.destinations, "destinations");
+    const existing = (await this.rawAliases(d)).get(lp);
+    if (existing) {
+      if (!sameList(lower(existing.destinations), destinations)) {
+        throw this.conflict(op, `${lp}@${d}`, "with other destinations", [
+          `${lower(existing.destinations).join(", ")} ≠ ${destinations.join(", ")}`,
+        ]);
+      }
+      return this.toAlias(d, existing);
+    }
+    return this.toAlias(d, await this.addAlias(op, d, lp, destinations));
+  }
+
+  /** Replaces an alias's destinations. */
+  async updateAlias(
+    domain: string,
+    localPart: string,
+    destinations: string[],
+  ): Promise<AliasState> {
+    const op = "updateAlias";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const list = this.checkDestinations(op, destinations, "destinations");
+    try {
+      return this.toAlias(d, await this.client.updateAlias(d, lp, list, op));
+    } finally {
+      this.invalidate(d, "aliases");
+    }
+  }
+
+  /** Deletes an alias; a missing one is not an error. */
+  async deleteAlias(domain: string, localPart: string): Promise<void> {
+    const op = "deleteAlias";
+    await this.removeAlias(op, this.checkDomain(domain, op), this.checkLocalPart(localPart, op));
+  }
+
+  // ---------------- groups (Migadu aliases with several destinations) ----------------
+
+  private toGroup(a: AliasState): GroupState {
+    return { domain: a.domain, localPart: a.localPart, name: a.localPart, members: a.destinations };
+  }
+
+  /** Aliases with two or more destinations, read as groups (names are not stored by Migadu). */
+  async listGroups(domain: string): Promise<GroupState[]> {
+    return (await this.listAliases(domain))
+      .filter((a) => a.destinations.length > 1)
+      .map((a) => this.toGroup(a));
+  }
+
+  /** A group is the alias of that local part; its name reads back as the local part. */
+  async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
+    const a = await this.getAlias(domain, localPart);
+    return a && this.toGroup(a);
+  }
+
+  /** Creates the group as a Migadu alias delivering to every member. */
+  async createGroup(input: GroupState): Promise<GroupState> {
+    this.checkDestinations("createGroup", input.members, "members");
+    const a = await this.createAlias({
+      domain: input.domain,
+      localPart: input.localPart,
+      destinations: input.members,
+    });
+    return this.toGroup(a);
+  }
+
+  /** Replaces the members; a name change is accepted but Migadu has nowhere to store it. */
+  async updateGroup(
+    domain: string,
+    localPart: string,
+    patch: Partial<Pick<GroupState, "name" | "members">>,
+  ): Promise<GroupState> {
+    if (patch.members === undefined) {
+      const g = await this.getGroup(domain, localPart);
+      if (!g) {
+        throw new NotFoundError(
+          { provider: PROVIDER, operation: "updateGroup", status: 404 },
+          `${PROVIDER} updateGroup: ${localPart}@${domain} does not exist`,
+        );
+      }
+      return g;
+    }
+    return this.toGroup(await this.updateAlias(domain, localPart, patch.members));
+  }
+
+  /** Deletes the group's alias. */
+  deleteGroup(domain: string, localPart: string): Promise<void> {
+    return this.deleteAlias(domain, localPart);
+  }
+}
+
+/** Builds the Migadu adapter. */
+export function createMigaduProvider(config: MigaduProviderConfig): MigaduProvider {
+  return new MigaduProvider(config);
+}
+
+/**
+ * Reads Migadu credentials from the environment at call time: `MIGADU_USER` (admin email),
+ * `MIGADU_API_KEY`, optional `MIGADU_API_URL`. Throws naming the missing variables, never a value.
+ */
+export function migaduCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): MigaduCredentials {
+  const missing = ["MIGADU_USER", "MIGADU_API_KEY"].filter((k) => !env[k]);
+  if (missing.length > 0) {
+    throw new AuthError(
+      { provider: PROVIDER, operation: "credentials" },
+      `migadu credentials missing: set ${missing.join(" and ")} (admin email and API key from My Account > API Keys)`,
+    );
+  }
+  const creds: MigaduCredentials = { user: env.MIGADU_USER!, apiKey: env.MIGADU_API_KEY! };
+  if (env.MIGADU_API_URL) creds.baseUrl = env.MIGADU_API_URL;
+  return creds;
+}

@@ -1,0 +1,750 @@
+import type { MailProviderCapabilities } from "@mailplane/core";
+import type { AliasState, GroupState, MailboxInput, MailboxState, MailProvider } from "../adapter";
+import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../errors";
+import { hashPassword } from "./password";
+import { ensureSchema, sqlBool } from "./schema";
+import { openStore, type SelfHostedStoreConfig, type SqlRow, type SqlStore } from "./store";
+
+/** What the self-hosted (Postfix + Dovecot + SQL) provider can do. */
+export const SELF_HOSTED_CAPABILITIES: MailProviderCapabilities = {
+  mailboxes: true,
+  aliasesPerMailbox: Infinity,
+  standaloneAliases: true,
+  groups: true,
+  sharedMailboxes: false,
+  suspend: true,
+  quota: true,
+  passwords: true,
+  forceChangeAtLogin: false,
+  require2fa: false,
+  externalForward: true,
+  catchAll: true,
+  domainAliases: true,
+  renameInPlace: true,
+};
+
+const PROVIDER = "selfHosted";
+const MIB = 1024 * 1024;
+// RFC 5321 dot-atom characters, lower-case, without `,` (the goto separator) and `@`.
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$/;
+
+function fail(operation: string, field: string, value: unknown, allowed: string): never {
+  throw new Error(
+    `${PROVIDER} ${operation}: ${field} ${JSON.stringify(value)} is not valid; allowed: ${allowed}`,
+  );
+}
+
+function checkDomain(op: string, field: string, value: string): string {
+  if (typeof value !== "string" || !DOMAIN.test(value)) {
+    fail(op, field, value, "a lower-case punycode domain name such as acme.com");
+  }
+  return value;
+}
+
+function checkLocalPart(op: string, field: string, value: string): string {
+  if (typeof value !== "string" || !LOCAL_PART.test(value) || value.length > 64) {
+    fail(op, field, value, "a lower-case RFC 5321 dot-atom local part of at most 64 characters");
+  }
+  return value;
+}
+
+function checkAddress(op: string, field: string, value: string): string {
+  const at = typeof value === "string" ? value.lastIndexOf("@") : -1;
+  if (
+    at <= 0 ||
+    !LOCAL_PART.test(value.slice(0, at)) ||
+    !DOMAIN.test(value.slice(at + 1)) ||
+    value.length > 254
+  ) {
+    fail(op, field, value, "a lower-case address local@domain");
+  }
+  return value;
+}
+
+function checkAddresses(op: string, field: string, values: string[]): string[] {
+  if (!Array.isArray(values)) fail(op, field, values, "a list of addresses");
+  values.forEach((v, i) => checkAddress(op, `${field}[${i}]`, v));
+  return [...new Set(values)].sort();
+}
+
+function checkQuota(op: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < 1 || value > 1048576 * 1024) {
+    fail(op, "quotaMb", value, "an integer number of MiB from 1 (omit for unlimited)");
+  }
+}
+
+const parseGoto = (goto: unknown): string[] =>
+  String(goto ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== "");
+
+const isTrue = (v: unknown): boolean => v === true || v === 1 || v === "1" || v === "t";
+
+const text = (v: unknown): string => (v === null || v === undefined ? "" : String(v));
+
+/**
+ * The self-hosted mail provider: writes mailboxes, aliases, groups, catch-alls and domain
+ * aliases into a PostfixAdmin-compatible SQL store that Postfix and Dovecot read (see
+ * `mailServerConfig` for the lookups).
+ *
+ * How Mailplane's objects map to rows:
+ * - mailbox → `mailbox` row (`{ARGON2ID}` password hash, quota in bytes, `maildir`
+ *   `domain/local/`) plus PostfixAdmin's self-alias row (`alias.address = goto = username`),
+ *   which keeps a catch-all from swallowing the mailbox. `forwardTo` is added to that row's
+ *   `goto` after the mailbox itself, so forwarded mail is still kept.
+ * - suspended mailbox → `mailbox.active = 0`: Dovecot refuses the login; mail is still
+ *   delivered and kept (offboarding keeps mail; senders get no bounce).
+ * - mailbox alias, standalone alias, shared address, group → `alias` rows (several `goto`
+ *   targets for shared addresses and groups), told apart by `mailplane_meta.kind`.
+ * - catch-all → the alias row `@domain`; domain alias → an `alias_domain` row plus a `domain` row
+ *   for the alias domain.
+ * - delete removes rows only: the maildir on disk is left for the admin to archive.
+ */
+export class SelfHostedProvider implements MailProvider {
+  readonly name = PROVIDER;
+  readonly capabilities = SELF_HOSTED_CAPABILITIES;
+  private storePromise?: Promise<SqlStore>;
+
+  constructor(private readonly config: SelfHostedStoreConfig) {}
+
+  /** Closes the store's connection (the sqlite file handle or the PostgreSQL pool). */
+  async close(): Promise<void> {
+    if (this.storePromise === undefined) return;
+    const store = await this.storePromise;
+    this.storePromise = undefined;
+    await store.close();
+  }
+
+  private store(): Promise<SqlStore> {
+    this.storePromise ??= (async () => {
+      const store = await openStore(this.config);
+      await ensureSchema(store);
+      return store;
+    })();
+    return this.storePromise;
+  }
+
+  /** Runs `fn` against the store, turning driver failures into typed provider errors. */
+  private async with<T>(operation: string, fn: (store: SqlStore) => Promise<T>): Promise<T> {
+    let store: SqlStore;
+    try {
+      store = await this.store();
+    } catch (err) {
+      this.storePromise = undefined;
+      throw new ProviderError({ provider: PROVIDER, operation, apiMessage: messageOf(err) });
+    }
+    try {
+      return await fn(store);
+    } catch (err) {
+      if (err instanceof MailProviderError) throw err;
+      if (err instanceof Error && err.message.startsWith(`${PROVIDER} ${operation}:`)) throw err;
+      throw new ProviderError({ provider: PROVIDER, operation, apiMessage: messageOf(err) });
+    }
+  }
+
+  // ---- domains -------------------------------------------------------------------------
+
+  /** Creates the `domain` row when missing (mail for it is then accepted by Postfix). */
+  async ensureDomain(domain: string, description = ""): Promise<void> {
+    checkDomain("ensureDomain", "domain", domain);
+    await this.with("ensureDomain", (s) => insertDomain(s, domain, description));
+  }
+
+  /** Domains that deliver like `domain` (`alias_domain` rows targeting it), sorted. */
+  async listDomainAliases(domain: string): Promise<string[]> {
+    checkDomain("listDomainAliases", "domain", domain);
+    return this.with("listDomainAliases", async (s) => {
+      const rows = await s.query(
+        "SELECT alias_domain FROM alias_domain WHERE target_domain = ? ORDER BY alias_domain",
+        [domain],
+      );
+      return rows.map((r) => text(r.alias_domain));
+    });
+  }
+
+  /**
+   * Makes `aliasDomains` exactly the domain aliases of `domain`: adds `domain` and
+   * `alias_domain` rows, removes `alias_domain` rows no longer declared (and their `domain`
+   * row when nothing else lives in it).
+   */
+  async setDomainAliases(domain: string, aliasDomains: string[]): Promise<string[]> {
+    const op = "setDomainAliases";
+    checkDomain(op, "domain", domain);
+    aliasDomains.forEach((d, i) => checkDomain(op, `aliasDomains[${i}]`, d));
+    if (aliasDomains.includes(domain))
+      fail(op, "aliasDomains", domain, "domains other than itself");
+    const wanted = [...new Set(aliasDomains)].sort();
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await insertDomain(tx, domain, "");
+        const current = await tx.query("SELECT alias_domain, target_domain FROM alias_domain");
+        for (const d of wanted) {
+          const row = current.find((r) => r.alias_domain === d);
+          if (row && row.target_domain !== domain) {
+            throw new ConflictError(
+              { provider: PROVIDER, operation: op },
+              `${PROVIDER} ${op}: ${d} is already an alias of ${text(row.target_domain)}`,
+            );
+          }
+          const used = await tx.query(
+            "SELECT 1 AS x FROM mailbox WHERE domain = ? UNION ALL " +
+              "SELECT 1 AS x FROM alias WHERE domain = ?",
+            [d, d],
+          );
+          if (used.length > 0) {
+            throw new ConflictError(
+              { provider: PROVIDER, operation: op },
+              `${PROVIDER} ${op}: ${d} has mailboxes or aliases of its own and cannot become ` +
+                `an alias of ${domain}`,
+            );
+          }
+          await insertDomain(tx, d, `alias of ${domain}`);
+          if (!row) {
+            await tx.run(
+              "INSERT INTO alias_domain (alias_domain, target_domain, active) VALUES (?, ?, " +
+                `${sqlBool(tx.dialect, true)})`,
+              [d, domain],
+            );
+          }
+        }
+        for (const row of current) {
+          const d = text(row.alias_domain);
+          if (row.target_domain !== domain || wanted.includes(d)) continue;
+          await tx.run("DELETE FROM alias_domain WHERE alias_domain = ?", [d]);
+          await tx.run("DELETE FROM domain WHERE domain = ? AND description = ?", [
+            d,
+            `alias of ${domain}`,
+          ]);
+        }
+        return wanted;
+      }),
+    );
+  }
+
+  // ---- catch-all -------------------------------------------------------------------------
+
+  /** Destinations of the domain's catch-all (`@domain` alias row), or undefined when none. */
+  async getCatchAll(domain: string): Promise<string[] | undefined> {
+    checkDomain("getCatchAll", "domain", domain);
+    return this.with("getCatchAll", async (s) => {
+      const rows = await s.query("SELECT goto FROM alias WHERE address = ?", [`@${domain}`]);
+      return rows.length === 0 ? undefined : parseGoto(rows[0]!.goto).sort();
+    });
+  }
+
+  /** Sets (or with `undefined`/`[]` removes) the catch-all for unknown local parts. */
+  async setCatchAll(domain: string, destinations: string[] | undefined): Promise<void> {
+    const op = "setCatchAll";
+    checkDomain(op, "domain", domain);
+    const dests = checkAddresses(op, "destinations", destinations ?? []);
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await tx.run("DELETE FROM alias WHERE address = ?", [`@${domain}`]);
+        if (dests.length === 0) return;
+        await insertDomain(tx, domain, "");
+        await insertAlias(tx, `@${domain}`, domain, dests);
+      }),
+    );
+  }
+
+  // ---- mailboxes -------------------------------------------------------------------------
+
+  async listMailboxes(domain: string): Promise<MailboxState[]> {
+    checkDomain("listMailboxes", "domain", domain);
+    return this.with("listMailboxes", (s) => readMailboxes(s, domain));
+  }
+
+  async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
+    checkDomain("getMailbox", "domain", domain);
+    checkLocalPart("getMailbox", "localPart", localPart);
+    return this.with("getMailbox", async (s) => (await readMailboxes(s, domain, localPart))[0]);
+  }
+
+  async createMailbox(input: MailboxInput): Promise<MailboxState> {
+    const op = "createMailbox";
+    const { domain, localPart } = input;
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    checkQuota(op, input.quotaMb);
+    (input.aliases ?? []).forEach((a, i) => checkLocalPart(op, `aliases[${i}]`, a));
+    const forwardTo = checkAddresses(op, "forwardTo", input.forwardTo ?? []);
+    const hash = input.password === undefined ? "" : await hashPassword(input.password);
+    const address = `${localPart}@${domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await assertFree(tx, op, address);
+        await insertDomain(tx, domain, "");
+        await tx.run(
+          "INSERT INTO mailbox (username, password, name, maildir, quota, local_part, domain, active)" +
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          [
+            address,
+            hash,
+            input.name ?? "",
+            `${domain}/${localPart}/`,
+            (input.quotaMb ?? 0) * MIB,
+            localPart,
+            domain,
+            boolParam(tx, !input.suspended),
+          ],
+        );
+        await insertAlias(tx, address, domain, [address, ...forwardTo]);
+        await upsertMeta(tx, address, "mailbox", "", input.department, input.title);
+        for (const a of [...new Set(input.aliases ?? [])]) {
+          const aliasAddress = `${a}@${domain}`;
+          await assertFree(tx, op, aliasAddress);
+          await insertAlias(tx, aliasAddress, domain, [address]);
+          await upsertMeta(tx, aliasAddress, "mailboxAlias", "", undefined, undefined, address);
+        }
+        return (await readMailboxes(tx, domain, localPart))[0]!;
+      }),
+    );
+  }
+
+  async updateMailbox(
+    domain: string,
+    localPart: string,
+    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
+  ): Promise<MailboxState> {
+    const op = "updateMailbox";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    checkQuota(op, patch.quotaMb);
+    (patch.aliases ?? []).forEach((a, i) => checkLocalPart(op, `aliases[${i}]`, a));
+    const forwardTo =
+      patch.forwardTo === undefined ? undefined : checkAddresses(op, "forwardTo", patch.forwardTo);
+    const hash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+    const address = `${localPart}@${domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const current = (await readMailboxes(tx, domain, localPart))[0];
+        if (!current) throw notFound(op, address);
+        const sets: string[] = [];
+        const params: unknown[] = [];
+        const set = (col: string, value: unknown) => {
+          sets.push(`${col} = ?`);
+          params.push(value);
+        };
+        if (patch.name !== undefined) set("name", patch.name);
+        if ("quotaMb" in patch) set("quota", (patch.quotaMb ?? 0) * MIB);
+        if (patch.suspended !== undefined) set("active", boolParam(tx, !patch.suspended));
+        if (hash !== undefined) set("password", hash);
+        if (sets.length > 0) {
+          set("modified", new Date().toISOString());
+          await tx.run(`UPDATE mailbox SET ${sets.join(", ")} WHERE username = ?`, [
+            ...params,
+            address,
+          ]);
+        }
+        if (forwardTo !== undefined) {
+          await tx.run("UPDATE alias SET goto = ? WHERE address = ?", [
+            [address, ...forwardTo.filter((f) => f !== address)].join(","),
+            address,
+          ]);
+        }
+        if (patch.department !== undefined || patch.title !== undefined) {
+          await upsertMeta(
+            tx,
+            address,
+            "mailbox",
+            "",
+            patch.department ?? current.department,
+            patch.title ?? current.title,
+          );
+        }
+        if (patch.aliases !== undefined) {
+          const wanted = new Set(patch.aliases);
+          for (const a of current.aliases) {
+            if (wanted.has(a)) continue;
+            await deleteAliasRow(tx, `${a}@${domain}`);
+          }
+          for (const a of wanted) {
+            if (current.aliases.includes(a)) continue;
+            const aliasAddress = `${a}@${domain}`;
+            await assertFree(tx, op, aliasAddress);
+            await insertAlias(tx, aliasAddress, domain, [address]);
+            await upsertMeta(tx, aliasAddress, "mailboxAlias", "", undefined, undefined, address);
+          }
+        }
+        return (await readMailboxes(tx, domain, localPart))[0]!;
+      }),
+    );
+  }
+
+  /**
+   * Changes a mailbox's address in place: the `maildir` column keeps pointing at the same
+   * directory, so its mail stays; the self-alias row, the mailbox's aliases and every alias or
+   * group that delivered to the old address follow.
+   */
+  async renameMailbox(domain: string, from: string, to: string): Promise<MailboxState> {
+    const op = "renameMailbox";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "from", from);
+    checkLocalPart(op, "to", to);
+    const oldAddress = `${from}@${domain}`;
+    const newAddress = `${to}@${domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        if ((await readMailboxes(tx, domain, from)).length === 0) throw notFound(op, oldAddress);
+        await assertFree(tx, op, newAddress);
+        const now = new Date().toISOString();
+        await tx.run(
+          "UPDATE mailbox SET username = ?, local_part = ?, modified = ? WHERE username = ?",
+          [newAddress, to, now, oldAddress],
+        );
+        await tx.run("UPDATE alias SET address = ? WHERE address = ?", [newAddress, oldAddress]);
+        await tx.run("UPDATE mailplane_meta SET address = ? WHERE address = ?", [
+          newAddress,
+          oldAddress,
+        ]);
+        await tx.run("UPDATE mailplane_meta SET mailbox = ? WHERE mailbox = ?", [
+          newAddress,
+          oldAddress,
+        ]);
+        const rows = await tx.query("SELECT address, goto FROM alias");
+        for (const r of rows) {
+          const goto = parseGoto(r.goto);
+          if (!goto.includes(oldAddress)) continue;
+          const next = goto.map((g) => (g === oldAddress ? newAddress : g));
+          await tx.run("UPDATE alias SET goto = ? WHERE address = ?", [next.join(","), r.address]);
+        }
+        return (await readMailboxes(tx, domain, to))[0]!;
+      }),
+    );
+  }
+
+  async deleteMailbox(domain: string, localPart: string): Promise<void> {
+    const op = "deleteMailbox";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    const address = `${localPart}@${domain}`;
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const current = (await readMailboxes(tx, domain, localPart))[0];
+        if (!current) throw notFound(op, address);
+        for (const a of current.aliases) await deleteAliasRow(tx, `${a}@${domain}`);
+        await deleteAliasRow(tx, address);
+        await tx.run("DELETE FROM mailbox WHERE username = ?", [address]);
+      }),
+    );
+  }
+
+  // ---- aliases ---------------------------------------------------------------------------
+
+  async listAliases(domain: string): Promise<AliasState[]> {
+    checkDomain("listAliases", "domain", domain);
+    return this.with("listAliases", async (s) =>
+      (await readAliasRows(s, domain, "alias")).map((r) => ({
+        domain,
+        localPart: r.localPart,
+        destinations: r.goto,
+      })),
+    );
+  }
+
+  async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
+    return (await this.listAliases(domain)).find((a) => a.localPart === localPart);
+  }
+
+  async createAlias(input: AliasState): Promise<AliasState> {
+    const op = "createAlias";
+    checkDomain(op, "domain", input.domain);
+    checkLocalPart(op, "localPart", input.localPart);
+    const destinations = checkAddresses(op, "destinations", input.destinations);
+    if (destinations.length === 0) fail(op, "destinations", [], "at least one address");
+    const address = `${input.localPart}@${input.domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await assertFree(tx, op, address);
+        await insertDomain(tx, input.domain, "");
+        await insertAlias(tx, address, input.domain, destinations);
+        await upsertMeta(tx, address, "alias", "");
+        return { domain: input.domain, localPart: input.localPart, destinations };
+      }),
+    );
+  }
+
+  async updateAlias(
+    domain: string,
+    localPart: string,
+    destinations: string[],
+  ): Promise<AliasState> {
+    const op = "updateAlias";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    const dests = checkAddresses(op, "destinations", destinations);
+    if (dests.length === 0) fail(op, "destinations", [], "at least one address");
+    const address = `${localPart}@${domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const rows = await readAliasRows(tx, domain, "alias");
+        if (!rows.some((r) => r.localPart === localPart)) throw notFound(op, address);
+        await tx.run("UPDATE alias SET goto = ?, modified = ? WHERE address = ?", [
+          dests.join(","),
+          new Date().toISOString(),
+          address,
+        ]);
+        return { domain, localPart, destinations: dests };
+      }),
+    );
+  }
+
+  async deleteAlias(domain: string, localPart: string): Promise<void> {
+    const op = "deleteAlias";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    const address = `${localPart}@${domain}`;
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const rows = await readAliasRows(tx, domain, "alias");
+        if (!rows.some((r) => r.localPart === localPart)) throw notFound(op, address);
+        await deleteAliasRow(tx, address);
+      }),
+    );
+  }
+
+  // ---- groups ----------------------------------------------------------------------------
+
+  async listGroups(domain: string): Promise<GroupState[]> {
+    checkDomain("listGroups", "domain", domain);
+    return this.with("listGroups", async (s) =>
+      (await readAliasRows(s, domain, "group")).map((r) => ({
+        domain,
+        localPart: r.localPart,
+        name: r.name,
+        members: r.goto,
+      })),
+    );
+  }
+
+  async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
+    return (await this.listGroups(domain)).find((g) => g.localPart === localPart);
+  }
+
+  async createGroup(input: GroupState): Promise<GroupState> {
+    const op = "createGroup";
+    checkDomain(op, "domain", input.domain);
+    checkLocalPart(op, "localPart", input.localPart);
+    const members = checkAddresses(op, "members", input.members);
+    if (members.length === 0) fail(op, "members", [], "at least one address");
+    const address = `${input.localPart}@${input.domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await assertFree(tx, op, address);
+        await insertDomain(tx, input.domain, "");
+        await insertAlias(tx, address, input.domain, members);
+        await upsertMeta(tx, address, "group", input.name ?? "");
+        return {
+          domain: input.domain,
+          localPart: input.localPart,
+          name: input.name ?? "",
+          members,
+        };
+      }),
+    );
+  }
+
+  async updateGroup(
+    domain: string,
+    localPart: string,
+    patch: Partial<Pick<GroupState, "name" | "members">>,
+  ): Promise<GroupState> {
+    const op = "updateGroup";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    const members =
+      patch.members === undefined ? undefined : checkAddresses(op, "members", patch.members);
+    if (members !== undefined && members.length === 0)
+      fail(op, "members", [], "at least one address");
+    const address = `${localPart}@${domain}`;
+    return this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const current = (await readAliasRows(tx, domain, "group")).find(
+          (r) => r.localPart === localPart,
+        );
+        if (!current) throw notFound(op, address);
+        if (members !== undefined) {
+          await tx.run("UPDATE alias SET goto = ?, modified = ? WHERE address = ?", [
+            members.join(","),
+            new Date().toISOString(),
+            address,
+          ]);
+        }
+        const name = patch.name ?? current.name;
+        if (patch.name !== undefined) await upsertMeta(tx, address, "group", name);
+        return { domain, localPart, name, members: members ?? current.goto };
+      }),
+    );
+  }
+
+  async deleteGroup(domain: string, localPart: string): Promise<void> {
+    const op = "deleteGroup";
+    checkDomain(op, "domain", domain);
+    checkLocalPart(op, "localPart", localPart);
+    const address = `${localPart}@${domain}`;
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const rows = await readAliasRows(tx, domain, "group");
+        if (!rows.some((r) => r.localPart === localPart)) throw notFound(op, address);
+        await deleteAliasRow(tx, address);
+      }),
+    );
+  }
+}
+
+// ---- row helpers ---------------------------------------------------------------------------
+
+function messageOf(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  // Never echo a connection string's password.
+  return msg.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, "$1***@");
+}
+
+function notFound(operation: string, address: string): NotFoundError {
+  return new NotFoundError(
+    { provider: PROVIDER, operation },
+    `${PROVIDER} ${operation}: ${address} does not exist`,
+  );
+}
+
+function boolParam(store: SqlStore, value: boolean): boolean | number {
+  return store.dialect === "postgres" ? value : value ? 1 : 0;
+}
+
+async function insertDomain(store: SqlStore, domain: string, description: string): Promise<void> {
+  await store.run(
+    "INSERT INTO domain (domain, description) VALUES (?, ?) ON CONFLICT (domain) DO NOTHING",
+    [domain, description],
+  );
+}
+
+async function insertAlias(
+  store: SqlStore,
+  address: string,
+  domain: string,
+  goto: string[],
+): Promise<void> {
+  await store.run("INSERT INTO alias (address, goto, domain, active) VALUES (?, ?, ?, ?)", [
+    address,
+    goto.join(","),
+    domain,
+    boolParam(store, true),
+  ]);
+}
+
+async function deleteAliasRow(store: SqlStore, address: string): Promise<void> {
+  await store.run("DELETE FROM alias WHERE address = ?", [address]);
+  await store.run("DELETE FROM mailplane_meta WHERE address = ?", [address]);
+}
+
+async function upsertMeta(
+  store: SqlStore,
+  address: string,
+  kind: "mailbox" | "mailboxAlias" | "alias" | "group",
+  name: string,
+  department?: string,
+  title?: string,
+  mailbox?: string,
+): Promise<void> {
+  await store.run(
+    "INSERT INTO mailplane_meta (address, kind, name, department, title, mailbox) VALUES (?, ?, ?, ?, ?, ?)" +
+      " ON CONFLICT (address) DO UPDATE SET kind = excluded.kind, name = excluded.name," +
+      " department = excluded.department, title = excluded.title, mailbox = excluded.mailbox",
+    [address, kind, name, department ?? "", title ?? "", mailbox ?? ""],
+  );
+}
+
+async function assertFree(store: SqlStore, operation: string, address: string): Promise<void> {
+  const rows = await store.query(
+    "SELECT address FROM alias WHERE address = ? UNION SELECT username FROM mailbox WHERE username = ?",
+    [address, address],
+  );
+  if (rows.length > 0) {
+    throw new ConflictError(
+      { provider: PROVIDER, operation },
+      `${PROVIDER} ${operation}: ${address} already exists`,
+    );
+  }
+}
+
+async function readMailboxes(
+  store: SqlStore,
+  domain: string,
+  localPart?: string,
+): Promise<MailboxState[]> {
+  const where = localPart === undefined ? "m.domain = ?" : "m.username = ?";
+  const rows = await store.query(
+    "SELECT m.username, m.name, m.quota, m.local_part, m.active, a.goto AS self_goto," +
+      " meta.department, meta.title FROM mailbox m" +
+      " LEFT JOIN alias a ON a.address = m.username" +
+      " LEFT JOIN mailplane_meta meta ON meta.address = m.username" +
+      ` WHERE ${where} ORDER BY m.username`,
+    [localPart === undefined ? domain : `${localPart}@${domain}`],
+  );
+  if (rows.length === 0) return [];
+  const aliasRows = await store.query(
+    "SELECT meta.address, meta.mailbox FROM mailplane_meta meta" +
+      " JOIN alias a ON a.address = meta.address" +
+      " WHERE meta.kind = 'mailboxAlias' AND a.domain = ? ORDER BY meta.address",
+    [domain],
+  );
+  return rows.map((r: SqlRow) => {
+    const username = text(r.username);
+    const quota = Number(r.quota ?? 0);
+    const state: MailboxState = {
+      domain,
+      localPart: text(r.local_part),
+      name: text(r.name),
+      suspended: !isTrue(r.active),
+      aliases: aliasRows
+        .filter((a) => a.mailbox === username)
+        .map((a) => text(a.address).slice(0, -(domain.length + 1))),
+      forwardTo: parseGoto(r.self_goto)
+        .filter((g) => g !== username)
+        .sort(),
+    };
+    if (quota > 0) state.quotaMb = Math.round(quota / MIB);
+    if (text(r.department) !== "") state.department = text(r.department);
+    if (text(r.title) !== "") state.title = text(r.title);
+    return state;
+  });
+}
+
+interface AliasRow {
+  localPart: string;
+  goto: string[];
+  name: string;
+}
+
+/**
+ * Alias rows of a domain of one kind. `alias` also covers rows without Mailplane meta (an
+ * adopted PostfixAdmin database), except mailboxes' self rows and the catch-all.
+ */
+async function readAliasRows(
+  store: SqlStore,
+  domain: string,
+  kind: "alias" | "group",
+): Promise<AliasRow[]> {
+  const rows = await store.query(
+    "SELECT a.address, a.goto, meta.kind, meta.name FROM alias a" +
+      " LEFT JOIN mailplane_meta meta ON meta.address = a.address" +
+      " LEFT JOIN mailbox m ON m.username = a.address" +
+      " WHERE a.domain = ? AND m.username IS NULL ORDER BY a.address",
+    [domain],
+  );
+  return rows
+    .filter((r) => {
+      const address = text(r.address);
+      if (address.startsWith("@")) return false;
+      const k = r.kind === null || r.kind === undefined ? "alias" : text(r.kind);
+      return k === kind;
+    })
+    .map((r) => ({
+      localPart: text(r.address).slice(0, -(domain.length + 1)),
+      goto: parseGoto(r.goto).sort(),
+      name: text(r.name),
+    }));
+}
