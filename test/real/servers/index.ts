@@ -1,0 +1,4 @@
+export * from "./mail";
+export * from "./postgres";
+export * from "./powerdns";
+export * from "./util";
