@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { renderZoneFile, type DnsRecord } from "@mailplane/core";
+import { renderZoneFile, type DnsRecord, type ZoneFileOptions } from "@mailplane/core";
 import { zoneOf, type DnsBackend, type DnsRecordInput, type DnsScope } from "./backend";
 
 /** Settings of the zone-file DNS backend. */
@@ -15,6 +15,11 @@ export interface ZoneFileDnsArgs {
    * @default `<alias>.zone` next to `path`
    */
   aliasPaths?: Record<string, string>;
+  /**
+   * SOA serial, name servers, hostmaster and timers of the rendered zone.
+   * @default serial 1, `ns1.<origin>` at 127.0.0.1 (set real name servers for production)
+   */
+  zone?: ZoneFileOptions;
 }
 
 /** Flat inputs of the zone-file resource: what `pulumi preview --diff` shows. */
@@ -133,7 +138,7 @@ export class ZoneFileDnsBackend implements DnsBackend {
       );
       const content = pulumi
         .output(zoneRecords)
-        .apply((rs) => renderZoneFile(rs as DnsRecord[], zone));
+        .apply((rs) => renderZoneFile(rs as DnsRecord[], zone, this.args.zone));
       const childName = main ? `${scope.name}-zone-file` : `${scope.name}-zone-file-${zone}`;
       out[childName] = new ZoneFile(childName, { path, content }, { parent: scope.parent });
     }

@@ -1,0 +1,303 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+  buildMtaStsPolicy,
+  formatZodIssues,
+  mailDomainSchema,
+  MailplaneConfigError,
+  planDnsRecords,
+  type DnsFacts,
+  type DnsRecord,
+  type MailDomainSpec,
+  type PolicyInput,
+} from "@mailplane/core";
+import type { DnsBackend, DnsRecordInput } from "./dns/backend";
+import type { SendingBinding } from "./sending/binding";
+
+/** Arguments of {@link MailDnsRecords}. */
+export interface MailDnsRecordsArgs {
+  /** The mail domain, e.g. `acme.com` (Unicode or punycode). */
+  domain: string;
+  /**
+   * Domains that receive mail like `domain` (their MX and SPF are published too).
+   * @default []
+   */
+  domainAliases?: string[];
+  /**
+   * SPF, DMARC, DKIM, MTA-STS, TLS-RPT, client discovery and TTL, as in `MailDomainArgs.policy`.
+   * @default SPF `~all`, no DMARC
+   */
+  policy?: PolicyInput;
+  /** Where the records are published: `dns.cloudflare(...)`, `dns.route53(...)`, `dns.zoneFile(...)`. */
+  dns: DnsBackend;
+  /**
+   * What the mail provider requires (MX set, SPF include, DKIM, verification), e.g. from a
+   * provider binding's `dnsFacts` or written by hand for a provider Mailplane does not manage.
+   */
+  facts: pulumi.Input<DnsFacts>;
+  /**
+   * A sending service whose identity and records are created too, e.g. `ses({ region })`.
+   * @default none
+   */
+  sending?: SendingBinding;
+  /**
+   * Further records published with the plan (e.g. a web host's A record). A record that
+   * duplicates or contradicts a planned one (a second SPF, a second MX set) is an error.
+   * @default []
+   */
+  records?: DnsRecordInput[];
+}
+
+/** Everything {@link publishMailDns} created and planned. */
+export interface PublishedMailDns {
+  /** Every record published, normalised (TXT unencoded), sorted by name, type and value. */
+  records: pulumi.Output<DnsRecord[]>;
+  /** The DNS children by child name. Filled once the facts are known when they are Outputs. */
+  recordResources: Record<string, pulumi.Resource>;
+  /** The sending service's children by child name. */
+  sendingResources: Record<string, pulumi.Resource>;
+  /** MX hosts of the domain, by preference. */
+  mxHosts: pulumi.Output<string[]>;
+  /** The domain's SPF record, when one is planned. */
+  spf: pulumi.Output<string | undefined>;
+  /** The domain's DMARC record, when one is planned. */
+  dmarc: pulumi.Output<string | undefined>;
+  /** The MTA-STS policy file to serve at `https://mta-sts.<domain>/.well-known/mta-sts.txt`. */
+  mtaStsPolicy: pulumi.Output<string | undefined>;
+}
+
+/** What {@link publishMailDns} needs. */
+export interface PublishMailDnsOptions {
+  /** Prefix of every child name. */
+  name: string;
+  /** Parent of every child. */
+  parent: pulumi.Resource;
+  /** The parsed declaration. */
+  spec: MailDomainSpec;
+  /** The mail provider's DNS facts. */
+  facts: pulumi.Input<DnsFacts>;
+  /** Where to publish. */
+  dns: DnsBackend;
+  /** Optional sending service. */
+  sending?: SendingBinding;
+  /** Records from elsewhere (the user's own, the account binding's extras). */
+  extraRecords?: DnsRecordInput[];
+}
+
+/**
+ * Plans the domain's records with core's `planDnsRecords`, adds the sending service's records
+ * and the extra records, checks them for conflicts, and creates the DNS backend's children.
+ * Used by MailDnsRecords and MailDomain (so both name children the same way).
+ */
+export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
+  const sending = o.sending?.create(o.spec.domain, { name: o.name, parent: o.parent });
+  const extra = [...(sending?.records ?? []), ...(o.extraRecords ?? [])];
+  const scope = {
+    name: o.name,
+    parent: o.parent,
+    domain: o.spec.domain,
+    domainAliases: o.spec.domainAliases,
+  };
+  const recordResources: Record<string, pulumi.Resource> = {};
+
+  const plan = (facts: DnsFacts): DnsRecord[] => {
+    const withSending: DnsFacts = {
+      ...facts,
+      spfInclude: [...facts.spfInclude, ...(sending?.spfInclude ?? [])],
+    };
+    const planned = planDnsRecords(o.spec, withSending);
+    checkConflicts(o.spec.domain, facts.provider, planned, extra);
+    return planned;
+  };
+  const publish = (planned: DnsRecord[]): void => {
+    Object.assign(recordResources, o.dns.createRecords([...planned, ...extra], scope));
+  };
+
+  let planned: pulumi.Output<DnsRecord[]>;
+  if (isPlain(o.facts)) {
+    const p = plan(o.facts);
+    publish(p);
+    planned = pulumi.output(p);
+  } else {
+    // Provider-assigned facts (e.g. Cloudflare's MX set) are read during preview; the records
+    // are created once they are known and keep their role-derived names.
+    planned = pulumi.output(o.facts).apply((facts) => {
+      const p = plan(facts as DnsFacts);
+      publish(p);
+      return p;
+    });
+  }
+
+  const records = pulumi
+    .all([planned, pulumi.output(extra)])
+    .apply(([p, e]) => sortRecords([...p, ...(e as DnsRecord[])]));
+  const apex = (type: string, prefix: string, name = o.spec.domain) =>
+    planned.apply((rs) =>
+      rs.find((r) => r.name === name && r.type === type && r.value.startsWith(prefix)),
+    );
+  const mxHosts = planned.apply((rs) =>
+    rs
+      .filter((r) => r.name === o.spec.domain && r.type === "MX")
+      .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.value.localeCompare(b.value))
+      .map((r) => r.value),
+  );
+  const sts = o.spec.policy.mtaSts;
+  return {
+    records,
+    recordResources,
+    sendingResources: sending?.resources ?? {},
+    mxHosts,
+    spf: apex("TXT", "v=spf1").apply((r) => r?.value),
+    dmarc: apex("TXT", "v=DMARC1", `_dmarc.${o.spec.domain}`).apply((r) => r?.value),
+    mtaStsPolicy: mxHosts.apply((hosts) =>
+      sts ? buildMtaStsPolicy(hosts, sts.mode, sts.maxAge).text : undefined,
+    ),
+  };
+}
+
+function isPlain<T>(v: pulumi.Input<T>): v is T {
+  return !pulumi.Output.isInstance(v) && !(v instanceof Promise);
+}
+
+function sortRecords(rs: DnsRecord[]): DnsRecord[] {
+  const key = (r: DnsRecord) =>
+    `${r.name} ${r.type} ${String(r.priority ?? 0).padStart(5, "0")} ${r.value}`;
+  return [...rs].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/**
+ * Catches, before anything is created: a second MX set at a name that has the provider's, a
+ * second SPF record at a name with a planned one, a CNAME next to other data, and a record
+ * declared by hand that the plan already has. Records whose name or value is unknown until
+ * deployment are checked by their role only.
+ */
+export function checkConflicts(
+  domain: string,
+  provider: string,
+  planned: DnsRecord[],
+  extra: DnsRecordInput[],
+): void {
+  const problems: string[] = [];
+  const known = extra.filter(
+    (r): r is DnsRecordInput & { name: string; value: string } =>
+      typeof r.name === "string" && typeof r.value === "string",
+  );
+  const plannedRoles = new Set(planned.map((r) => r.role));
+  for (const r of extra) {
+    if (plannedRoles.has(r.role)) {
+      problems.push(
+        `record role "${r.role}" is planned already; give the extra record another role`,
+      );
+    }
+  }
+  for (const r of known) {
+    const at = planned.filter((p) => p.name === r.name);
+    const what = `${r.name} ${r.type} ${JSON.stringify(r.value)} (role ${r.role})`;
+    if (
+      at.some(
+        (p) => p.type === r.type && p.value === r.value && (p.priority ?? 0) === (r.priority ?? 0),
+      )
+    ) {
+      problems.push(`${what} is declared by hand but Mailplane plans it already; remove it`);
+    } else if (r.type === "MX" && at.some((p) => p.type === "MX")) {
+      const mx = at.filter((p) => p.type === "MX").map((p) => `${p.priority ?? 0} ${p.value}`);
+      problems.push(
+        `${what} adds a second MX set at ${r.name}, next to ${provider}'s (${mx.join(", ")}); ` +
+          `a domain receives mail through one provider`,
+      );
+    } else if (
+      r.type === "TXT" &&
+      /^v=spf1(\s|$)/i.test(r.value) &&
+      at.some((p) => p.type === "TXT" && /^v=spf1(\s|$)/i.test(p.value))
+    ) {
+      problems.push(
+        `${what} is a second SPF record at ${r.name} (two are a permerror, RFC 7208 §4.5); ` +
+          `put its mechanisms into policy.spf (include, ip4, ip6) instead`,
+      );
+    } else if (at.length > 0 && (r.type === "CNAME" || at.some((p) => p.type === "CNAME"))) {
+      problems.push(
+        `${what} conflicts with the planned records at ${r.name}: a CNAME cannot share its name`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`DNS records for ${domain} conflict:\n- ${problems.join("\n- ")}`);
+  }
+}
+
+/**
+ * The DNS half of a mail domain on its own, for users who keep mailboxes elsewhere: plans the
+ * records from the provider's facts and the policy, and publishes them through a DNS backend.
+ *
+ * @example
+ * new MailDnsRecords("acme", {
+ *   domain: "acme.com",
+ *   dns: dns.cloudflare({ zoneId }),
+ *   facts: { provider: "google", mx: [{ priority: 1, host: "smtp.google.com" }],
+ *            spfInclude: ["_spf.google.com"], dkim: [], verification: [] },
+ *   policy: { dmarc: { policy: "reject" } },
+ * });
+ */
+export class MailDnsRecords extends pulumi.ComponentResource {
+  /** Every record published, normalised. */
+  public readonly records: pulumi.Output<DnsRecord[]>;
+  /** MX hosts of the domain, by preference. */
+  public readonly mxHosts: pulumi.Output<string[]>;
+  /** The SPF record, when planned. */
+  public readonly spf: pulumi.Output<string | undefined>;
+  /** The DMARC record, when planned. */
+  public readonly dmarc: pulumi.Output<string | undefined>;
+  /** The MTA-STS policy file text, when `policy.mtaSts` is set. */
+  public readonly mtaStsPolicy: pulumi.Output<string | undefined>;
+  /** The DNS children by child name (`acme-mx`, `acme-dkim-google`…). */
+  public readonly recordResources: Record<string, pulumi.Resource>;
+  /** The sending service's children by child name. */
+  public readonly sendingResources: Record<string, pulumi.Resource>;
+
+  /** Plans and publishes the records. Bad arguments throw a `ResourceError` naming the path. */
+  constructor(name: string, args: MailDnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mailplane:index:MailDnsRecords", name, {}, opts);
+    let spec: MailDomainSpec;
+    let published: PublishedMailDns;
+    try {
+      spec = parseDnsSpec(args);
+      published = publishMailDns({
+        name,
+        parent: this,
+        spec,
+        facts: args.facts,
+        dns: args.dns,
+        sending: args.sending,
+        extraRecords: args.records,
+      });
+    } catch (e) {
+      throw new pulumi.ResourceError(`MailDnsRecords ${name}: ${(e as Error).message}`, this);
+    }
+    this.records = published.records;
+    this.mxHosts = published.mxHosts;
+    this.spf = published.spf;
+    this.dmarc = published.dmarc;
+    this.mtaStsPolicy = published.mtaStsPolicy;
+    this.recordResources = published.recordResources;
+    this.sendingResources = published.sendingResources;
+    this.registerOutputs({
+      records: this.records,
+      mxHosts: this.mxHosts,
+      spf: this.spf,
+      dmarc: this.dmarc,
+      mtaStsPolicy: this.mtaStsPolicy,
+    });
+  }
+}
+
+/**
+ * Validates the DNS-only part of a declaration with core's schema (no accounts, so none of the
+ * account cross-checks such as postmaster apply).
+ */
+function parseDnsSpec(args: MailDnsRecordsArgs): MailDomainSpec {
+  const result = mailDomainSchema.safeParse(
+    { domain: args.domain, domainAliases: args.domainAliases, policy: args.policy },
+    { reportInput: true },
+  );
+  if (!result.success) throw new MailplaneConfigError(formatZodIssues(result.error.issues));
+  return result.data;
+}
