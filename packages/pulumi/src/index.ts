@@ -7,3 +7,5 @@ export * from "./dns/zone-file";
 export * from "./sending/binding";
 export * from "./sending/ses";
 export * as providers from "./providers/index";
+export * from "./mail-dns-records";
+export * from "./mail-domain";
