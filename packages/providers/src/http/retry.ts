@@ -30,6 +30,7 @@ export function parseRetryAfter(
   const text = value.trim();
   if (text === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (!/^[a-z]{3},/i.test(text)) return undefined; // IMF-fixdate: "Fri, 01 May 2026 12:00:07 GMT"
   const date = Date.parse(text);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
