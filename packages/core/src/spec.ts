@@ -354,7 +354,7 @@ export function formatZodIssues(
     } else if (issue.code === "invalid_union") {
       // The branches that got past the type check are the ones the user meant.
       const meant = issue.errors.filter(
-        (branch) => !branch.every((i) => i.code === "invalid_type" && i.path.length === 0),
+        (branch) => !branch.some((i) => i.code === "invalid_type" && i.path.length === 0),
       );
       if (meant.length === 1) out.push(...formatZodIssues(meant[0]!, path));
       else out.push({ path: formatPath(path), message: issue.message });
