@@ -1,1 +1,2 @@
 export * from "./cloudflare-email-routing";
+export * from "./migadu";

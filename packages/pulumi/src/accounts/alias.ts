@@ -1,0 +1,71 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
+   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The serialized dynamic provider: a shim that loads the runtime at call time. */
+const aliasProvider: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
+  check: (o, n) => require("@mailplane/pulumi/runtime").alias.check(o, n),
+  diff: (i, o, n) => require("@mailplane/pulumi/runtime").alias.diff(i, o, n),
+  create: (n) => require("@mailplane/pulumi/runtime").alias.create(n),
+  read: (i, p) => require("@mailplane/pulumi/runtime").alias.read(i, p),
+  update: (i, o, n) => require("@mailplane/pulumi/runtime").alias.update(i, o, n),
+  delete: (i, p) => require("@mailplane/pulumi/runtime").alias.delete(i, p),
+};
+
+/** Inputs of an {@link Alias}. */
+export interface AliasArgs {
+  /** The mail provider kind, e.g. `migadu`; credentials are read by the runtime at call time. */
+  mailProvider: pulumi.Input<string>;
+  /**
+   * The provider's API base URL.
+   * @default the vendor's documented endpoint
+   */
+  apiUrl?: pulumi.Input<string>;
+  /** Lower-case punycode domain. */
+  domain: pulumi.Input<string>;
+  /** Lower-case RFC 5321 dot-atom; a new one replaces the alias (it holds no mail). */
+  localPart: pulumi.Input<string>;
+  /** Full destination addresses; order does not matter. */
+  destinations: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * ISO date after which the alias should no longer exist (the planner leaves it out then).
+   * @default none
+   */
+  expires?: pulumi.Input<string>;
+}
+
+/**
+ * An address forwarding to destinations, without a mailbox. Removing it from code deletes it
+ * (it holds no mail). Import id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/info`.
+ */
+export class Alias extends pulumi.dynamic.Resource {
+  /** The alias's address. */
+  declare public readonly address: pulumi.Output<string>;
+  /** Destinations at the provider, sorted. */
+  declare public readonly destinations: pulumi.Output<string[]>;
+
+  /**
+   * @param name The unique name of the resource, e.g. `acme-alias-info`.
+   * @param args The alias.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: AliasArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      aliasProvider,
+      name,
+      {
+        mailProvider: args.mailProvider,
+        apiUrl: args.apiUrl,
+        domain: args.domain,
+        localPart: args.localPart,
+        destinations: args.destinations,
+        expires: args.expires,
+        address: undefined,
+      },
+      opts,
+      "mailplane",
+      "Alias",
+    );
+  }
+}

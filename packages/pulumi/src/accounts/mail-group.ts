@@ -1,0 +1,68 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
+   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
+import * as pulumi from "@pulumi/pulumi";
+
+/** The serialized dynamic provider: a shim that loads the runtime at call time. */
+const groupProvider: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
+  check: (o, n) => require("@mailplane/pulumi/runtime").group.check(o, n),
+  diff: (i, o, n) => require("@mailplane/pulumi/runtime").group.diff(i, o, n),
+  create: (n) => require("@mailplane/pulumi/runtime").group.create(n),
+  read: (i, p) => require("@mailplane/pulumi/runtime").group.read(i, p),
+  update: (i, o, n) => require("@mailplane/pulumi/runtime").group.update(i, o, n),
+  delete: (i, p) => require("@mailplane/pulumi/runtime").group.delete(i, p),
+};
+
+/** Inputs of a {@link MailGroup}. */
+export interface MailGroupArgs {
+  /** The mail provider kind; credentials are read by the runtime at call time. */
+  mailProvider: pulumi.Input<string>;
+  /**
+   * The provider's API base URL.
+   * @default the vendor's documented endpoint
+   */
+  apiUrl?: pulumi.Input<string>;
+  /** Lower-case punycode domain. */
+  domain: pulumi.Input<string>;
+  /** Lower-case RFC 5321 dot-atom; a new one replaces the group (it holds no mail). */
+  localPart: pulumi.Input<string>;
+  /** Display name of the group. */
+  name: pulumi.Input<string>;
+  /** Members' full addresses; order does not matter. */
+  members: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * A distribution group: one address, many members. Removing it from code deletes it (it holds
+ * no mail). Import id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/all-staff`.
+ */
+export class MailGroup extends pulumi.dynamic.Resource {
+  /** The group's address. */
+  declare public readonly address: pulumi.Output<string>;
+  /** Members at the provider, sorted. */
+  declare public readonly members: pulumi.Output<string[]>;
+
+  /**
+   * @param name The unique name of the resource, e.g. `acme-group-all-staff`.
+   * @param args The group.
+   * @param opts Resource options.
+   */
+  constructor(name: string, args: MailGroupArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      groupProvider,
+      name,
+      {
+        mailProvider: args.mailProvider,
+        apiUrl: args.apiUrl,
+        domain: args.domain,
+        localPart: args.localPart,
+        name: args.name,
+        members: args.members,
+        address: undefined,
+      },
+      opts,
+      "mailplane",
+      "MailGroup",
+    );
+  }
+}

@@ -1,0 +1,175 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
+   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The serialized dynamic provider: a shim that loads `@mailplane/pulumi/runtime` when the
+ * engine calls it. It captures nothing (no clients, classes, credentials or `this`).
+ */
+const mailboxProvider: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
+  check: (o, n) => require("@mailplane/pulumi/runtime").mailbox.check(o, n),
+  diff: (i, o, n) => require("@mailplane/pulumi/runtime").mailbox.diff(i, o, n),
+  create: (n) => require("@mailplane/pulumi/runtime").mailbox.create(n),
+  read: (i, p) => require("@mailplane/pulumi/runtime").mailbox.read(i, p),
+  update: (i, o, n) => require("@mailplane/pulumi/runtime").mailbox.update(i, o, n),
+  delete: (i, p) => require("@mailplane/pulumi/runtime").mailbox.delete(i, p),
+};
+
+/** Inputs of a {@link Mailbox}: flat, so `pulumi preview --diff` reads like a mail change. */
+export interface MailboxArgs {
+  /**
+   * The mail provider kind the runtime talks to, e.g. `migadu`. Credentials are read by the
+   * provider process at call time (for Migadu: `MIGADU_USER`/`MIGADU_API_KEY`, or
+   * `pulumi config set --secret mailplane:migaduUser|migaduApiKey`), never stored here.
+   */
+  mailProvider: pulumi.Input<string>;
+  /**
+   * The provider's API base URL (emulators, regional endpoints).
+   * @default the vendor's documented endpoint
+   */
+  apiUrl?: pulumi.Input<string>;
+  /** Lower-case punycode domain, e.g. `acme.com`. */
+  domain: pulumi.Input<string>;
+  /**
+   * Lower-case RFC 5321 dot-atom. Changing it is an in-place rename where the provider can
+   * (`renameInPlace`); otherwise the change fails at preview unless `allowRecreate` is set.
+   */
+  localPart: pulumi.Input<string>;
+  /** Display name. */
+  name: pulumi.Input<string>;
+  /** Department, stored when the provider can. */
+  department?: pulumi.Input<string>;
+  /** Job title, stored when the provider can. */
+  title?: pulumi.Input<string>;
+  /**
+   * Quota in MiB, 1–1048576.
+   * @default the provider's default (not managed)
+   */
+  quotaMb?: pulumi.Input<number>;
+  /**
+   * Login and sending blocked, mail kept.
+   * @default false
+   */
+  suspended?: pulumi.Input<boolean>;
+  /**
+   * Force a password change at next login, where the provider can.
+   * @default false
+   */
+  changePasswordAtNextLogin?: pulumi.Input<boolean>;
+  /**
+   * Require two-factor authentication, where the provider can.
+   * @default false
+   */
+  require2fa?: pulumi.Input<boolean>;
+  /**
+   * Extra local parts on the same domain delivering to this mailbox. Order does not matter.
+   * @default []
+   */
+  aliases?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Full addresses this mailbox forwards to (offboarding). Order does not matter.
+   * @default []
+   */
+  forwardTo?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * ISO date until which an offboarded mailbox is kept (recorded for reviews).
+   * @default none
+   */
+  keepUntil?: pulumi.Input<string>;
+  /**
+   * What removing this mailbox from code does. `suspend` blocks login and keeps the mail and
+   * any `forwardTo`; `delete` deletes the mailbox and its mail at the provider. Read from the
+   * last applied state when the resource is deleted, so set it (and apply) before removing the
+   * mailbox. Pulumi's `retainOnDelete` skips this entirely: the account then stays active.
+   * @default "suspend"
+   */
+  onDelete?: pulumi.Input<"suspend" | "delete">;
+  /**
+   * Allows a change the provider can only make with a new mailbox (a new local part without
+   * in-place rename, another domain or provider). The new mailbox is created first; the old one
+   * follows `onDelete` (suspended by default, its mail kept). Without it such a change fails at
+   * preview and nothing is changed.
+   * @default false
+   */
+  allowRecreate?: pulumi.Input<boolean>;
+  /**
+   * A shared mailbox (from `shared` with kind `sharedMailbox`).
+   * @default false
+   */
+  shared?: pulumi.Input<boolean>;
+  /**
+   * Initial password. Always stored as a secret; only a secret sha256 fingerprint is kept in
+   * outputs. Changing it resets the password; an adopted existing mailbox keeps its own.
+   * @default none (the provider's invitation flow, where it has one)
+   */
+  password?: pulumi.Input<string>;
+}
+
+/**
+ * One mailbox at a mail provider, as a Pulumi dynamic resource.
+ *
+ * - Create adopts an existing mailbox with the same content; one that differs fails with a
+ *   Conflict naming `pulumi import`. Import id: `<provider>/<domain>/<localPart>`, e.g.
+ *   `migadu/acme.com/alice` (resource option `import`).
+ * - Removing it from code suspends it (see `onDelete`); it is never deleted silently.
+ * - Refresh reads from one shared list per provider process.
+ */
+export class Mailbox extends pulumi.dynamic.Resource {
+  /** The mailbox's address, `localPart@domain`. */
+  declare public readonly address: pulumi.Output<string>;
+  /** The local part. */
+  declare public readonly localPart: pulumi.Output<string>;
+  /** The display name at the provider. */
+  declare public readonly name: pulumi.Output<string>;
+  /** Whether the mailbox is suspended at the provider. */
+  declare public readonly suspended: pulumi.Output<boolean>;
+  /** The quota at the provider, when declared. */
+  declare public readonly quotaMb: pulumi.Output<number | undefined>;
+  /** Extra local parts at the provider. */
+  declare public readonly aliases: pulumi.Output<string[]>;
+  /** Forwarding addresses at the provider. */
+  declare public readonly forwardTo: pulumi.Output<string[]>;
+  /** What removing it from code does. */
+  declare public readonly onDelete: pulumi.Output<"suspend" | "delete">;
+
+  /**
+   * @param name The unique name of the resource, e.g. `acme-mailbox-alice`.
+   * @param args The mailbox.
+   * @param opts Resource options; `additionalSecretOutputs` always includes `passwordHash`.
+   */
+  constructor(name: string, args: MailboxArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      mailboxProvider,
+      name,
+      {
+        mailProvider: args.mailProvider,
+        apiUrl: args.apiUrl,
+        domain: args.domain,
+        localPart: args.localPart,
+        name: args.name,
+        department: args.department,
+        title: args.title,
+        quotaMb: args.quotaMb,
+        suspended: args.suspended ?? false,
+        changePasswordAtNextLogin: args.changePasswordAtNextLogin ?? false,
+        require2fa: args.require2fa ?? false,
+        aliases: args.aliases ?? [],
+        forwardTo: args.forwardTo ?? [],
+        keepUntil: args.keepUntil,
+        onDelete: args.onDelete ?? "suspend",
+        allowRecreate: args.allowRecreate ?? false,
+        shared: args.shared ?? false,
+        password: args.password === undefined ? undefined : pulumi.secret(args.password),
+        address: undefined,
+        passwordHash: undefined,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordHash"],
+      },
+      "mailplane",
+      "Mailbox",
+    );
+  }
+}

@@ -1,0 +1,163 @@
+import type { AliasState } from "@mailplane/providers";
+import { ConflictError } from "@mailplane/providers";
+import { z } from "zod";
+import { connect } from "./connections";
+import {
+  addressSchema,
+  checkInputs,
+  connectionFields,
+  diffFields,
+  formatId,
+  isKind,
+  isoDateSchema,
+  parseId,
+  parseInputs,
+  same,
+  setOf,
+  type AccountDiff,
+  type Failure,
+} from "./support";
+
+/** The flat inputs of an `Alias` as the dynamic provider receives them. */
+export const aliasInputsSchema = z.strictObject({
+  ...connectionFields,
+  destinations: setOf(addressSchema).refine((d) => d.length > 0, {
+    error: "must list at least one address",
+  }),
+  expires: isoDateSchema.optional(),
+});
+
+/** Alias inputs after validation and normalisation. */
+export type AliasInputs = z.output<typeof aliasInputsSchema>;
+
+/** What an `Alias` holds in state. */
+export interface AliasOutputs extends AliasInputs {
+  address: string;
+}
+
+type Props = Record<string, unknown>;
+
+function outputsFrom(inputs: AliasInputs, live: AliasState): AliasOutputs {
+  return {
+    ...inputs,
+    address: `${inputs.localPart}@${inputs.domain}`,
+    destinations: [...live.destinations].sort(),
+  };
+}
+
+/**
+ * The Alias dynamic provider's implementation. An alias holds no mail, so removing it from code
+ * deletes it, and a new address replaces it.
+ */
+export const alias = {
+  /** Validates and normalises inputs; one failure per property. */
+  async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
+    return checkInputs(aliasInputsSchema, news);
+  },
+
+  /** Exact changes; a new address, domain or provider replaces the alias. */
+  async diff(_id: string, olds: Props, news: Props): Promise<AccountDiff> {
+    return diffFields(
+      olds,
+      news,
+      ["mailProvider", "apiUrl", "domain", "localPart", "destinations", "expires"],
+      ["mailProvider", "domain", "localPart"],
+    );
+  },
+
+  /** Creates the alias, or adopts an identical one; a different one is a `ConflictError`. */
+  async create(raw: Props): Promise<{ id: string; outs: AliasOutputs }> {
+    const inputs = parseInputs(aliasInputsSchema, "Alias", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const listing = conn.aliases(inputs.domain);
+    const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
+    let live = await listing.get(inputs.localPart);
+    if (live === undefined) {
+      try {
+        live = await conn.adapter.createAlias({
+          domain: inputs.domain,
+          localPart: inputs.localPart,
+          destinations: inputs.destinations,
+        });
+        listing.put(live);
+        return { id, outs: outputsFrom(inputs, live) };
+      } catch (err) {
+        if (!isKind(err, "Conflict")) throw err;
+        live = await conn.adapter.getAlias(inputs.domain, inputs.localPart);
+        if (live === undefined) throw err;
+        listing.put(live);
+      }
+    }
+    const actual = [...live.destinations].sort();
+    if (!same(actual, inputs.destinations)) {
+      throw new ConflictError(
+        { provider: inputs.mailProvider, operation: "createAlias" },
+        `alias ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} ` +
+          `and differs from the declaration: destinations ${JSON.stringify(actual)} at the ` +
+          `provider, ${JSON.stringify(inputs.destinations)} declared. Nothing was changed. Make ` +
+          `the declaration match, or adopt the alias with \`pulumi import\` (resource option ` +
+          `import: "${id}") and change it in a later update.`,
+      );
+    }
+    return { id, outs: outputsFrom(inputs, live) };
+  },
+
+  /** Refresh and import (`migadu/acme.com/info`), from one shared list per process. */
+  async read(
+    id: string,
+    props: Props = {},
+  ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
+    const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
+    const where = importing
+      ? parseId("Alias", id)
+      : {
+          provider: String(props.mailProvider),
+          domain: props.domain as string,
+          localPart: props.localPart as string,
+        };
+    const apiUrl = typeof props.apiUrl === "string" ? props.apiUrl : undefined;
+    const live = await connect(where.provider, apiUrl).aliases(where.domain).get(where.localPart);
+    if (live === undefined) return {};
+    const inputs: AliasInputs = {
+      mailProvider: where.provider,
+      ...(apiUrl === undefined ? {} : { apiUrl }),
+      domain: where.domain,
+      localPart: where.localPart,
+      destinations: [...live.destinations].sort(),
+      ...(typeof props.expires === "string" ? { expires: props.expires } : {}),
+    };
+    const outs = outputsFrom(inputs, live);
+    return importing
+      ? { id, props: { ...outs }, inputs: { ...inputs } }
+      : { id, props: { ...outs } };
+  },
+
+  /** Sets the destinations; full outputs. */
+  async update(_id: string, olds: Props, raw: Props): Promise<{ outs: AliasOutputs }> {
+    const inputs = parseInputs(aliasInputsSchema, "Alias", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    let live: AliasState = {
+      domain: inputs.domain,
+      localPart: inputs.localPart,
+      destinations: (olds.destinations as string[] | undefined) ?? [],
+    };
+    if (!same(olds.destinations, inputs.destinations)) {
+      live = await conn.adapter.updateAlias(inputs.domain, inputs.localPart, inputs.destinations);
+      conn.aliases(inputs.domain).put(live);
+    }
+    return { outs: outputsFrom(inputs, live) };
+  },
+
+  /** Deletes the alias; one already gone is not an error. */
+  async delete(_id: string, props: Props): Promise<void> {
+    const domain = String(props.domain);
+    const localPart = String(props.localPart);
+    const conn = connect(String(props.mailProvider), props.apiUrl as string | undefined);
+    try {
+      await conn.adapter.deleteAlias(domain, localPart);
+    } catch (err) {
+      if (!isKind(err, "NotFound")) throw err;
+    }
+    conn.aliases(domain).remove(localPart);
+  },
+};

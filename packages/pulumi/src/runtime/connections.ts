@@ -1,0 +1,177 @@
+import { createHash } from "node:crypto";
+import type { MailProviderCapabilities } from "@mailplane/core";
+import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
+import { AuthError } from "@mailplane/providers";
+
+/**
+ * How the runtime reaches one kind of mail provider (`migadu`, ...). Entries live in the
+ * provider process; nothing here is serialized into Pulumi state.
+ */
+export interface MailAdapterEntry {
+  /** What the provider can do; known without network access (diff uses it at preview). */
+  capabilities: MailProviderCapabilities;
+  /**
+   * Reads the credentials at call time (environment, then Pulumi config received through
+   * `configure`). Throws an `AuthError` naming the variables when they are missing; never puts a
+   * value in a message.
+   */
+  credentials(): Record<string, string>;
+  /** Builds an adapter for an API endpoint and credentials. */
+  create(settings: { apiUrl?: string; credentials: Record<string, string> }): MailProvider;
+}
+
+/** A value-keyed cache of one listing (mailboxes, aliases or groups of one domain). */
+export class Listing<T extends { localPart: string }> {
+  private entry?: { at: number; items: Promise<Map<string, T>> };
+
+  constructor(
+    private readonly load: () => Promise<T[]>,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Every item, from one (paged) list call shared by all callers within the TTL. */
+  all(): Promise<Map<string, T>> {
+    const now = Date.now();
+    if (this.entry === undefined || now - this.entry.at > this.ttlMs) {
+      const items = this.load().then((list) => new Map(list.map((i) => [i.localPart, i])));
+      const entry = { at: now, items };
+      this.entry = entry;
+      // A failed list is not cached: the next caller retries. The caller still sees the error.
+      items.catch(() => {
+        if (this.entry === entry) this.entry = undefined;
+      });
+    }
+    return this.entry.items;
+  }
+
+  /** One item, or undefined when the provider does not hold it. */
+  async get(localPart: string): Promise<T | undefined> {
+    return (await this.all()).get(localPart);
+  }
+
+  /** Records the state a write returned, so later reads in this process see it. */
+  put(item: T): void {
+    if (this.entry === undefined) return;
+    this.entry.items = this.entry.items.then((m) => m.set(item.localPart, item));
+  }
+
+  /** Forgets an item a write removed. */
+  remove(localPart: string): void {
+    if (this.entry === undefined) return;
+    this.entry.items = this.entry.items.then((m) => {
+      m.delete(localPart);
+      return m;
+    });
+  }
+}
+
+/** One adapter per provider kind, API URL and credentials, shared by every resource. */
+export interface Connection {
+  kind: string;
+  adapter: MailProvider;
+  capabilities: MailProviderCapabilities;
+  mailboxes(domain: string): Listing<MailboxState>;
+  aliases(domain: string): Listing<AliasState>;
+  groups(domain: string): Listing<GroupState>;
+}
+
+const entries = new Map<string, MailAdapterEntry>();
+const connections = new Map<string, Connection>();
+const stackConfig = new Map<string, string>();
+let listingTtlMs = 60_000;
+
+/** Registers (or replaces) how the runtime reaches a provider kind. */
+export function registerMailAdapter(kind: string, entry: MailAdapterEntry): void {
+  entries.set(kind, entry);
+  for (const [key, conn] of connections) if (conn.kind === kind) connections.delete(key);
+}
+
+/** The registered entry of a provider kind; throws naming the known kinds. */
+export function adapterEntry(kind: string): MailAdapterEntry {
+  const entry = entries.get(kind);
+  if (entry === undefined) {
+    const known = [...entries.keys()].sort().join(", ");
+    throw new Error(`mailProvider: "${kind}" is not a known mail provider; known: ${known}`);
+  }
+  return entry;
+}
+
+/**
+ * Stores the stack configuration the dynamic provider receives (`configure`), so credentials can
+ * come from `pulumi config set --secret mailplane:<key>` when the environment has none.
+ */
+export async function configure(req: {
+  config: { get(key: string): string | undefined };
+}): Promise<void> {
+  for (const key of ["migaduUser", "migaduApiKey"]) {
+    const value = req.config.get(`mailplane:${key}`);
+    if (value !== undefined) stackConfig.set(key, value);
+  }
+}
+
+/**
+ * Reads one credential at call time: the environment variable first, then the Pulumi config key
+ * `mailplane:<configKey>`. Throws an `AuthError` naming both when neither is set.
+ */
+export function readCredential(provider: string, envName: string, configKey: string): string {
+  const value = process.env[envName] ?? stackConfig.get(configKey);
+  if (value === undefined || value === "") {
+    throw new AuthError(
+      { provider, operation: "credentials" },
+      `${provider} credentials missing: set ${envName} in the environment of \`pulumi\`, ` +
+        `or run \`pulumi config set --secret mailplane:${configKey} <value>\``,
+    );
+  }
+  return value;
+}
+
+/**
+ * The shared connection for a provider kind and API URL with the current credentials. One adapter
+ * per provider+credentials per process, so the HTTP kit's request budget and the batched list
+ * reads serve every resource.
+ */
+export function connect(kind: string, apiUrl?: string): Connection {
+  const entry = adapterEntry(kind);
+  const credentials = entry.credentials();
+  const fingerprint = createHash("sha256").update(JSON.stringify(credentials)).digest("hex");
+  const key = `${kind}\n${apiUrl ?? ""}\n${fingerprint}`;
+  let conn = connections.get(key);
+  if (conn === undefined) {
+    const adapter = entry.create({ apiUrl, credentials });
+    const mailboxes = new Map<string, Listing<MailboxState>>();
+    const aliases = new Map<string, Listing<AliasState>>();
+    const groups = new Map<string, Listing<GroupState>>();
+    const memo = <T extends { localPart: string }>(
+      cache: Map<string, Listing<T>>,
+      domain: string,
+      load: () => Promise<T[]>,
+    ): Listing<T> => {
+      let listing = cache.get(domain);
+      if (listing === undefined) {
+        listing = new Listing(load, listingTtlMs);
+        cache.set(domain, listing);
+      }
+      return listing;
+    };
+    conn = {
+      kind,
+      adapter,
+      capabilities: entry.capabilities,
+      mailboxes: (d) => memo(mailboxes, d, () => adapter.listMailboxes(d)),
+      aliases: (d) => memo(aliases, d, () => adapter.listAliases(d)),
+      groups: (d) => memo(groups, d, () => adapter.listGroups(d)),
+    };
+    connections.set(key, conn);
+  }
+  return conn;
+}
+
+/**
+ * Forgets every connection and cached listing, and sets how long a listing serves reads
+ * (default 60 s). For tests and benchmarks; the provider process never needs it.
+ */
+export function resetConnections(options: { listingTtlMs?: number } = {}): void {
+  connections.clear();
+  stackConfig.clear();
+  listingTtlMs = options.listingTtlMs ?? 60_000;
+}

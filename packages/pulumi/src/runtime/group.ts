@@ -1,0 +1,179 @@
+import type { GroupState } from "@mailplane/providers";
+import { ConflictError } from "@mailplane/providers";
+import { z } from "zod";
+import { connect } from "./connections";
+import {
+  addressSchema,
+  checkInputs,
+  connectionFields,
+  diffFields,
+  formatId,
+  isKind,
+  parseId,
+  parseInputs,
+  same,
+  setOf,
+  type AccountDiff,
+  type Failure,
+} from "./support";
+
+/** The flat inputs of a `MailGroup` as the dynamic provider receives them. */
+export const groupInputsSchema = z.strictObject({
+  ...connectionFields,
+  name: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(256, { error: "must be at most 256 characters" }),
+  members: setOf(addressSchema),
+});
+
+/** Group inputs after validation and normalisation. */
+export type GroupInputs = z.output<typeof groupInputsSchema>;
+
+/** What a `MailGroup` holds in state. */
+export interface GroupOutputs extends GroupInputs {
+  address: string;
+}
+
+type Props = Record<string, unknown>;
+
+function outputsFrom(inputs: GroupInputs, live: GroupState): GroupOutputs {
+  return {
+    ...inputs,
+    address: `${inputs.localPart}@${inputs.domain}`,
+    name: live.name,
+    members: [...live.members].sort(),
+  };
+}
+
+/**
+ * The MailGroup dynamic provider's implementation. A group holds no mail, so removing it from
+ * code deletes it, and a new address replaces it.
+ */
+export const group = {
+  /** Validates and normalises inputs; one failure per property. */
+  async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
+    return checkInputs(groupInputsSchema, news);
+  },
+
+  /** Exact changes; a new address, domain or provider replaces the group. */
+  async diff(_id: string, olds: Props, news: Props): Promise<AccountDiff> {
+    return diffFields(
+      olds,
+      news,
+      ["mailProvider", "apiUrl", "domain", "localPart", "name", "members"],
+      ["mailProvider", "domain", "localPart"],
+    );
+  },
+
+  /** Creates the group, or adopts an identical one; a different one is a `ConflictError`. */
+  async create(raw: Props): Promise<{ id: string; outs: GroupOutputs }> {
+    const inputs = parseInputs(groupInputsSchema, "MailGroup", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const listing = conn.groups(inputs.domain);
+    const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
+    let live = await listing.get(inputs.localPart);
+    if (live === undefined) {
+      try {
+        live = await conn.adapter.createGroup({
+          domain: inputs.domain,
+          localPart: inputs.localPart,
+          name: inputs.name,
+          members: inputs.members,
+        });
+        listing.put(live);
+        return { id, outs: outputsFrom(inputs, live) };
+      } catch (err) {
+        if (!isKind(err, "Conflict")) throw err;
+        live = await conn.adapter.getGroup(inputs.domain, inputs.localPart);
+        if (live === undefined) throw err;
+        listing.put(live);
+      }
+    }
+    const diffs: string[] = [];
+    if (live.name !== inputs.name) {
+      diffs.push(
+        `name ${JSON.stringify(live.name)} at the provider, ${JSON.stringify(inputs.name)} declared`,
+      );
+    }
+    const actual = [...live.members].sort();
+    if (!same(actual, inputs.members)) {
+      diffs.push(
+        `members ${JSON.stringify(actual)} at the provider, ${JSON.stringify(inputs.members)} declared`,
+      );
+    }
+    if (diffs.length > 0) {
+      throw new ConflictError(
+        { provider: inputs.mailProvider, operation: "createGroup" },
+        `group ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} and ` +
+          `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. Make the ` +
+          `declaration match, or adopt the group with \`pulumi import\` (resource option ` +
+          `import: "${id}") and change it in a later update.`,
+      );
+    }
+    return { id, outs: outputsFrom(inputs, live) };
+  },
+
+  /** Refresh and import (`migadu/acme.com/all-staff`), from one shared list per process. */
+  async read(
+    id: string,
+    props: Props = {},
+  ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
+    const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
+    const where = importing
+      ? parseId("MailGroup", id)
+      : {
+          provider: String(props.mailProvider),
+          domain: props.domain as string,
+          localPart: props.localPart as string,
+        };
+    const apiUrl = typeof props.apiUrl === "string" ? props.apiUrl : undefined;
+    const live = await connect(where.provider, apiUrl).groups(where.domain).get(where.localPart);
+    if (live === undefined) return {};
+    const inputs: GroupInputs = {
+      mailProvider: where.provider,
+      ...(apiUrl === undefined ? {} : { apiUrl }),
+      domain: where.domain,
+      localPart: where.localPart,
+      name: live.name,
+      members: [...live.members].sort(),
+    };
+    const outs = outputsFrom(inputs, live);
+    return importing
+      ? { id, props: { ...outs }, inputs: { ...inputs } }
+      : { id, props: { ...outs } };
+  },
+
+  /** Sets the name and members that changed; full outputs. */
+  async update(_id: string, olds: Props, raw: Props): Promise<{ outs: GroupOutputs }> {
+    const inputs = parseInputs(groupInputsSchema, "MailGroup", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const patch: { name?: string; members?: string[] } = {};
+    if (olds.name !== inputs.name) patch.name = inputs.name;
+    if (!same(olds.members, inputs.members)) patch.members = inputs.members;
+    let live: GroupState = {
+      domain: inputs.domain,
+      localPart: inputs.localPart,
+      name: String(olds.name),
+      members: (olds.members as string[] | undefined) ?? [],
+    };
+    if (Object.keys(patch).length > 0) {
+      live = await conn.adapter.updateGroup(inputs.domain, inputs.localPart, patch);
+      conn.groups(inputs.domain).put(live);
+    }
+    return { outs: outputsFrom(inputs, live) };
+  },
+
+  /** Deletes the group; one already gone is not an error. */
+  async delete(_id: string, props: Props): Promise<void> {
+    const domain = String(props.domain);
+    const localPart = String(props.localPart);
+    const conn = connect(String(props.mailProvider), props.apiUrl as string | undefined);
+    try {
+      await conn.adapter.deleteGroup(domain, localPart);
+    } catch (err) {
+      if (!isKind(err, "NotFound")) throw err;
+    }
+    conn.groups(domain).remove(localPart);
+  },
+};

@@ -1,0 +1,6 @@
+export * from "./alias";
+export * from "./builtin";
+export * from "./connections";
+export * from "./group";
+export * from "./mailbox";
+export * from "./support";

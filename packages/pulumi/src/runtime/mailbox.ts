@@ -1,0 +1,398 @@
+import type { MailboxInput, MailboxState } from "@mailplane/providers";
+import { ConflictError } from "@mailplane/providers";
+import { z } from "zod";
+import { adapterEntry, connect } from "./connections";
+import {
+  addressSchema,
+  checkInputs,
+  connectionFields,
+  containsUnknown,
+  diffFields,
+  formatId,
+  isKind,
+  isoDateSchema,
+  localPartSchema,
+  parseId,
+  parseInputs,
+  passwordHash,
+  same,
+  setOf,
+  UNKNOWN,
+  type AccountDiff,
+  type Failure,
+} from "./support";
+
+/** The flat inputs of a `Mailbox` as the dynamic provider receives them. */
+export const mailboxInputsSchema = z.strictObject({
+  ...connectionFields,
+  name: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(256, { error: "must be at most 256 characters" }),
+  department: z.string({ error: "must be a string" }).max(256).optional(),
+  title: z.string({ error: "must be a string" }).max(256).optional(),
+  quotaMb: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number of MiB" })
+    .min(1, { error: "must be 1–1048576" })
+    .max(1048576, { error: "must be 1–1048576" })
+    .optional(),
+  suspended: z.boolean({ error: "must be true or false" }).default(false),
+  changePasswordAtNextLogin: z.boolean({ error: "must be true or false" }).default(false),
+  require2fa: z.boolean({ error: "must be true or false" }).default(false),
+  aliases: setOf(localPartSchema).default([]),
+  forwardTo: setOf(addressSchema).default([]),
+  keepUntil: isoDateSchema.optional(),
+  onDelete: z
+    .enum(["suspend", "delete"], { error: 'must be "suspend" or "delete"' })
+    .default("suspend"),
+  allowRecreate: z.boolean({ error: "must be true or false" }).default(false),
+  shared: z.boolean({ error: "must be true or false" }).default(false),
+  password: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty" })
+    .max(1024, { error: "must be at most 1024 characters" })
+    .optional(),
+});
+
+/** Mailbox inputs after validation and normalisation. */
+export type MailboxInputs = z.output<typeof mailboxInputsSchema>;
+
+/** What a `Mailbox` holds in state: the inputs (never the password) and the live fields. */
+export interface MailboxOutputs extends Omit<MailboxInputs, "password"> {
+  address: string;
+  /** sha256 of address and initial password; a secret output. */
+  passwordHash?: string;
+}
+
+/** Fields the provider stores and reports; compared for adoption and refreshed by `read`. */
+const LIVE_FIELDS = [
+  "name",
+  "department",
+  "title",
+  "quotaMb",
+  "suspended",
+  "aliases",
+  "forwardTo",
+] as const;
+/** Optional fields: managed only when declared. */
+const OPTIONAL_FIELDS: readonly string[] = ["department", "title", "quotaMb"];
+/** Every field `diff` compares besides the address and password. */
+const DIFF_FIELDS = [
+  "apiUrl",
+  ...LIVE_FIELDS,
+  "changePasswordAtNextLogin",
+  "require2fa",
+  "keepUntil",
+  "onDelete",
+  "allowRecreate",
+  "shared",
+] as const;
+
+type Props = Record<string, unknown>;
+
+function outputsFrom(inputs: MailboxInputs, live: MailboxState): MailboxOutputs {
+  const { password, ...rest } = inputs;
+  return {
+    ...rest,
+    address: `${inputs.localPart}@${inputs.domain}`,
+    name: live.name,
+    // Optional fields are managed only when declared; otherwise the provider's value is ignored.
+    department:
+      inputs.department === undefined ? undefined : (live.department ?? inputs.department),
+    title: inputs.title === undefined ? undefined : (live.title ?? inputs.title),
+    quotaMb: inputs.quotaMb === undefined ? undefined : live.quotaMb,
+    suspended: live.suspended,
+    aliases: [...live.aliases].sort(),
+    forwardTo: [...live.forwardTo].sort(),
+    ...(password === undefined
+      ? {}
+      : { passwordHash: passwordHash(`${inputs.localPart}@${inputs.domain}`, password) }),
+  };
+}
+
+function describe(v: unknown): string {
+  return v === undefined ? "(none)" : JSON.stringify(v);
+}
+
+/** The differences between a live mailbox and a declaration, as `field live ≠ declared`. */
+function differences(inputs: MailboxInputs, live: MailboxState): string[] {
+  const out: string[] = [];
+  const declared: Props = { ...inputs };
+  const actual: Props = { ...live, aliases: [...live.aliases].sort() };
+  actual.forwardTo = [...live.forwardTo].sort();
+  for (const f of LIVE_FIELDS) {
+    // Undeclared optional fields, and fields the provider does not report, cannot conflict.
+    if (OPTIONAL_FIELDS.includes(f) && (declared[f] === undefined || actual[f] === undefined)) {
+      continue;
+    }
+    if (!same(actual[f], declared[f])) {
+      out.push(`${f} ${describe(actual[f])} at the provider, ${describe(declared[f])} declared`);
+    }
+  }
+  return out;
+}
+
+function toInput(i: MailboxInputs): MailboxInput {
+  return {
+    domain: i.domain,
+    localPart: i.localPart,
+    name: i.name,
+    quotaMb: i.quotaMb,
+    suspended: i.suspended,
+    aliases: i.aliases,
+    forwardTo: i.forwardTo,
+    department: i.department,
+    title: i.title,
+    password: i.password,
+    changePasswordAtNextLogin: i.changePasswordAtNextLogin,
+    require2fa: i.require2fa,
+  };
+}
+
+function conflict(inputs: MailboxInputs, diffs: string[]): ConflictError {
+  const address = `${inputs.localPart}@${inputs.domain}`;
+  const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
+  return new ConflictError(
+    { provider: inputs.mailProvider, operation: "createMailbox" },
+    `mailbox ${address} already exists at ${inputs.mailProvider} and differs from the ` +
+      `declaration: ${diffs.join("; ")}. Nothing was changed. Make the declaration match, or ` +
+      `adopt the mailbox with \`pulumi import\` (resource option import: "${id}") and change ` +
+      `it in a later update.`,
+  );
+}
+
+/**
+ * The Mailbox dynamic provider's implementation. The serialized shim calls these through
+ * `require("@mailplane/pulumi/runtime")` at call time.
+ */
+export const mailbox = {
+  /** Validates and normalises inputs; one failure per property. */
+  async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
+    return checkInputs(mailboxInputsSchema, news);
+  },
+
+  /**
+   * Exact changes. A change of address the provider cannot make in place (a rename without
+   * `renameInPlace`, another domain or provider) is refused here, at preview, unless the
+   * mailbox sets `allowRecreate: true`.
+   */
+  async diff(_id: string, olds: Props, news: Props): Promise<AccountDiff> {
+    const result = diffFields(olds, news, ["mailProvider", "domain", "localPart", ...DIFF_FIELDS]);
+    const moved = (["mailProvider", "domain", "localPart"] as const).filter(
+      (f) => result.detailedDiff[f] !== undefined,
+    );
+    const renameOnly = moved.length === 1 && moved[0] === "localPart";
+    const kind = String(news.mailProvider === UNKNOWN ? olds.mailProvider : news.mailProvider);
+    const canRename = renameOnly && adapterEntry(kind).capabilities.renameInPlace;
+    if (moved.length > 0 && !canRename) {
+      if (news.allowRecreate !== true) {
+        const from = `${String(olds.localPart)}@${String(olds.domain)} at ${String(olds.mailProvider)}`;
+        const to = containsUnknown([news.localPart, news.domain, news.mailProvider])
+          ? "an address not known until apply"
+          : `${String(news.localPart)}@${String(news.domain)} at ${String(news.mailProvider)}`;
+        const why = renameOnly
+          ? `${kind} cannot rename a mailbox in place`
+          : "a mailbox cannot move to another domain or provider in place";
+        throw new Error(
+          `mailbox ${from}: ${why} (${from} → ${to}). Nothing was changed. To create a new ` +
+            `mailbox at the new address instead, set allowRecreate: true on this mailbox; the ` +
+            `old mailbox is then suspended (its mail stays there), or deleted if it also sets ` +
+            `onDelete: "delete".`,
+        );
+      }
+      for (const f of moved) {
+        result.replaces.push(f);
+        result.detailedDiff[f] = {
+          kind: `${result.detailedDiff[f]!.kind.replace("-replace", "")}-replace` as never,
+          inputDiff: true,
+        };
+      }
+    }
+    // The fingerprint is salted with the address it was made for (the old one on a rename).
+    const address = `${String(olds.localPart)}@${String(olds.domain)}`;
+    const newHash =
+      typeof news.password === "string" && news.password !== UNKNOWN
+        ? passwordHash(address, news.password)
+        : news.password;
+    if (!same(olds.passwordHash, newHash) || containsUnknown(news.password)) {
+      result.detailedDiff.password = {
+        kind:
+          olds.passwordHash === undefined
+            ? "add"
+            : news.password === undefined
+              ? "delete"
+              : "update",
+        inputDiff: true,
+      };
+    }
+    result.changes = Object.keys(result.detailedDiff).length > 0;
+    return result;
+  },
+
+  /**
+   * Creates the mailbox, or adopts one that already exists with the same content. One that
+   * differs is a `ConflictError` naming `pulumi import`; nothing is changed then.
+   */
+  async create(raw: Props): Promise<{ id: string; outs: MailboxOutputs }> {
+    const inputs = parseInputs(mailboxInputsSchema, "Mailbox", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const listing = conn.mailboxes(inputs.domain);
+    const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
+    let live = await listing.get(inputs.localPart);
+    if (live === undefined) {
+      try {
+        live = await conn.adapter.createMailbox(toInput(inputs));
+        listing.put(live);
+        return { id, outs: outputsFrom(inputs, live) };
+      } catch (err) {
+        if (!isKind(err, "Conflict")) throw err;
+        // Created by someone else since the listing was read: adopt or report as below.
+        live = await conn.adapter.getMailbox(inputs.domain, inputs.localPart);
+        if (live === undefined) throw err;
+        listing.put(live);
+      }
+    }
+    const diffs = differences(inputs, live);
+    if (diffs.length > 0) throw conflict(inputs, diffs);
+    return { id, outs: outputsFrom(inputs, live) };
+  },
+
+  /**
+   * Refresh and import. Reads come from one shared (paged) list per provider process. For an
+   * import (`migadu/acme.com/alice`), the inputs are rebuilt from the live mailbox.
+   */
+  async read(
+    id: string,
+    props: Props = {},
+  ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
+    const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
+    const where = importing
+      ? parseId("Mailbox", id)
+      : {
+          provider: String(props.mailProvider),
+          domain: props.domain as string,
+          localPart: props.localPart as string,
+        };
+    const conn = connect(where.provider, props.apiUrl as string | undefined);
+    const live = await conn.mailboxes(where.domain).get(where.localPart);
+    if (live === undefined) return {};
+    const base = mailboxInputsSchema.parse({
+      mailProvider: where.provider,
+      ...(typeof props.apiUrl === "string" ? { apiUrl: props.apiUrl } : {}),
+      domain: where.domain,
+      localPart: where.localPart,
+      name: live.name,
+      ...(importing
+        ? dropUndefined({ quotaMb: live.quotaMb, department: live.department, title: live.title })
+        : pick(props, OPTIONAL_FIELDS)),
+      ...pick(props, [
+        "changePasswordAtNextLogin",
+        "require2fa",
+        "keepUntil",
+        "onDelete",
+        "allowRecreate",
+        "shared",
+      ]),
+    });
+    const outs: Props = { ...outputsFrom(base, live) };
+    if (typeof props.passwordHash === "string") outs.passwordHash = props.passwordHash;
+    if (!importing) return { id, props: outs };
+    const { address: _a, passwordHash: _p, ...inputs } = outs;
+    return { id, props: outs, inputs: dropUndefined(inputs) };
+  },
+
+  /** Applies the changed fields (renaming in place when the provider can); full outputs. */
+  async update(_id: string, olds: Props, raw: Props): Promise<{ outs: MailboxOutputs }> {
+    const inputs = parseInputs(mailboxInputsSchema, "Mailbox", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const listing = conn.mailboxes(inputs.domain);
+    let renamed: MailboxState | undefined;
+    if (olds.localPart !== inputs.localPart) {
+      if (!conn.capabilities.renameInPlace || conn.adapter.renameMailbox === undefined) {
+        throw new Error(
+          `mailbox ${String(olds.localPart)}@${inputs.domain}: ${inputs.mailProvider} cannot ` +
+            `rename a mailbox in place; set allowRecreate: true to create a new one`,
+        );
+      }
+      renamed = await conn.adapter.renameMailbox(
+        inputs.domain,
+        String(olds.localPart),
+        inputs.localPart,
+      );
+      listing.remove(String(olds.localPart));
+      listing.put(renamed);
+    }
+    const patch: Partial<MailboxInput> = {};
+    const desired = toInput(inputs) as unknown as Props;
+    for (const f of [...LIVE_FIELDS, "changePasswordAtNextLogin", "require2fa"] as const) {
+      if (desired[f] === undefined && OPTIONAL_FIELDS.includes(f)) continue;
+      if (!same(olds[f], desired[f])) (patch as Props)[f] = desired[f];
+    }
+    const oldAddress = `${String(olds.localPart)}@${String(olds.domain)}`;
+    if (
+      inputs.password !== undefined &&
+      olds.passwordHash !== passwordHash(oldAddress, inputs.password)
+    ) {
+      patch.password = inputs.password;
+    }
+    let live: MailboxState;
+    if (Object.keys(patch).length > 0) {
+      live = await conn.adapter.updateMailbox(inputs.domain, inputs.localPart, patch);
+      listing.put(live);
+    } else {
+      live = renamed ?? liveFromOutputs(inputs, olds);
+    }
+    return { outs: outputsFrom(inputs, live) };
+  },
+
+  /**
+   * Removal from code. Suspends the mailbox and keeps its forwarding (offboarding), unless the
+   * last applied inputs set `onDelete: "delete"`. A mailbox already gone is not an error.
+   */
+  async delete(_id: string, props: Props): Promise<void> {
+    const provider = String(props.mailProvider);
+    const domain = String(props.domain);
+    const localPart = String(props.localPart);
+    const conn = connect(provider, props.apiUrl as string | undefined);
+    const listing = conn.mailboxes(domain);
+    try {
+      if (props.onDelete === "delete") {
+        await conn.adapter.deleteMailbox(domain, localPart);
+        listing.remove(localPart);
+      } else {
+        const forwardTo = Array.isArray(props.forwardTo) ? (props.forwardTo as string[]) : [];
+        const live = await conn.adapter.updateMailbox(domain, localPart, {
+          suspended: true,
+          ...(forwardTo.length > 0 ? { forwardTo } : {}),
+        });
+        listing.put(live);
+      }
+    } catch (err) {
+      if (!isKind(err, "NotFound")) throw err;
+      listing.remove(localPart);
+    }
+  },
+};
+
+function pick(props: Props, keys: readonly string[]): Props {
+  return Object.fromEntries(keys.filter((k) => props[k] !== undefined).map((k) => [k, props[k]]));
+}
+
+function dropUndefined(props: Props): Props {
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
+}
+
+function liveFromOutputs(inputs: MailboxInputs, olds: Props): MailboxState {
+  return {
+    domain: inputs.domain,
+    localPart: inputs.localPart,
+    name: String(olds.name),
+    quotaMb: olds.quotaMb as number | undefined,
+    suspended: olds.suspended === true,
+    aliases: (olds.aliases as string[] | undefined) ?? [],
+    forwardTo: (olds.forwardTo as string[] | undefined) ?? [],
+    department: olds.department as string | undefined,
+    title: olds.title as string | undefined,
+  };
+}
