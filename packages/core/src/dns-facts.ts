@@ -4,6 +4,12 @@ import type { DnsRecord } from "./dns-record";
 export interface ServiceEndpoint {
   host: string;
   port: number;
+  /**
+   * How the client starts TLS. `implicit` endpoints are published as `_imaps`/`_pop3s`/
+   * `_submissions` SRV (RFC 8314); `starttls` ones as `_imap`/`_pop3`/`_submission` (RFC 6186).
+   * @default `starttls` for ports 143, 110 and 587, else `implicit`
+   */
+  tls?: "implicit" | "starttls";
 }
 
 /**

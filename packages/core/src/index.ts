@@ -12,3 +12,6 @@ export * from "./address";
 export * from "./spec";
 export { checkGraph } from "./graph";
 export * from "./accounts";
+export * from "./zone-file";
+export * from "./dns-plan";
+export * from "./presets";

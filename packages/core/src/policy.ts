@@ -344,6 +344,7 @@ export const policySchema = z
       ctx.addIssue({
         code: "custom",
         path: ["bimi"],
+        input: p.noMail ? "noMail" : (p.dmarc?.policy ?? "none"),
         message:
           'needs an enforcing DMARC policy; allowed: set dmarc.policy to "quarantine" or "reject"',
       });
@@ -362,6 +363,7 @@ export const policySchema = z
       ctx.addIssue({
         code: "custom",
         path: ["noMail"],
+        input: true,
         message: `is true but the policy also declares ${conflicts.join(", ")}; allowed: noMail alone (dmarc.policy "reject" and report addresses are fine)`,
       });
     }

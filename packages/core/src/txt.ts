@@ -25,8 +25,10 @@ export const TXT_STRING_MAX_BYTES = 255;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function assertWellFormed(value: string): void {
-  if (!value.isWellFormed()) {
+  if (LONE_SURROGATE.test(value)) {
     throw new Error(
       "TXT value contains a lone UTF-16 surrogate; allowed: well-formed Unicode text",
     );

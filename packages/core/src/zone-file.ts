@@ -116,7 +116,9 @@ export function renderZoneFile(
     throw new Error(`zone ${zone}: nameServers is empty; allowed: at least one name server`);
   }
   if (!Number.isInteger(serial) || serial < 0 || serial > 4294967295) {
-    throw new Error(`zone ${zone}: serial ${serial} is not allowed; allowed: an integer 0–4294967295`);
+    throw new Error(
+      `zone ${zone}: serial ${serial} is not allowed; allowed: an integer 0–4294967295`,
+    );
   }
   const hostmaster = opts.hostmaster ?? `hostmaster@${zone}`;
   const rname = hostmaster.includes("@")
@@ -137,8 +139,7 @@ export function renderZoneFile(
   for (const ns of nameServers) {
     const host = normalizeHostname(ns.host);
     if (!inZone(host, zone)) continue;
-    const has = (type: DnsRecordType) =>
-      normalized.some((r) => r.name === host && r.type === type);
+    const has = (type: DnsRecordType) => normalized.some((r) => r.name === host && r.type === type);
     if (ns.ipv4 && !has("A")) glue.push({ name: host, type: "A", ttl, value: ns.ipv4, role: "ns" });
     if (ns.ipv6 && !has("AAAA"))
       glue.push({ name: host, type: "AAAA", ttl, value: ns.ipv6, role: "ns" });

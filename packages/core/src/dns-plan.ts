@@ -1,0 +1,324 @@
+import { createHash } from "node:crypto";
+import type { DnsFacts, ServiceEndpoint } from "./dns-facts";
+import { normalizeHostname, type DnsRecord } from "./dns-record";
+import { buildDmarc, dmarcReportDomains } from "./dmarc";
+import { MailplaneConfigError, type ConfigIssue } from "./errors";
+import { buildMtaStsPolicy, mtaStsTxt, type MtaStsPolicy } from "./mta-sts";
+import type { DmarcPolicy, PolicySpec } from "./policy";
+import { buildSpf, countSpfLookups, isSpfRecord, SPF_MAX_LOOKUPS } from "./spf";
+import { sortDnsRecords } from "./zone-file";
+
+/**
+ * What DNS planning needs from a parsed MailDomain declaration. The full `MailDomainSpec`
+ * satisfies it; planning depends on nothing else of the spec.
+ */
+export interface DnsPlanInput {
+  /** The domain, lower-case punycode without trailing dot. */
+  domain: string;
+  /** Domains that deliver like `domain` (acme.co → acme.com). */
+  domainAliases: string[];
+  /** The parsed `policy`. */
+  policy: PolicySpec;
+}
+
+/** Options of {@link planDnsRecords}. */
+export interface DnsPlanOptions {
+  /**
+   * The provider's facts for each domain alias (its own DKIM keys, verification codes). An
+   * alias without an entry gets the main facts' MX, SPF include and client discovery, but no
+   * DKIM and no verification, which are per domain.
+   * @default {}
+   */
+  aliasFacts?: Record<string, DnsFacts>;
+  /**
+   * Further domains Mailplane manages (other MailDomains). A DMARC report destination in one of
+   * them, or in this domain's aliases, gets its `<domain>._report._dmarc.<dest>` authorisation
+   * record (RFC 9989 §3.5); destinations elsewhere must publish it themselves.
+   * @default []
+   */
+  managedDomains?: string[];
+}
+
+/** The DMARC policy used when the declaration has none: monitor only. */
+export const DEFAULT_DMARC: DmarcPolicy = { policy: "none", testing: false, rua: [], ruf: [] };
+
+const STARTTLS_PORTS = new Set([143, 110, 587]);
+
+/** A short stable key of a value: the first 8 hex characters of its SHA-256. */
+export function valueKey(value: string): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, 8);
+}
+
+function fail(path: string, message: string): never {
+  throw new MailplaneConfigError([{ path, message }]);
+}
+
+function tlsOf(e: ServiceEndpoint): "implicit" | "starttls" {
+  return e.tls ?? (STARTTLS_PORTS.has(e.port) ? "starttls" : "implicit");
+}
+
+/**
+ * The MTA-STS policy file of the domain (what `https://mta-sts.<domain>/.well-known/mta-sts.txt`
+ * must serve), or undefined when `policy.mtaSts` is not set or the domain takes no mail. Its id
+ * is the one {@link planDnsRecords} publishes in `_mta-sts`.
+ */
+export function planMtaStsPolicy(spec: DnsPlanInput, facts: DnsFacts): MtaStsPolicy | undefined {
+  const p = spec.policy;
+  if (!p.mtaSts || p.noMail) return undefined;
+  try {
+    return buildMtaStsPolicy(
+      p.mtaSts.mx ?? facts.mx.map((m) => m.host),
+      p.mtaSts.mode,
+      p.mtaSts.maxAge,
+      { wildcards: p.mtaSts.mx === undefined },
+    );
+  } catch (e) {
+    return fail("policy.mtaSts.mx", (e as Error).message.replace(/^mtaSts\.mx: /, ""));
+  }
+}
+
+/**
+ * Plans every DNS record of a mail domain and its aliases from the parsed declaration and the
+ * provider's facts: MX, SPF (one `v=spf1` per name), DKIM, DMARC, MTA-STS and TLS-RPT TXT,
+ * BIMI, verification TXT, client-discovery SRV (RFC 6186/8314) and autodiscover/autoconfig
+ * CNAMEs, the null MX set for `noMail`, and `_report._dmarc` authorisations for report
+ * destinations in other managed domains. Names are lower-case FQDNs without trailing dot; TTL
+ * is `policy.ttl`; the result is sorted (canonical DNS order) and does not depend on the order
+ * of any input list.
+ *
+ * Roles (stable child keys): `mx`, `spf`, `dmarc`, `dkim-<selector>`, `mta-sts`,
+ * `mta-sts-host`, `tls-rpt`, `bimi`, `verification-<hash>`, `srv-imaps`, `srv-submissions`,
+ * `srv-pop3s`, `srv-imap`, `srv-submission`, `srv-pop3`, `autodiscover`, `autoconfig`,
+ * `dmarc-report-<dest>`; records of a domain alias carry the same roles prefixed with
+ * `<alias>-` (e.g. `acme.co-mx`).
+ *
+ * @throws MailplaneConfigError when the SPF record needs more than 10 lookups, two records would
+ *   share a name they cannot share (two SPF, CNAME with others), or a DKIM selector is declared twice.
+ */
+export function planDnsRecords(
+  spec: DnsPlanInput,
+  facts: DnsFacts,
+  opts: DnsPlanOptions = {},
+): DnsRecord[] {
+  const domain = normalizeHostname(spec.domain);
+  const aliases = [...new Set(spec.domainAliases.map(normalizeHostname))].sort();
+  const managed = new Set([
+    domain,
+    ...aliases,
+    ...(opts.managedDomains ?? []).map(normalizeHostname),
+  ]);
+  const records: DnsRecord[] = [];
+  const mtaSts = planMtaStsPolicy(spec, facts);
+  records.push(...planDomain(spec, domain, facts, "", managed, mtaSts, true));
+  for (const alias of aliases) {
+    const given = opts.aliasFacts?.[alias];
+    const aliasFacts: DnsFacts = given ?? {
+      ...facts,
+      dkim: [],
+      verification: [],
+      extraRecords: [],
+    };
+    const aliasMtaSts = given ? planMtaStsPolicy(spec, given) : mtaSts;
+    records.push(...planDomain(spec, alias, aliasFacts, `${alias}-`, managed, aliasMtaSts, false));
+  }
+  checkConflicts(records);
+  return sortDnsRecords(records);
+}
+
+function planDomain(
+  spec: DnsPlanInput,
+  domain: string,
+  facts: DnsFacts,
+  rolePrefix: string,
+  managed: Set<string>,
+  mtaSts: MtaStsPolicy | undefined,
+  main: boolean,
+): DnsRecord[] {
+  const p = spec.policy;
+  const ttl = p.ttl;
+  const out: DnsRecord[] = [];
+  const add = (r: Omit<DnsRecord, "ttl" | "role"> & { role: string; ttl?: number }) =>
+    out.push({
+      ...r,
+      name: normalizeHostname(r.name),
+      ttl: r.ttl ?? ttl,
+      role: rolePrefix + r.role,
+    });
+
+  for (const v of [...new Set(facts.verification)].sort()) {
+    add({ name: domain, type: "TXT", value: v, role: `verification-${valueKey(v)}` });
+  }
+
+  const dmarc: DmarcPolicy = p.noMail
+    ? { ...(p.dmarc ?? DEFAULT_DMARC), policy: "reject" }
+    : (p.dmarc ?? DEFAULT_DMARC);
+  add({ name: `_dmarc.${domain}`, type: "TXT", value: buildDmarc(dmarc), role: "dmarc" });
+  for (const dest of dmarcReportDomains(dmarc)) {
+    if (dest === domain || !managed.has(dest)) continue;
+    add({
+      name: `${domain}._report._dmarc.${dest}`,
+      type: "TXT",
+      value: "v=DMARC1",
+      role: `dmarc-report-${dest}`,
+    });
+  }
+
+  if (p.noMail) {
+    add({ name: domain, type: "MX", priority: 0, value: ".", role: "mx" });
+    add({ name: domain, type: "TXT", value: "v=spf1 -all", role: "spf" });
+    return out;
+  }
+
+  const mx = [...facts.mx].sort((a, b) => a.priority - b.priority || (a.host < b.host ? -1 : 1));
+  for (const m of mx) {
+    add({
+      name: domain,
+      type: "MX",
+      priority: m.priority,
+      value: normalizeHostname(m.host),
+      role: "mx",
+    });
+  }
+
+  const spf = buildSpf(p.spf, facts.spfInclude);
+  const lookups = countSpfLookups(spf);
+  if (lookups > SPF_MAX_LOOKUPS) {
+    fail(
+      "policy.spf",
+      `the SPF record of ${domain} needs at least ${lookups} DNS lookups (got "${spf}"; allowed: at most ${SPF_MAX_LOOKUPS} include/a/mx/ptr/exists terms, RFC 7208 §4.6.4 — drop includes or use ip4/ip6)`,
+    );
+  }
+  add({ name: domain, type: "TXT", value: spf, role: "spf" });
+
+  const selectors = new Set<string>();
+  for (const k of facts.dkim) {
+    const selector = k.selector.toLowerCase();
+    selectors.add(selector);
+    add({
+      name: `${selector}._domainkey.${domain}`,
+      type: k.type,
+      value: k.type === "CNAME" ? normalizeHostname(k.value) : k.value,
+      role: `dkim-${selector}`,
+    });
+  }
+  if (main) {
+    for (const [sel, key] of Object.entries(p.dkim).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const selector = sel.toLowerCase();
+      if (selectors.has(selector)) {
+        fail(
+          `policy.dkim.${sel}`,
+          `selector "${selector}" is already published by the ${facts.provider} provider (got "${sel}"; allowed: a selector the provider does not manage)`,
+        );
+      }
+      selectors.add(selector);
+      const value = "value" in key ? key.value : `v=DKIM1; k=${key.keyType}; p=${key.publicKey}`;
+      add({
+        name: `${selector}._domainkey.${domain}`,
+        type: "TXT",
+        value,
+        role: `dkim-${selector}`,
+      });
+    }
+  }
+
+  if (mtaSts && p.mtaSts) {
+    add({ name: `_mta-sts.${domain}`, type: "TXT", value: mtaStsTxt(mtaSts.id), role: "mta-sts" });
+    if (p.mtaSts.policyHost) {
+      add({
+        name: `mta-sts.${domain}`,
+        type: "CNAME",
+        value: p.mtaSts.policyHost,
+        role: "mta-sts-host",
+      });
+    }
+  }
+  if (p.tlsRpt) {
+    add({
+      name: `_smtp._tls.${domain}`,
+      type: "TXT",
+      value: `v=TLSRPTv1; rua=${p.tlsRpt.rua.join(",")}`,
+      role: "tls-rpt",
+    });
+  }
+  if (p.bimi) {
+    const value = `v=BIMI1; l=${p.bimi.logoUrl}${p.bimi.authorityUrl ? `; a=${p.bimi.authorityUrl}` : ""}`;
+    add({
+      name: `${p.bimi.selector.toLowerCase()}._bimi.${domain}`,
+      type: "TXT",
+      value,
+      role: "bimi",
+    });
+  }
+
+  const cd = facts.clientDiscovery;
+  if (main && p.clientDiscovery && cd) {
+    for (const service of ["imap", "submission", "pop3"] as const) {
+      const endpoint = cd[service];
+      const tls = endpoint ? tlsOf(endpoint) : undefined;
+      for (const variant of ["implicit", "starttls"] as const) {
+        const label = variant === "implicit" ? `${service}s` : service;
+        const offered = endpoint && tls === variant;
+        add({
+          name: `_${label}._tcp.${domain}`,
+          type: "SRV",
+          priority: 0,
+          weight: offered ? 1 : 0,
+          port: offered ? endpoint.port : 0,
+          value: offered ? normalizeHostname(endpoint.host) : ".",
+          role: `srv-${label}`,
+        });
+      }
+    }
+    if (cd.autodiscover) {
+      add({
+        name: `autodiscover.${domain}`,
+        type: "CNAME",
+        value: normalizeHostname(cd.autodiscover),
+        role: "autodiscover",
+      });
+    }
+    if (cd.autoconfig) {
+      add({
+        name: `autoconfig.${domain}`,
+        type: "CNAME",
+        value: normalizeHostname(cd.autoconfig),
+        role: "autoconfig",
+      });
+    }
+  }
+
+  for (const r of facts.extraRecords ?? []) {
+    out.push({ ...r, name: normalizeHostname(r.name), role: rolePrefix + r.role });
+  }
+  return out;
+}
+
+/** Rejects record sets DNS or mail cannot hold: two SPF at a name, CNAME beside anything. */
+function checkConflicts(records: DnsRecord[]): void {
+  const issues: ConfigIssue[] = [];
+  const spfByName = new Map<string, DnsRecord[]>();
+  for (const r of records) {
+    if (r.type === "TXT" && isSpfRecord(r.value)) {
+      spfByName.set(r.name, [...(spfByName.get(r.name) ?? []), r]);
+    }
+  }
+  for (const [name, list] of spfByName) {
+    if (list.length > 1) {
+      issues.push({
+        path: "policy.spf",
+        message: `${list.length} SPF records would be published at ${name} (got roles ${list.map((r) => r.role).join(", ")}; allowed: exactly one v=spf1 record per name, RFC 7208 §3.2 — put extra senders in policy.spf.include)`,
+      });
+    }
+  }
+  const cnames = records.filter((r) => r.type === "CNAME");
+  for (const c of cnames) {
+    const others = records.filter((r) => r.name === c.name && r !== c);
+    if (others.length > 0) {
+      issues.push({
+        path: "policy",
+        message: `${c.name} would hold a CNAME and ${others.length} other record(s) (got roles ${[c, ...others].map((r) => r.role).join(", ")}; allowed: a CNAME alone at its name, RFC 1034 §3.6.2)`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new MailplaneConfigError(issues);
+}
