@@ -12,6 +12,7 @@ import {
   NotFoundError,
   ProviderError,
   RateLimitedError,
+  type MailProvider,
   type MigaduProviderConfig,
 } from "../../src";
 
@@ -217,7 +218,8 @@ describe("Migadu adapter: mailboxes", () => {
       domainAliases: false,
       renameInPlace: false,
     });
-    expect(provider().renameMailbox).toBeUndefined();
+    const asInterface: MailProvider = provider();
+    expect(asInterface.renameMailbox).toBeUndefined();
   });
 });
 
