@@ -91,11 +91,26 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
     return expires !== undefined && expires < today ? expires : undefined;
   };
 
-  /** Resolves references to unique addresses, dropping expired ones with a notice. */
-  const resolve = (refs: readonly string[], base: PropertyKey[], what: string): string[] => {
+  /**
+   * Resolves references to unique addresses, dropping expired ones with a notice. When every
+   * reference was dropped as expired, records that the list delivers nowhere.
+   */
+  const resolve = (
+    base: PropertyKey[],
+    refs: readonly string[],
+    what: string,
+    externalRefs: readonly string[] = [],
+  ): string[] => {
     const out: string[] = [];
-    refs.forEach((ref, i) => {
-      const path = formatPath([...base, i]);
+    let expiredCount = 0;
+    const sites = [
+      ...refs.map((ref, i) => ({ ref, path: formatPath([...base, i]) })),
+      ...externalRefs.map((ref, i) => ({
+        ref,
+        path: formatPath([...base.slice(0, -1), "externalMembers", i]),
+      })),
+    ];
+    sites.forEach(({ ref, path }) => {
       const r = resolveReference(index, ref, catchAll);
       if (r.kind === "unknown") {
         errors.push({
@@ -108,21 +123,19 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
         const expired = expiredOn(r.entry);
         if (expired !== undefined) {
           notices.push(`${path}: ${showValue(ref)} expired on ${expired}; left out of ${what}`);
+          expiredCount++;
           return;
         }
       }
       if (!out.includes(r.address)) out.push(r.address);
     });
-    return out;
-  };
-
-  const requireSome = (list: string[], refs: readonly string[], path: string) => {
-    if (list.length === 0 && refs.length > 0) {
+    if (sites.length > 0 && expiredCount === sites.length) {
       errors.push({
-        path,
-        message: `delivers nowhere once expired addresses are left out (got ${showValue(refs)}; allowed: at least one destination that has not expired)`,
+        path: formatPath(base),
+        message: `delivers nowhere once expired addresses are left out (got ${showValue(sites.map((s) => s.ref))}; allowed: at least one destination that has not expired)`,
       });
     }
+    return out;
   };
 
   const mailboxes: PlannedMailbox[] = [];
@@ -151,8 +164,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
     if (m.offboard !== undefined) {
       const refs = m.offboard.forwardTo ?? [];
       const base = ["mailboxes", key, "offboard", "forwardTo"];
-      const forwardTo = resolve(refs, base, "the forward");
-      requireSome(forwardTo, refs, formatPath(base));
+      const forwardTo = resolve(base, refs, "the forward");
       planned.offboard = {
         forwardTo,
         ...(m.offboard.keepUntil === undefined ? {} : { keepUntil: m.offboard.keepUntil }),
@@ -180,10 +192,12 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
 
   for (const [key, s] of Object.entries(spec.shared)) {
     const localPart = (s.localPart ?? key).toLowerCase();
-    const refs = [...s.members, ...s.externalMembers];
-    const base = ["shared", key, "members"];
-    const members = resolve(refs, base, "the members");
-    requireSome(members, refs, formatPath(base));
+    const members = resolve(
+      ["shared", key, "members"],
+      s.members,
+      "the members",
+      s.externalMembers,
+    );
     const kind = resolveSharedKind(s.kind, caps);
     if (kind === "alias") {
       aliases.push({
@@ -226,8 +240,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
       continue;
     }
     const localPart = (a.localPart ?? key).toLowerCase();
-    const destinations = resolve(a.to, ["aliases", key, "to"], "the destinations");
-    requireSome(destinations, a.to, `${path}.to`);
+    const destinations = resolve(["aliases", key, "to"], a.to, "the destinations");
     aliases.push({
       key,
       localPart,
@@ -240,10 +253,12 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
 
   for (const [key, g] of Object.entries(spec.groups)) {
     const localPart = (g.localPart ?? key).toLowerCase();
-    const refs = [...g.members, ...g.externalMembers];
-    const base = ["groups", key, "members"];
-    const members = resolve(refs, base, "the members");
-    requireSome(members, refs, formatPath(base));
+    const members = resolve(
+      ["groups", key, "members"],
+      g.members,
+      "the members",
+      g.externalMembers,
+    );
     groups.push({
       key,
       localPart,
@@ -257,8 +272,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
   for (const role of ["postmaster", "abuse"] as const) {
     const refs = spec[role];
     if (refs === undefined) continue;
-    const destinations = resolve(refs, [role], `${role}@`);
-    requireSome(destinations, refs, role);
+    const destinations = resolve([role], refs, `${role}@`);
     aliases.push({
       key: role,
       localPart: role,
@@ -270,8 +284,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
 
   let catchAllTargets: string[] | undefined;
   if (spec.catchAll !== undefined) {
-    catchAllTargets = resolve(spec.catchAll, ["catchAll"], "the catch-all");
-    requireSome(catchAllTargets, spec.catchAll, "catchAll");
+    catchAllTargets = resolve(["catchAll"], spec.catchAll, "the catch-all");
   }
 
   if (errors.length > 0) throw new MailplaneConfigError(errors);
