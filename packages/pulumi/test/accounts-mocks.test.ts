@@ -1,0 +1,329 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { AccountPlan } from "@mailplane/core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Mailbox, providers } from "../src/index";
+import * as runtime from "../src/runtime/index";
+
+interface Captured {
+  type: string;
+  name: string;
+  object: Record<string, unknown>;
+  additionalSecretOutputs: string[];
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const captured: Captured[] = [];
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+      call: () => ({}),
+    },
+    "mailplane",
+    "test",
+    false,
+  );
+  // Record the raw register requests: they show secrets as secrets and the serialized provider.
+  const monitor = (
+    pulumi.runtime as unknown as { getMonitor(): Record<string, unknown> }
+  ).getMonitor();
+  const register = (monitor.registerResource as (...a: unknown[]) => unknown).bind(monitor);
+  monitor.registerResource = (
+    req: {
+      getType(): string;
+      getName(): string;
+      getObject(): { toJavaScript(): Record<string, unknown> };
+      getAdditionalsecretoutputsList(): string[];
+    },
+    ...rest: unknown[]
+  ) => {
+    captured.push({
+      type: req.getType(),
+      name: req.getName(),
+      object: req.getObject().toJavaScript(),
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    });
+    return register(req, ...rest);
+  };
+});
+
+class Parent extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("test:index:Parent", name);
+  }
+}
+
+const plan: AccountPlan = {
+  domain: "acme.com",
+  domainAliases: [],
+  mailboxes: [
+    {
+      key: "alice",
+      localPart: "alice",
+      address: "alice@acme.com",
+      name: "Alice Liddell",
+      department: "Sales",
+      quotaMb: 10240,
+      suspended: false,
+      changePasswordAtNextLogin: true,
+      require2fa: false,
+      aliases: ["liddell"],
+      onDelete: "suspend",
+      shared: false,
+    },
+    {
+      key: "leaver",
+      localPart: "old.hand",
+      address: "old.hand@acme.com",
+      name: "Old Hand",
+      suspended: false,
+      changePasswordAtNextLogin: false,
+      require2fa: false,
+      aliases: [],
+      onDelete: "suspend",
+      offboard: { forwardTo: ["alice@acme.com"], keepUntil: "2027-03-31" },
+      shared: false,
+    },
+  ],
+  aliases: [
+    {
+      key: "info",
+      localPart: "info",
+      address: "info@acme.com",
+      destinations: ["alice@acme.com"],
+      source: "shared",
+    },
+  ],
+  groups: [
+    {
+      key: "all-staff",
+      localPart: "all-staff",
+      address: "all-staff@acme.com",
+      name: "All staff",
+      members: ["alice@acme.com", "old.hand@acme.com"],
+      source: "group",
+    },
+  ],
+  notices: [],
+};
+
+const PASSWORD = "pw-Alice-7f3e-Secret";
+
+async function settle(resources: pulumi.Resource[]): Promise<string[]> {
+  return Promise.all(resources.map((r) => new Promise<string>((res) => r.urn.apply(res))));
+}
+
+function unwrap(v: unknown): unknown {
+  return typeof v === "object" && v !== null && SECRET_SIG in v
+    ? (v as { value: unknown }).value
+    : v;
+}
+
+describe("providers.migadu createAccounts", () => {
+  it("creates the children with stable names, types, parent and flat inputs", async () => {
+    const parent = new Parent("acme");
+    const binding = providers.migadu({ apiUrl: "http://127.0.0.1:9/v1" });
+    const children = binding.createAccounts(plan, {
+      name: "acme",
+      parent,
+      passwords: { alice: pulumi.secret(PASSWORD) },
+    });
+    const urns = await settle([
+      ...Object.values(children.mailboxes),
+      ...Object.values(children.aliases),
+      ...Object.values(children.groups),
+    ]);
+    expect(urns).toEqual([
+      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:Mailbox::acme-mailbox-alice",
+      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:Mailbox::acme-mailbox-leaver",
+      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:Alias::acme-alias-info",
+      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:MailGroup::acme-group-all-staff",
+    ]);
+    const mine = captured.filter((c) => c.type.startsWith("pulumi-nodejs:dynamic/mailplane:"));
+    const inputs = mine.map(({ object, ...rest }) => {
+      const { __provider: _p, ...props } = object;
+      return {
+        ...rest,
+        props: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, unwrap(v)])),
+      };
+    });
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(inputs.sort(byName)).toEqual(
+      [
+        {
+          type: "pulumi-nodejs:dynamic/mailplane:Mailbox",
+          name: "acme-mailbox-alice",
+          additionalSecretOutputs: ["passwordHash"],
+          props: {
+            mailProvider: "migadu",
+            apiUrl: "http://127.0.0.1:9/v1",
+            domain: "acme.com",
+            localPart: "alice",
+            name: "Alice Liddell",
+            department: "Sales",
+            quotaMb: 10240,
+            suspended: false,
+            changePasswordAtNextLogin: true,
+            require2fa: false,
+            aliases: ["liddell"],
+            forwardTo: [],
+            onDelete: "suspend",
+            allowRecreate: false,
+            shared: false,
+            password: PASSWORD,
+          },
+        },
+        {
+          type: "pulumi-nodejs:dynamic/mailplane:Mailbox",
+          name: "acme-mailbox-leaver",
+          additionalSecretOutputs: ["passwordHash"],
+          props: {
+            mailProvider: "migadu",
+            apiUrl: "http://127.0.0.1:9/v1",
+            domain: "acme.com",
+            localPart: "old.hand",
+            name: "Old Hand",
+            suspended: true,
+            changePasswordAtNextLogin: false,
+            require2fa: false,
+            aliases: [],
+            forwardTo: ["alice@acme.com"],
+            keepUntil: "2027-03-31",
+            onDelete: "suspend",
+            allowRecreate: false,
+            shared: false,
+          },
+        },
+        {
+          type: "pulumi-nodejs:dynamic/mailplane:Alias",
+          name: "acme-alias-info",
+          additionalSecretOutputs: [],
+          props: {
+            mailProvider: "migadu",
+            apiUrl: "http://127.0.0.1:9/v1",
+            domain: "acme.com",
+            localPart: "info",
+            destinations: ["alice@acme.com"],
+          },
+        },
+        {
+          type: "pulumi-nodejs:dynamic/mailplane:MailGroup",
+          name: "acme-group-all-staff",
+          additionalSecretOutputs: [],
+          props: {
+            mailProvider: "migadu",
+            apiUrl: "http://127.0.0.1:9/v1",
+            domain: "acme.com",
+            localPart: "all-staff",
+            name: "All staff",
+            members: ["alice@acme.com", "old.hand@acme.com"],
+          },
+        },
+      ].sort(byName),
+    );
+  });
+
+  it("keeps the password a secret input, even when given as plain text, and out of the provider code", async () => {
+    const mb = new Mailbox("plain-password", {
+      mailProvider: "migadu",
+      domain: "acme.com",
+      localPart: "carol",
+      name: "Carol",
+      password: PASSWORD,
+    });
+    await settle([mb]);
+    const reg = captured.find((c) => c.name === "plain-password")!;
+    expect(reg.object.password).toEqual({
+      [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
+      value: PASSWORD,
+    });
+    expect(reg.additionalSecretOutputs).toEqual(["passwordHash"]);
+    const serialized = JSON.stringify(reg.object.__provider);
+    expect(serialized).not.toContain(PASSWORD);
+    for (const c of captured) expect(String(unwrap(c.object.__provider))).not.toContain(PASSWORD);
+  });
+
+  it("serializes a thin shim of about 2 KB per resource that requires the runtime at call time", async () => {
+    const texts = new Map<string, string>();
+    for (const c of captured) {
+      if (c.type.startsWith("pulumi-nodejs:dynamic/"))
+        texts.set(c.type, String(unwrap(c.object.__provider)));
+    }
+    expect([...texts.keys()].sort()).toEqual([
+      "pulumi-nodejs:dynamic/mailplane:Alias",
+      "pulumi-nodejs:dynamic/mailplane:MailGroup",
+      "pulumi-nodejs:dynamic/mailplane:Mailbox",
+    ]);
+    for (const [type, text] of texts) {
+      // ~2 KB: 7 one-line methods; about 1.2 KB of it is Pulumi's per-function wrapper.
+      expect(Buffer.byteLength(text), type).toBeLessThan(2100);
+      expect(text).toContain('require("@mailplane/pulumi/runtime")');
+      expect(text).not.toMatch(/axios|MailProvider|zod|__awaiter|this\./);
+      // Load the shim the way the provider process does, with the runtime behind `require`.
+      const required: string[] = [];
+      const mod = { exports: {} as { handler(): pulumi.dynamic.ResourceProvider } };
+      new Function("exports", "require", "module", text)(
+        mod.exports,
+        (id: string) => {
+          required.push(id);
+          return runtime;
+        },
+        mod,
+      );
+      const shim = mod.exports.handler();
+      expect(Object.keys(shim).sort()).toEqual([
+        "check",
+        "configure",
+        "create",
+        "delete",
+        "diff",
+        "read",
+        "update",
+      ]);
+      const result = await shim.check!({}, { mailProvider: "migadu", domain: "Not A Domain" });
+      expect(result.failures?.[0]?.property).toBe("domain");
+      expect(required).toEqual(["@mailplane/pulumi/runtime"]);
+    }
+    console.log(
+      `serialized provider bytes: ${[...texts].map(([t, s]) => `${t.split(":").pop()} ${Buffer.byteLength(s)}`).join(", ")}`,
+    );
+  });
+});
+
+describe("providers.migadu dnsFacts", () => {
+  it("has Migadu's MX, SPF include, DKIM CNAMEs and client discovery; verification when given", async () => {
+    const binding = providers.migadu({ verificationCode: "abc123" });
+    expect(binding.kind).toBe("migadu");
+    expect(binding.capabilities.renameInPlace).toBe(false);
+    const facts = await new Promise((res) =>
+      pulumi
+        .output(
+          binding.dnsFacts("acme.com", { name: "acme", parent: new Parent("f"), passwords: {} }),
+        )
+        .apply(res),
+    );
+    expect(facts).toEqual({
+      provider: "migadu",
+      mx: [
+        { priority: 10, host: "aspmx1.migadu.com" },
+        { priority: 20, host: "aspmx2.migadu.com" },
+      ],
+      spfInclude: ["spf.migadu.com"],
+      dkim: [
+        { selector: "key1", type: "CNAME", value: "key1.acme.com._domainkey.migadu.com" },
+        { selector: "key2", type: "CNAME", value: "key2.acme.com._domainkey.migadu.com" },
+        { selector: "key3", type: "CNAME", value: "key3.acme.com._domainkey.migadu.com" },
+      ],
+      verification: ["hosted-email-verify=abc123"],
+      clientDiscovery: {
+        imap: { host: "imap.migadu.com", port: 993 },
+        pop3: { host: "pop.migadu.com", port: 995 },
+        submission: { host: "smtp.migadu.com", port: 465 },
+        autoconfig: "autoconfig.migadu.com",
+        autodiscover: "autodiscover.migadu.com",
+      },
+    });
+    expect(providers.migaduDnsFacts("acme.com").verification).toEqual([]);
+  });
+});
