@@ -9,8 +9,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderZoneFile } from "../../packages/core/src/zone-file";
-import { zoneFileProvider } from "../../packages/pulumi/src/dns/zone-file";
+import { renderZoneFile } from "@mailplane/core";
+import { zoneFileProvider } from "@mailplane/pulumi";
 import { acmeRecords, DKIM_KEY } from "../../packages/pulumi/test/dns-fixtures";
 
 const TOOLS = ["knotd", "kzonecheck", "kdig"];

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import { decodeTxt } from "@mailplane/core";
+import { cloudflareEmailRoutingDnsFacts, decodeTxt } from "@mailplane/core";
 import type {
   AccountPlan,
   DnsFacts,
@@ -275,32 +275,27 @@ interface EmailRoutingDnsRecord {
 }
 
 /**
- * Turns Cloudflare's required Email Routing records into DnsFacts: MX set with Cloudflare's
- * priorities, the SPF includes of its `v=spf1` record, DKIM TXT keys by selector.
+ * Turns Cloudflare's required Email Routing records (`getEmailRoutingDns`) into DnsFacts with
+ * core's `cloudflareEmailRoutingDnsFacts`: the MX set with this zone's priorities and the DKIM
+ * TXT keys Cloudflare supplies, by selector.
  */
 export function emailRoutingFacts(domain: string, records: EmailRoutingDnsRecord[]): DnsFacts {
   const mx = records
     .filter((r) => r.type === "MX")
-    .map((r) => ({ priority: r.priority, host: r.content.replace(/\.$/, "").toLowerCase() }));
+    .map((r) => ({ priority: r.priority, host: r.content }));
   if (mx.length === 0) {
     throw new Error(
       `provider cloudflareEmailRouting: Cloudflare returned no MX records for ${domain} (getEmailRoutingDns); ` +
         `check that the zone is active and Email Routing is available on it`,
     );
   }
-  const spfInclude: string[] = [];
-  const dkim: DnsFacts["dkim"] = [];
+  const dkim: Record<string, string> = {};
   for (const r of records.filter((x) => x.type === "TXT")) {
     const text = decodeTxt(r.content, "cloudflare");
-    if (/^v=spf1(\s|$)/i.test(text)) {
-      for (const m of text.matchAll(/(?:^|\s)[+]?include:(\S+)/gi))
-        spfInclude.push(m[1].toLowerCase());
-      continue;
-    }
-    const sel = /^(.+)\._domainkey(?:\.|$)/.exec(r.name);
-    if (sel && /^v=DKIM1/i.test(text)) dkim.push({ selector: sel[1], type: "TXT", value: text });
+    const sel = /^(.+?)\._domainkey(?:\.|$)/.exec(r.name);
+    if (sel && /^v=DKIM1/i.test(text)) dkim[sel[1]] = text;
   }
-  return { provider: "cloudflareEmailRouting", mx, spfInclude, dkim, verification: [] };
+  return cloudflareEmailRoutingDnsFacts({ mx, dkim });
 }
 
 /**
