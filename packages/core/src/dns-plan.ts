@@ -252,7 +252,10 @@ function planDomain(
 
   const cd = facts.clientDiscovery;
   if (main && p.clientDiscovery && cd) {
-    for (const service of ["imap", "submission", "pop3"] as const) {
+    // SRV only when the provider names at least one endpoint: then the others say "not offered".
+    const services =
+      cd.imap || cd.pop3 || cd.submission ? (["imap", "submission", "pop3"] as const) : [];
+    for (const service of services) {
       const endpoint = cd[service];
       const tls = endpoint ? tlsOf(endpoint) : undefined;
       for (const variant of ["implicit", "starttls"] as const) {
@@ -310,13 +313,15 @@ function checkConflicts(records: DnsRecord[]): void {
       });
     }
   }
-  const cnames = records.filter((r) => r.type === "CNAME");
-  for (const c of cnames) {
-    const others = records.filter((r) => r.name === c.name && r !== c);
-    if (others.length > 0) {
+  const cnameNames = [...new Set(records.filter((r) => r.type === "CNAME").map((r) => r.name))];
+  for (const name of cnameNames) {
+    const all = records
+      .filter((r) => r.name === name)
+      .sort((a, b) => Number(b.type === "CNAME") - Number(a.type === "CNAME"));
+    if (all.length > 1) {
       issues.push({
         path: "policy",
-        message: `${c.name} would hold a CNAME and ${others.length} other record(s) (got roles ${[c, ...others].map((r) => r.role).join(", ")}; allowed: a CNAME alone at its name, RFC 1034 §3.6.2)`,
+        message: `${name} would hold a CNAME and ${all.length - 1} other record(s) (got roles ${all.map((r) => r.role).join(", ")}; allowed: a CNAME alone at its name, RFC 1034 §3.6.2)`,
       });
     }
   }
