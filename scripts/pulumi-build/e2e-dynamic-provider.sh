@@ -15,8 +15,8 @@ node -e 'process.exit(+process.versions.node.split(".")[0] >= 22 ? 0 : 1)' \
     || { echo "e2e: need Node >= 22, have $(node --version)" >&2; exit 1; }
 
 "$here/../install-pulumi"
-# shellcheck source=../pulumi-env.sh
-. "$here/../pulumi-env.sh"
+# shellcheck source=../lib-env.sh
+. "$here/../lib-env.sh"
 
 d="$(mktemp -d)"
 trap 'rm -rf "$d"' EXIT
