@@ -1,7 +1,7 @@
 import { resolveMailboxSettings, type SharedRealisation } from "./accounts";
 import { MailplaneConfigError, formatPath } from "./errors";
 import { buildIndex, referenceSites, resolveReference } from "./graph";
-import type { MailboxSpec, MailDomainSpec } from "./spec";
+import type { MailboxSpec, MailDomainSpec, ProfileSpec } from "./spec";
 
 /**
  * What a mail provider can do. Adapters declare it; `checkCapabilities` explains every
@@ -73,12 +73,12 @@ export function checkCapabilities(
     path: PropertyKey[] | string,
     feature: keyof MailProviderCapabilities,
     message: string,
-  ) =>
-    problems.push({
-      path: typeof path === "string" ? path : formatPath(path),
-      feature,
-      message: `${who} ${message}`,
-    });
+  ) => {
+    const p = typeof path === "string" ? path : formatPath(path);
+    // A profile shared by several mailboxes is reported once.
+    if (problems.some((x) => x.path === p && x.feature === feature)) return;
+    problems.push({ path: p, feature, message: `${who} ${message}` });
+  };
   const q = (s: string) => JSON.stringify(s);
 
   for (const [key, m] of Object.entries(spec.mailboxes)) {
@@ -88,14 +88,16 @@ export function checkCapabilities(
         ["mailboxes", key],
         "mailboxes",
         caps.standaloneAliases
-          ? `forwards only and has no mailboxes; use aliases: { ${key}: "${localPart}@elsewhere.example" } or another provider`
+          ? `forwards only and has no mailboxes; use aliases: { ${/^[A-Za-z_$][\w$]*$/.test(localPart) ? localPart : q(localPart)}: "${key}@elsewhere.example" } or another provider`
           : "has no mailboxes; use another provider",
       );
       continue;
     }
     const settings = resolveMailboxSettings(spec, m);
-    const fromProfile = (field: keyof MailboxSpec) =>
-      m[field] === undefined && m.profile !== undefined ? ["profile"] : [field];
+    const at = (field: keyof MailboxSpec & keyof ProfileSpec) =>
+      m[field] === undefined && m.profile !== undefined
+        ? ["profiles", m.profile, field]
+        : ["mailboxes", key, field];
     const n = m.aliases.length;
     if (n > 0 && caps.aliasesPerMailbox === 0 && !caps.standaloneAliases) {
       add(
@@ -117,7 +119,7 @@ export function checkCapabilities(
     }
     if (settings.quotaMb !== undefined && !caps.quota) {
       add(
-        ["mailboxes", key, ...fromProfile("quotaMb")],
+        at("quotaMb"),
         "quota",
         "does not set mailbox quotas; remove quotaMb and manage quotas in the provider's admin console",
       );
@@ -140,14 +142,14 @@ export function checkCapabilities(
     }
     if (settings.changePasswordAtNextLogin && !caps.forceChangeAtLogin) {
       add(
-        ["mailboxes", key, ...fromProfile("changePasswordAtNextLogin")],
+        at("changePasswordAtNextLogin"),
         "forceChangeAtLogin",
         "cannot force a password change at the next login; remove changePasswordAtNextLogin",
       );
     }
     if (settings.require2fa && !caps.require2fa) {
       add(
-        ["mailboxes", key, ...fromProfile("require2fa")],
+        at("require2fa"),
         "require2fa",
         "cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider's admin console",
       );

@@ -239,7 +239,7 @@ export type GroupSpec = z.output<typeof groupSchema>;
  * undefined profiles, postmaster/abuse that deliver nowhere).
  */
 export function parseMailDomain(input: unknown): MailDomainSpec {
-  const result = mailDomainSchema.safeParse(input, { error: errorMap, reportInput: true });
+  const result = mailDomainSchema.safeParse(input, { error: zodErrorMap, reportInput: true });
   if (!result.success) throw new MailplaneConfigError(formatZodIssues(result.error.issues));
   const problems = checkGraph(result.data);
   if (problems.length > 0) throw new MailplaneConfigError(problems);
@@ -279,9 +279,10 @@ function orList(items: string[]): string {
 /**
  * zod error map: every built-in issue becomes `what is wrong (got VALUE; allowed …)`. For
  * `unrecognized_keys` it returns only the allowed field list, which `formatZodIssues` spreads
- * over one line per unknown key.
+ * over one line per unknown key. Use it with `formatZodIssues` for any Mailplane schema:
+ * `schema.safeParse(v, { error: zodErrorMap, reportInput: true })`.
  */
-function errorMap(iss: ErrorMapIssue): string | undefined {
+export function zodErrorMap(iss: ErrorMapIssue): string | undefined {
   const got = showValue(iss.input);
   switch (iss.code) {
     case "invalid_type": {

@@ -1,9 +1,11 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { acme, errorOf } from "./fixtures";
-import type { z } from "zod";
+import { z as zod, type z } from "zod";
 import {
   formatIssue,
   formatPath,
+  formatZodIssues,
+  zodErrorMap,
   MailplaneConfigError,
   mailDomainSchema,
   parseMailDomain,
@@ -213,6 +215,67 @@ describe("parseMailDomain", () => {
         },
       ]
     `);
+  });
+});
+
+describe("zodErrorMap", () => {
+  const run = (schema: z.ZodType, value: unknown) => {
+    const r = schema.safeParse(value, { error: zodErrorMap, reportInput: true });
+    return r.success ? [] : formatZodIssues(r.error.issues).map(formatIssue);
+  };
+  it.each<[string, z.ZodType, unknown, string[]]>([
+    [
+      "a number below its minimum",
+      zod.object({ n: zod.number().min(3) }),
+      { n: 1 },
+      ["n: is too small (got 1; allowed: at least 3)"],
+    ],
+    [
+      "a number above its maximum",
+      zod.object({ n: zod.number().max(3) }),
+      { n: 5 },
+      ["n: is too big (got 5; allowed: at most 3)"],
+    ],
+    [
+      "a list too long",
+      zod.object({ l: zod.array(zod.string()).max(1) }),
+      { l: ["a", "b"] },
+      ['l: is too big (got ["a","b"]; allowed: at most 1)'],
+    ],
+    [
+      "a string too long",
+      zod.object({ s: zod.string().max(2) }),
+      { s: "abc" },
+      ["s: is too long (got 3 characters; allowed: at most 2)"],
+    ],
+    [
+      "a malformed e-mail",
+      zod.object({ e: zod.email() }),
+      { e: "x" },
+      ['e: "x" is not a valid email (got "x")'],
+    ],
+    [
+      "an unknown code falls back to zod's message",
+      zod.object({ n: zod.number().multipleOf(2) }),
+      { n: 3 },
+      ["n: Invalid number: must be a multiple of 2 (got 3)"],
+    ],
+    [
+      "a union none of whose branches fits",
+      zod.union([zod.object({ a: zod.string() }), zod.object({ b: zod.string() })]),
+      { c: 1 },
+      ['(root): is not an object or an object (got {"c":1}; allowed: an object or an object)'],
+    ],
+  ])("%s", (_, schema, value, expected) => {
+    expect(run(schema, value)).toEqual(expected);
+  });
+
+  it("reports a too long display name", () => {
+    expect(
+      errorOf(() =>
+        parseMailDomain({ domain: "acme.com", mailboxes: { a: { name: "n".repeat(300) } } }),
+      ),
+    ).toBe("mailboxes.a.name: is too long (got 300 characters; allowed: at most 256)");
   });
 });
 
