@@ -92,7 +92,7 @@ describe("mailbox check", () => {
       {
         property: "colour",
         reason:
-          "colour is not an input of this resource; allowed: mailProvider, apiUrl, domain, localPart, name, department, title, quotaMb, suspended, changePasswordAtNextLogin, require2fa, aliases, forwardTo, keepUntil, onDelete, allowRecreate, shared, password",
+          "colour is not an input of this resource; allowed: mailProvider, apiUrl, domain, localPart, name, department, title, quotaMb, suspended, changePasswordAtNextLogin, require2fa, aliases, forwardTo, keepUntil, recoveryEmail, onDelete, allowRecreate, shared, password",
       },
     ]);
   });

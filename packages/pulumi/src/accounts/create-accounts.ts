@@ -38,7 +38,10 @@ export function createAccountResources(
   for (const m of plan.mailboxes) {
     // `allowRecreate` is the opt-in for changes the provider can only make by recreating; read
     // from the plan when core carries it.
-    const allowRecreate = (m as PlannedMailbox & { allowRecreate?: boolean }).allowRecreate;
+    const { allowRecreate, recoveryEmail } = m as PlannedMailbox & {
+      allowRecreate?: boolean;
+      recoveryEmail?: string;
+    };
     children.mailboxes[m.key] = new Mailbox(
       `${scope.name}-mailbox-${m.key}`,
       {
@@ -54,6 +57,7 @@ export function createAccountResources(
         aliases: m.aliases,
         forwardTo: m.offboard?.forwardTo ?? [],
         keepUntil: m.offboard?.keepUntil,
+        recoveryEmail,
         onDelete: m.onDelete,
         allowRecreate: allowRecreate ?? false,
         shared: m.shared,

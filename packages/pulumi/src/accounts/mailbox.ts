@@ -78,6 +78,12 @@ export interface MailboxArgs {
    */
   keepUntil?: pulumi.Input<string>;
   /**
+   * Where the provider sends its invitation when no `password` is given (Migadu requires one
+   * of the two).
+   * @default none
+   */
+  recoveryEmail?: pulumi.Input<string>;
+  /**
    * What removing this mailbox from code does. `suspend` blocks login and keeps the mail and
    * any `forwardTo`; `delete` deletes the mailbox and its mail at the provider. Read from the
    * last applied state when the resource is deleted, so set it (and apply) before removing the
@@ -157,6 +163,7 @@ export class Mailbox extends pulumi.dynamic.Resource {
         aliases: args.aliases ?? [],
         forwardTo: args.forwardTo ?? [],
         keepUntil: args.keepUntil,
+        recoveryEmail: args.recoveryEmail,
         onDelete: args.onDelete ?? "suspend",
         allowRecreate: args.allowRecreate ?? false,
         shared: args.shared ?? false,

@@ -1,5 +1,7 @@
 import type { MailProviderCapabilities } from "@mailplane/core";
-import { ProviderError } from "@mailplane/providers";
+import type { MigaduProviderConfig } from "@mailplane/providers";
+import { createMigaduProvider, migaduCapabilities } from "@mailplane/providers";
+import type { MailAdapterEntry } from "./connections";
 import { readCredential, registerMailAdapter } from "./connections";
 
 /**
@@ -7,36 +9,34 @@ import { readCredential, registerMailAdapter } from "./connections";
  * in-place rename of a mailbox: a new local part needs `allowRecreate: true`.
  * @see https://migadu.com/api/
  */
-export const migaduRuntimeCapabilities: MailProviderCapabilities = {
-  mailboxes: true,
-  aliasesPerMailbox: Infinity,
-  standaloneAliases: true,
-  groups: false,
-  sharedMailboxes: false,
-  suspend: true,
-  quota: false,
-  passwords: true,
-  forceChangeAtLogin: false,
-  require2fa: false,
-  externalForward: true,
-  catchAll: true,
-  domainAliases: true,
-  renameInPlace: false,
-};
+export const migaduRuntimeCapabilities: MailProviderCapabilities = migaduCapabilities;
 
 /** The provider kinds the runtime knows in every provider process. */
 export const builtinMailProviders: readonly string[] = ["migadu"];
 
-registerMailAdapter("migadu", {
-  capabilities: migaduRuntimeCapabilities,
-  credentials: () => ({
-    user: readCredential("migadu", "MIGADU_USER", "migaduUser"),
-    apiKey: readCredential("migadu", "MIGADU_API_KEY", "migaduApiKey"),
-  }),
-  create: () => {
-    throw new ProviderError(
-      { provider: "migadu", operation: "connect" },
-      "the Migadu adapter is not part of this build of @mailplane/providers yet",
-    );
-  },
-});
+/**
+ * The runtime's Migadu entry. Credentials come from `MIGADU_USER`/`MIGADU_API_KEY`, else the
+ * Pulumi config keys `mailplane:migaduUser`/`mailplane:migaduApiKey`; the endpoint from the
+ * resource's `apiUrl`, else `MIGADU_API_URL`, else Migadu's. `overrides` (request budget,
+ * retries) are for tests and benchmarks.
+ */
+export function migaduAdapterEntry(
+  overrides: Partial<Omit<MigaduProviderConfig, "user" | "apiKey">> = {},
+): MailAdapterEntry {
+  return {
+    capabilities: migaduCapabilities,
+    credentials: () => ({
+      user: readCredential("migadu", "MIGADU_USER", "migaduUser"),
+      apiKey: readCredential("migadu", "MIGADU_API_KEY", "migaduApiKey"),
+    }),
+    create: ({ apiUrl, credentials }) =>
+      createMigaduProvider({
+        baseUrl: apiUrl ?? process.env.MIGADU_API_URL,
+        ...overrides,
+        user: credentials.user!,
+        apiKey: credentials.apiKey!,
+      }),
+  };
+}
+
+registerMailAdapter("migadu", migaduAdapterEntry());

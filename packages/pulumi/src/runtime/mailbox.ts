@@ -43,6 +43,7 @@ export const mailboxInputsSchema = z.strictObject({
   aliases: setOf(localPartSchema).default([]),
   forwardTo: setOf(addressSchema).default([]),
   keepUntil: isoDateSchema.optional(),
+  recoveryEmail: addressSchema.optional(),
   onDelete: z
     .enum(["suspend", "delete"], { error: 'must be "suspend" or "delete"' })
     .default("suspend"),
@@ -84,6 +85,7 @@ const DIFF_FIELDS = [
   "changePasswordAtNextLogin",
   "require2fa",
   "keepUntil",
+  "recoveryEmail",
   "onDelete",
   "allowRecreate",
   "shared",
@@ -101,7 +103,7 @@ function outputsFrom(inputs: MailboxInputs, live: MailboxState): MailboxOutputs 
     department:
       inputs.department === undefined ? undefined : (live.department ?? inputs.department),
     title: inputs.title === undefined ? undefined : (live.title ?? inputs.title),
-    quotaMb: inputs.quotaMb === undefined ? undefined : live.quotaMb,
+    quotaMb: inputs.quotaMb === undefined ? undefined : (live.quotaMb ?? inputs.quotaMb),
     suspended: live.suspended,
     aliases: [...live.aliases].sort(),
     forwardTo: [...live.forwardTo].sort(),
@@ -145,6 +147,7 @@ function toInput(i: MailboxInputs): MailboxInput {
     department: i.department,
     title: i.title,
     password: i.password,
+    recoveryEmail: i.recoveryEmail,
     changePasswordAtNextLogin: i.changePasswordAtNextLogin,
     require2fa: i.require2fa,
   };
