@@ -157,14 +157,12 @@ describe("dns.cloudflare", () => {
     );
     const parent = new Holder("cf-err");
     expect(() =>
-      dns
-        .cloudflare({ zoneId: "z" })
-        .createRecords(acmeRecords, {
-          name: "x",
-          parent,
-          domain: "acme.com",
-          domainAliases: ["acme.co"],
-        }),
+      dns.cloudflare({ zoneId: "z" }).createRecords(acmeRecords, {
+        name: "x",
+        parent,
+        domain: "acme.com",
+        domainAliases: ["acme.co"],
+      }),
     ).toThrow(
       'dns.cloudflare: domain alias acme.co needs its own zone; set aliasZoneIds: { "acme.co": <zone id> }',
     );
