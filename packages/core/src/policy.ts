@@ -235,12 +235,19 @@ export const policySchema = z
         'DMARC record at `_dmarc.<domain>`. @default `{ policy: "none" }` (`v=DMARC1; p=none`)',
       ),
     dkim: z
-      .record(
-        z.string().regex(SELECTOR, {
-          message: "is not a valid DKIM selector; allowed: DNS labels (letters, digits, -, _)",
-        }),
-        dkimKeySchema,
-      )
+      .record(z.string(), dkimKeySchema)
+      .superRefine((keys, ctx) => {
+        for (const selector of Object.keys(keys)) {
+          if (SELECTOR.test(selector)) continue;
+          ctx.addIssue({
+            code: "custom",
+            path: [selector],
+            input: selector,
+            message:
+              "is not a valid DKIM selector; allowed: DNS labels (letters, digits, -, _) separated by dots",
+          });
+        }
+      })
       .default({})
       .describe(
         "DKIM keys you supply, per selector (e.g. Google's key from the admin console). " +
