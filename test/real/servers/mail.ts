@@ -93,6 +93,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_verbose = yes
+auth_failure_delay = 0
 default_internal_user = dovecot
 default_login_user = dovenull
 mail_uid = ${nobody.uid}
