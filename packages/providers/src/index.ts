@@ -13,3 +13,5 @@ export * from "./self-hosted/config-snippets";
 export * from "./self-hosted/password";
 export * from "./self-hosted/schema";
 export * from "./self-hosted/store";
+export * from "./self-hosted/apply";
+export * from "./self-hosted/locator";
