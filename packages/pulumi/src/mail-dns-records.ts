@@ -5,6 +5,7 @@ import {
   mailDomainSchema,
   MailplaneConfigError,
   planDnsRecords,
+  zodErrorMap,
   type DnsFacts,
   type DnsRecord,
   type MailDomainSpec,
@@ -296,7 +297,7 @@ export class MailDnsRecords extends pulumi.ComponentResource {
 function parseDnsSpec(args: MailDnsRecordsArgs): MailDomainSpec {
   const result = mailDomainSchema.safeParse(
     { domain: args.domain, domainAliases: args.domainAliases, policy: args.policy },
-    { reportInput: true },
+    { error: zodErrorMap, reportInput: true },
   );
   if (!result.success) throw new MailplaneConfigError(formatZodIssues(result.error.issues));
   return result.data;

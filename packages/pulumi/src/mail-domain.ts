@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+  assertCapabilities,
   parseMailDomain,
   planAccounts,
   type AccountPlan,
@@ -165,6 +166,7 @@ export class MailDomain extends pulumi.ComponentResource {
         catchAll: args.catchAll,
       });
       this.domain = spec.domain;
+      assertCapabilities(spec, args.provider.capabilities, { provider: args.provider.kind });
       this.accountPlan = planAccounts(spec, {
         now: args.now ?? new Date(),
         capabilities: args.provider.capabilities,

@@ -61,17 +61,20 @@ beforeAll(async () => {
   );
 });
 
-/** A Google-style binding: fixed facts, no accounts (the account half is another binding's job). */
+/**
+ * A binding with Google's DNS facts and capabilities broad enough for the full example (the
+ * capability checks themselves are tested in core); it creates no accounts.
+ */
 const googleLike: MailProviderBinding = {
   kind: "google",
   capabilities: {
     mailboxes: true,
     aliasesPerMailbox: 30,
-    standaloneAliases: false,
+    standaloneAliases: true,
     groups: true,
     sharedMailboxes: false,
     suspend: true,
-    quota: false,
+    quota: true,
     passwords: true,
     forceChangeAtLogin: true,
     require2fa: true,
@@ -364,7 +367,9 @@ describe("Cloudflare Email Routing provider", () => {
           postmaster: "me",
           abuse: "me",
         }),
-    ).toThrow(/forwards mail only and has no mailboxes; got mailboxes: me/);
+    ).toThrow(
+      'MailDomain exm: mailboxes.me: provider "cloudflareEmailRouting" forwards only and has no mailboxes; use aliases: { me: "me@elsewhere.example" } or another provider',
+    );
   });
 });
 
