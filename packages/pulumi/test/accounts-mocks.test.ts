@@ -116,7 +116,7 @@ async function settle(resources: pulumi.Resource[]): Promise<string[]> {
 
 function unwrap(v: unknown): unknown {
   return typeof v === "object" && v !== null && SECRET_SIG in v
-    ? (v as { value: unknown }).value
+    ? (v as unknown as { value: unknown }).value
     : v;
 }
 
