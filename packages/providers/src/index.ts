@@ -15,3 +15,6 @@ export * from "./self-hosted/schema";
 export * from "./self-hosted/store";
 export * from "./self-hosted/apply";
 export * from "./self-hosted/locator";
+export * from "./powerdns/client";
+export * from "./powerdns/records-provider";
+export * from "./self-hosted/dkim";

@@ -1,3 +1,4 @@
+import { PowerDnsDnsBackend, type PowerDnsArgs } from "./powerdns";
 import { CloudflareDnsBackend, type CloudflareDnsArgs } from "./cloudflare";
 import { Route53DnsBackend, type Route53DnsArgs } from "./route53";
 import { ZoneFileDnsBackend, type ZoneFileDnsArgs } from "./zone-file";
@@ -24,4 +25,12 @@ export function route53(args: Route53DnsArgs): Route53DnsBackend {
  */
 export function zoneFile(args: ZoneFileDnsArgs): ZoneFileDnsBackend {
   return new ZoneFileDnsBackend(args);
+}
+
+/**
+ * Publishes the records in a PowerDNS zone through its HTTP API (API key from `PDNS_API_KEY`).
+ * @example dns.powerDns({ apiUrl: "http://ns1.internal:8081", zone: "acme.com" })
+ */
+export function powerDns(args: PowerDnsArgs): PowerDnsDnsBackend {
+  return new PowerDnsDnsBackend(args);
 }

@@ -1,0 +1,202 @@
+import axios, { type AxiosInstance } from "axios";
+import { encodeTxt, type DnsRecord } from "@mailplane/core";
+import { AuthError, ConflictError, NotFoundError, ProviderError } from "../errors";
+
+const PROVIDER = "powerdns";
+
+/** One RRset as the PowerDNS HTTP API holds it: all records of one name and type. */
+export interface PowerDnsRRset {
+  /** Fully-qualified, lower-case, WITH the trailing dot (`mail.acme.com.`). */
+  name: string;
+  type: string;
+  ttl: number;
+  /** Record contents in PowerDNS's zone-file presentation, sorted. */
+  records: string[];
+}
+
+/** Where the API is and which zone; the API key is read from `PDNS_API_KEY` at call time. */
+export interface PowerDnsConnection {
+  /** Base URL, e.g. `http://127.0.0.1:8081` (the `/api/v1` prefix is added). */
+  apiUrl: string;
+  /** @default "localhost" */
+  serverId?: string;
+  /** The zone, e.g. `acme.com` (trailing dot optional). */
+  zone: string;
+}
+
+const fqdn = (name: string) => (name.endsWith(".") ? name.toLowerCase() : `${name.toLowerCase()}.`);
+const host = (value: string) => (value === "." ? "." : fqdn(value));
+
+/**
+ * One planned record as PowerDNS content: MX `prio host.`, SRV `prio weight port target.`,
+ * CNAME `target.`, TXT as RFC 1035 quoted 255-byte strings (`"v=DKIM1; ..." "..."`, one record).
+ * @see https://doc.powerdns.com/authoritative/http-api/zone.html
+ */
+export function powerDnsContent(record: DnsRecord): string {
+  switch (record.type) {
+    case "MX":
+      return `${record.priority ?? 0} ${host(record.value)}`;
+    case "SRV":
+      return `${record.priority ?? 0} ${record.weight ?? 0} ${record.port ?? 0} ${host(record.value)}`;
+    case "CNAME":
+      return host(record.value);
+    case "TXT":
+      return encodeTxt(record.value, "zonefile");
+    default:
+      return record.value;
+  }
+}
+
+/**
+ * Groups planned records into RRsets (one per name and type), sorted by name then type, so
+ * two records at one name and type (SPF and a verification TXT at the apex) never overwrite
+ * each other. Records of one RRset must agree on the TTL (the lowest is taken).
+ */
+export function toPowerDnsRRsets(records: readonly DnsRecord[]): PowerDnsRRset[] {
+  const sets = new Map<string, PowerDnsRRset>();
+  for (const r of records) {
+    const name = fqdn(r.name);
+    const key = `${name} ${r.type}`;
+    const set = sets.get(key) ?? { name, type: r.type, ttl: r.ttl, records: [] };
+    set.ttl = Math.min(set.ttl, r.ttl);
+    const content = powerDnsContent(r);
+    if (!set.records.includes(content)) set.records.push(content);
+    sets.set(key, set);
+  }
+  return sortRRsets([...sets.values()]);
+}
+
+/** RRsets in canonical order (name, then type), records sorted: comparable across reads. */
+export function sortRRsets(sets: readonly PowerDnsRRset[]): PowerDnsRRset[] {
+  return sets
+    .map((s) => ({ ...s, records: [...s.records].sort() }))
+    .sort((a, b) =>
+      a.name === b.name ? a.type.localeCompare(b.type) : a.name.localeCompare(b.name),
+    );
+}
+
+/** Reads the API key at call time; never stored, never printed. */
+function apiKey(): string {
+  const key = process.env.PDNS_API_KEY;
+  if (key === undefined || key === "") {
+    throw new AuthError(
+      { provider: PROVIDER, operation: "credentials" },
+      "powerdns credentials missing: set PDNS_API_KEY (the api-key of pdns.conf) in the environment",
+    );
+  }
+  return key;
+}
+
+/**
+ * A small client of the PowerDNS Authoritative HTTP API (`/api/v1`): zones and RRsets.
+ * Failures become typed provider errors carrying the API's own `error` text.
+ */
+export class PowerDnsClient {
+  private readonly http: AxiosInstance;
+  private readonly base: string;
+
+  constructor(private readonly conn: PowerDnsConnection) {
+    this.base =
+      `/api/v1/servers/${encodeURIComponent(conn.serverId ?? "localhost")}` +
+      `/zones/${encodeURIComponent(fqdn(conn.zone))}`;
+    this.http = axios.create({
+      baseURL: conn.apiUrl.replace(/\/+$/, ""),
+      timeout: 30_000,
+      validateStatus: () => true,
+      headers: { Accept: "application/json" },
+    });
+  }
+
+  private async call<T>(
+    operation: string,
+    method: string,
+    url: string,
+    data?: unknown,
+  ): Promise<T> {
+    let res;
+    try {
+      res = await this.http.request({
+        method,
+        url,
+        data,
+        headers: { "X-API-Key": apiKey() },
+      });
+    } catch (err) {
+      if (err instanceof AuthError) throw err;
+      const code = (err as { code?: string }).code ?? "network error";
+      throw new ProviderError({ provider: PROVIDER, operation, apiMessage: code });
+    }
+    if (res.status >= 200 && res.status < 300) return res.data as T;
+    const body = res.data as { error?: unknown } | undefined;
+    const apiMessage = typeof body?.error === "string" ? body.error : undefined;
+    const details = { provider: PROVIDER, operation, status: res.status, apiMessage };
+    if (res.status === 401 || res.status === 403) throw new AuthError(details);
+    if (res.status === 404) throw new NotFoundError(details);
+    if (res.status === 409) throw new ConflictError(details);
+    throw new ProviderError(details);
+  }
+
+  /** True when the zone exists on the server. */
+  async zoneExists(): Promise<boolean> {
+    try {
+      await this.call("getZone", "GET", this.base);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      // PowerDNS 4.x answers 422 "Could not find domain" for a missing zone.
+      if (err instanceof ProviderError && err.status === 422) return false;
+      throw err;
+    }
+  }
+
+  /** Creates a Native zone with the given name servers (host names). */
+  async createZone(nameservers: string[]): Promise<void> {
+    await this.call(
+      "createZone",
+      "POST",
+      `/api/v1/servers/${encodeURIComponent(this.conn.serverId ?? "localhost")}/zones`,
+      { name: fqdn(this.conn.zone), kind: "Native", nameservers: nameservers.map(fqdn) },
+    );
+  }
+
+  /** Every RRset of the zone, records sorted (disabled records left out). */
+  async listRRsets(): Promise<PowerDnsRRset[]> {
+    const zone = await this.call<{
+      rrsets: Array<{
+        name: string;
+        type: string;
+        ttl: number;
+        records: Array<{ content: string; disabled: boolean }>;
+      }>;
+    }>("listRRsets", "GET", this.base);
+    return zone.rrsets.map((s) => ({
+      name: s.name,
+      type: s.type,
+      ttl: s.ttl,
+      records: s.records
+        .filter((r) => !r.disabled)
+        .map((r) => r.content)
+        .sort(),
+    }));
+  }
+
+  /** Replaces the given RRsets and deletes `remove` (name + type) in one PATCH. */
+  async patchRRsets(
+    replace: readonly PowerDnsRRset[],
+    remove: ReadonlyArray<Pick<PowerDnsRRset, "name" | "type">> = [],
+  ): Promise<void> {
+    if (replace.length === 0 && remove.length === 0) return;
+    await this.call("patchRRsets", "PATCH", this.base, {
+      rrsets: [
+        ...replace.map((s) => ({
+          name: fqdn(s.name),
+          type: s.type,
+          ttl: s.ttl,
+          changetype: "REPLACE",
+          records: s.records.map((content) => ({ content, disabled: false })),
+        })),
+        ...remove.map((s) => ({ name: fqdn(s.name), type: s.type, changetype: "DELETE" })),
+      ],
+    });
+  }
+}
