@@ -95,7 +95,9 @@ type Props = Record<string, unknown>;
 
 function outputsFrom(inputs: MailboxInputs, live: MailboxState): MailboxOutputs {
   const { password, ...rest } = inputs;
-  return {
+  // The engine's Struct encoding rejects `undefined` ("Unexpected struct type"): absent fields
+  // are left out, never set to undefined.
+  return dropUndefined({
     ...rest,
     address: `${inputs.localPart}@${inputs.domain}`,
     name: live.name,
@@ -110,7 +112,7 @@ function outputsFrom(inputs: MailboxInputs, live: MailboxState): MailboxOutputs 
     ...(password === undefined
       ? {}
       : { passwordHash: passwordHash(`${inputs.localPart}@${inputs.domain}`, password) }),
-  };
+  }) as unknown as MailboxOutputs;
 }
 
 function describe(v: unknown): string {
