@@ -9,12 +9,13 @@ export interface PowerDnsRecordsInputs {
   rrsets: PowerDnsRRset[];
 }
 
-type Props = Record<string, unknown>;
+type Props = Record<string, unknown> | PowerDnsRecordsInputs;
 const key = (s: Pick<PowerDnsRRset, "name" | "type">) => `${s.name} ${s.type}`;
 const canon = (sets: PowerDnsRRset[]) =>
   JSON.stringify(sets.map((s) => [key(s), s.ttl, s.records]));
 
-function inputsOf(p: Props): PowerDnsRecordsInputs {
+function inputsOf(props: Props): PowerDnsRecordsInputs {
+  const p = props as Record<string, unknown>;
   return {
     apiUrl: String(p.apiUrl),
     serverId: String(p.serverId ?? "localhost"),
@@ -40,7 +41,8 @@ async function reconcile(inputs: PowerDnsRecordsInputs, previous: PowerDnsRRset[
  */
 export const powerDnsRecordsProvider = {
   /** Validates the flat inputs. */
-  async check(_olds: Props, news: Props) {
+  async check(_olds: Props, props: Props) {
+    const news = props as Record<string, unknown>;
     const failures: Array<{ property: string; reason: string }> = [];
     if (typeof news.apiUrl !== "string" || !/^https?:\/\//.test(news.apiUrl)) {
       failures.push({

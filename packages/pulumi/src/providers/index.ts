@@ -1,2 +1,3 @@
 export * from "./cloudflare-email-routing";
 export * from "./migadu";
+export * from "./self-hosted";

@@ -4,3 +4,4 @@ export * from "./connections";
 export * from "./group";
 export * from "./mailbox";
 export * from "./support";
+export * from "./self-hosted";
