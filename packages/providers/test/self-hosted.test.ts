@@ -1,0 +1,160 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  mailServerConfig,
+  SelfHostedProvider,
+  storeFromUrl,
+  storeToUrl,
+  verifyPassword,
+} from "../src/index";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailplane-sh-unit-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("mailServerConfig", () => {
+  it("generates the Postfix sqlite lookups and Dovecot SQL settings", () => {
+    const c = mailServerConfig({
+      store: { type: "sqlite", path: "/var/lib/mail.sqlite" },
+      postfixMapDir: "/etc/postfix/sql",
+      mailRoot: "/var/vmail/",
+    });
+    expect(c.postfixMainCf).toEqual({
+      virtual_mailbox_domains: "sqlite:/etc/postfix/sql/virtual-domains.cf",
+      virtual_alias_maps:
+        "sqlite:/etc/postfix/sql/virtual-alias.cf, sqlite:/etc/postfix/sql/virtual-alias-domain.cf, " +
+        "sqlite:/etc/postfix/sql/virtual-alias-domain-catchall.cf",
+      virtual_mailbox_maps: "sqlite:/etc/postfix/sql/virtual-mailbox.cf",
+    });
+    expect(c.postfixMaps["virtual-alias.cf"]).toBe(
+      "dbpath = /var/lib/mail.sqlite\nquery = SELECT goto FROM alias WHERE address = '%s' AND active = 1\n",
+    );
+    expect(c.dovecotSqlConf).toBe(
+      "driver = sqlite\n" +
+        "connect = /var/lib/mail.sqlite\n" +
+        "default_pass_scheme = ARGON2ID\n" +
+        "password_query = SELECT username AS user, password FROM mailbox WHERE username = '%u' AND active = 1 AND password <> ''\n" +
+        "user_query = SELECT '/var/vmail/' || maildir AS home, '*:bytes=' || CAST(quota AS varchar(32)) AS quota_rule FROM mailbox WHERE username = '%u'\n" +
+        "iterate_query = SELECT username AS user FROM mailbox\n",
+    );
+  });
+
+  it("uses pgsql hosts and boolean literals for PostgreSQL, without a password", () => {
+    const c = mailServerConfig({
+      store: { type: "postgres", host: "db.internal", dbname: "mail", user: "postfix" },
+      postfixMapDir: "/etc/postfix/sql",
+      mailRoot: "/var/vmail",
+    });
+    expect(c.postfixMaps["virtual-domains.cf"]).toBe(
+      "hosts = inet:db.internal:5432\nuser = postfix\ndbname = mail\n" +
+        "query = SELECT domain FROM domain WHERE domain = '%s' AND active = true AND backupmx = false\n",
+    );
+    expect(c.dovecotSqlConf.split("\n")[1]).toBe(
+      "connect = host=db.internal port=5432 dbname=mail user=postfix",
+    );
+  });
+});
+
+describe("store locator", () => {
+  it("round-trips sqlite and env-based postgres stores", () => {
+    expect(storeToUrl({ type: "sqlite", path: "/var/lib/mail box.sqlite" })).toBe(
+      "sqlite:///var/lib/mail%20box.sqlite",
+    );
+    expect(storeFromUrl("sqlite:///var/lib/mail%20box.sqlite")).toEqual({
+      type: "sqlite",
+      path: "/var/lib/mail box.sqlite",
+    });
+    expect(storeToUrl({ type: "postgres" })).toBe("postgresql+env://MAILPLANE_PG_URL");
+    expect(storeFromUrl("postgresql+env://MAILPLANE_PG_URL")).toEqual({
+      type: "postgres",
+      connectionStringEnv: "MAILPLANE_PG_URL",
+    });
+  });
+
+  it("refuses a connection string with a password and unknown schemes", () => {
+    expect(() =>
+      storeToUrl({ type: "postgres", connectionString: "postgresql://u:s3cret@db/mail" }),
+    ).toThrow(
+      "selfHosted store: the postgres connection string carries a password, which would be stored in plaintext in state; put it in an environment variable and give connectionStringEnv (default MAILPLANE_PG_URL) instead",
+    );
+    expect(() => storeFromUrl("mysql://db/mail")).toThrow(
+      'selfHosted store: "mysql" is not a store URL scheme; allowed: sqlite:///abs/path, postgresql://user@host/db, postgresql+env://VAR',
+    );
+  });
+});
+
+describe("SelfHostedProvider on a sqlite file", () => {
+  const provider = new SelfHostedProvider({
+    type: "sqlite",
+    path: path.join(dir, "s", "m.sqlite"),
+  });
+  afterAll(() => provider.close());
+
+  it("stores only an ARGON2ID hash of the password", async () => {
+    await provider.createMailbox({
+      domain: "acme.test",
+      localPart: "ali",
+      name: "Ali",
+      suspended: false,
+      aliases: ["a.alavi"],
+      forwardTo: [],
+      password: "plain-secret",
+    });
+    const raw = fs.readFileSync(path.join(dir, "s", "m.sqlite"));
+    expect(raw.includes("plain-secret")).toBe(false);
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(path.join(dir, "s", "m.sqlite"), { readonly: true });
+    const row = db
+      .prepare("SELECT password FROM mailbox WHERE username = ?")
+      .get("ali@acme.test") as {
+      password: string;
+    };
+    db.close();
+    expect(row.password.startsWith("{ARGON2ID}$argon2id$v=19$m=19456,t=2,p=1$")).toBe(true);
+    expect(await verifyPassword(row.password, "plain-secret")).toBe(true);
+    expect(await verifyPassword(row.password, "wrong")).toBe(false);
+  });
+
+  it("reports conflicts, missing objects and bad input with exact messages", async () => {
+    await expect(
+      provider.createAlias({
+        domain: "acme.test",
+        localPart: "a.alavi",
+        destinations: ["ali@acme.test"],
+      }),
+    ).rejects.toThrow("selfHosted createAlias: a.alavi@acme.test already exists");
+    await expect(provider.deleteAlias("acme.test", "nobody")).rejects.toThrow(
+      "selfHosted deleteAlias: nobody@acme.test does not exist",
+    );
+    await expect(
+      provider.createAlias({ domain: "acme.test", localPart: "Bad Name", destinations: [] }),
+    ).rejects.toThrow(
+      'selfHosted createAlias: localPart "Bad Name" is not valid; allowed: a lower-case RFC 5321 dot-atom local part of at most 64 characters',
+    );
+  });
+
+  it("renames a mailbox in place, carrying its aliases and the groups that reach it", async () => {
+    await provider.createGroup({
+      domain: "acme.test",
+      localPart: "board",
+      name: "Board",
+      members: ["ali@acme.test"],
+    });
+    const renamed = await provider.renameMailbox("acme.test", "ali", "ali.alavi");
+    expect(renamed).toEqual({
+      domain: "acme.test",
+      localPart: "ali.alavi",
+      name: "Ali",
+      suspended: false,
+      aliases: ["a.alavi"],
+      forwardTo: [],
+    });
+    expect(await provider.getGroup("acme.test", "board")).toEqual({
+      domain: "acme.test",
+      localPart: "board",
+      name: "Board",
+      members: ["ali.alavi@acme.test"],
+    });
+  });
+});
