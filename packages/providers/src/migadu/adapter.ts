@@ -348,7 +348,9 @@ export class MigaduProvider implements MailProvider {
         this.invalidate(d, "mailboxes");
       }
     }
-    const finalAliases = await this.syncMailboxAliases(op, d, created, aliases);
+    // A new mailbox owns no aliases yet: single-destination aliases already delivering to it
+    // (standalone aliases such as hr@ → ali@) are kept, never removed by its creation.
+    const finalAliases = await this.syncMailboxAliases(op, d, created, aliases, false);
     const finalForward = await this.syncForwardings(op, d, created, forwardTo);
     return this.toState(d, created, finalAliases, finalForward);
   }
@@ -432,6 +434,7 @@ export class MigaduProvider implements MailProvider {
     d: string,
     m: MigaduMailbox,
     desired: string[],
+    removeOthers = true,
   ): Promise<string[]> {
     const address = m.address.toLowerCase();
     const aliases = await this.rawAliases(d);
@@ -445,6 +448,7 @@ export class MigaduProvider implements MailProvider {
       }
       await this.addAlias(op, d, lp, [address]);
     }
+    if (!removeOthers) return sorted([...current, ...desired]);
     for (const lp of current.filter((a) => !desired.includes(a))) await this.removeAlias(op, d, lp);
     return desired;
   }
