@@ -107,12 +107,22 @@ function outputsFrom(inputs: MailboxInputs, live: MailboxState): MailboxOutputs 
     title: inputs.title === undefined ? undefined : (live.title ?? inputs.title),
     quotaMb: inputs.quotaMb === undefined ? undefined : (live.quotaMb ?? inputs.quotaMb),
     suspended: live.suspended,
-    aliases: [...live.aliases].sort(),
+    aliases: ownAliases(inputs.aliases, live),
     forwardTo: [...live.forwardTo].sort(),
     ...(password === undefined
       ? {}
       : { passwordHash: passwordHash(`${inputs.localPart}@${inputs.domain}`, password) }),
   }) as unknown as MailboxOutputs;
+}
+
+/**
+ * The live aliases this mailbox manages: the ones it declares. Where a provider models mailbox
+ * aliases as single-destination aliases (Migadu), a standalone alias such as `hr@ → ali@` reads
+ * as one of ali's too; it belongs to its own `Alias` resource, so it is neither drift here nor
+ * removed by an update of this mailbox.
+ */
+function ownAliases(declared: readonly string[], live: MailboxState): string[] {
+  return [...live.aliases].filter((a) => declared.includes(a)).sort();
 }
 
 function describe(v: unknown): string {
@@ -123,7 +133,7 @@ function describe(v: unknown): string {
 function differences(inputs: MailboxInputs, live: MailboxState): string[] {
   const out: string[] = [];
   const declared: Props = { ...inputs };
-  const actual: Props = { ...live, aliases: [...live.aliases].sort() };
+  const actual: Props = { ...live, aliases: ownAliases(inputs.aliases, live) };
   actual.forwardTo = [...live.forwardTo].sort();
   for (const f of LIVE_FIELDS) {
     // Undeclared optional fields, and fields the provider does not report, cannot conflict.
@@ -289,8 +299,13 @@ export const mailbox = {
       localPart: where.localPart,
       name: live.name,
       ...(importing
-        ? dropUndefined({ quotaMb: live.quotaMb, department: live.department, title: live.title })
-        : pick(props, OPTIONAL_FIELDS)),
+        ? dropUndefined({
+            quotaMb: live.quotaMb,
+            department: live.department,
+            title: live.title,
+            aliases: live.aliases,
+          })
+        : pick(props, [...OPTIONAL_FIELDS, "aliases"])),
       ...pick(props, [
         "changePasswordAtNextLogin",
         "require2fa",
@@ -333,6 +348,13 @@ export const mailbox = {
     for (const f of [...LIVE_FIELDS, "changePasswordAtNextLogin", "require2fa"] as const) {
       if (desired[f] === undefined && OPTIONAL_FIELDS.includes(f)) continue;
       if (!same(olds[f], desired[f])) (patch as Props)[f] = desired[f];
+    }
+    if (patch.aliases !== undefined) {
+      // Only aliases this mailbox declared before are removed; others delivering to it stay.
+      const before = Array.isArray(olds.aliases) ? (olds.aliases as string[]) : [];
+      const current = (await listing.get(inputs.localPart))?.aliases ?? [];
+      const kept = current.filter((a) => !before.includes(a));
+      patch.aliases = [...new Set([...inputs.aliases, ...kept])].sort();
     }
     const oldAddress = `${String(olds.localPart)}@${String(olds.domain)}`;
     if (
