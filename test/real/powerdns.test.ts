@@ -5,6 +5,7 @@
  * provider functions `dns.powerDns` runs, then read back with `dig` on loopback.
  */
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMailDomain, planDnsRecords } from "@mailplane/core";
 import {
@@ -19,18 +20,21 @@ import {
 import { serverTempDir, startPowerDns, type PowerDnsServer } from "./servers";
 
 let pdns: PowerDnsServer;
+let dir: string;
 let setupMs = 0;
 const previousKey = process.env.PDNS_API_KEY;
 
 beforeAll(async () => {
   const t0 = Date.now();
-  pdns = await startPowerDns(serverTempDir("pdns"));
+  dir = serverTempDir("pdns");
+  pdns = await startPowerDns(dir);
   setupMs = Date.now() - t0;
   process.env.PDNS_API_KEY = pdns.apiKey;
 });
 
 afterAll(async () => {
   await pdns?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
   if (previousKey === undefined) delete process.env.PDNS_API_KEY;
   else process.env.PDNS_API_KEY = previousKey;
   console.log(`[real] pdns_server set-up time: ${setupMs} ms`);

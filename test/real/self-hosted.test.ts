@@ -67,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pg?.stop();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
   console.log(`[real] server set-up times (ms): ${JSON.stringify(setupTimes)}`);
 });
 
