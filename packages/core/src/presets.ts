@@ -116,14 +116,19 @@ export function zohoDnsFacts(args: ZohoDnsArgs = {}): DnsFacts {
 export interface MigaduDnsArgs {
   /** The domain (its DKIM CNAME targets contain it). */
   domain: string;
-  /** `hosted-email-verify=<code>` from the Migadu admin. @default [] */
+  /** Full verification TXT values, e.g. `hosted-email-verify=<code>`. @default [] */
   verification?: string[];
+  /**
+   * The code from Migadu's DNS setup page, published as TXT `hosted-email-verify=<code>`.
+   * @default none
+   */
+  verificationCode?: string;
 }
 
 /**
  * Migadu: MX `10 aspmx1.migadu.com`, `20 aspmx2.migadu.com`, SPF `spf.migadu.com`, DKIM CNAME
- * `key1/2/3._domainkey` → `keyN.<domain>._domainkey.migadu.com`, autoconfig CNAME and IMAP/SMTP/
- * POP3 on `imap/smtp/pop.migadu.com`.
+ * `key1/2/3._domainkey` → `keyN.<domain>._domainkey.migadu.com`, autoconfig/autodiscover CNAMEs
+ * and IMAP/SMTP/POP3 on `imap/smtp/pop.migadu.com`.
  *
  * Source: the values were cross-checked in public configurations, not a vendor page (see the
  * project's mail-dns facts): compare with the DNS page of your Migadu admin before relying on
@@ -144,12 +149,18 @@ export function migaduDnsFacts(args: MigaduDnsArgs): DnsFacts {
       type: "CNAME" as const,
       value: `key${n}.${domain}._domainkey.migadu.com`,
     })),
-    verification: args.verification ?? [],
+    verification: [
+      ...(args.verification ?? []),
+      ...(args.verificationCode === undefined
+        ? []
+        : [`hosted-email-verify=${args.verificationCode}`]),
+    ],
     clientDiscovery: {
       imap: { host: "imap.migadu.com", port: 993 },
       pop3: { host: "pop.migadu.com", port: 995 },
       submission: { host: "smtp.migadu.com", port: 465 },
       autoconfig: "autoconfig.migadu.com",
+      autodiscover: "autodiscover.migadu.com",
     },
   };
 }

@@ -60,7 +60,7 @@ describe("provider DNS presets", () => {
 
   it("migadu and fastmail: DKIM CNAMEs derived from the documented pattern", () => {
     expect(
-      migaduDnsFacts({ domain: "Acme.com.", verification: ["hosted-email-verify=abc"] }),
+      migaduDnsFacts({ domain: "Acme.com.", verification: ["other=1"], verificationCode: "abc" }),
     ).toEqual({
       provider: "migadu",
       mx: [
@@ -73,12 +73,13 @@ describe("provider DNS presets", () => {
         { selector: "key2", type: "CNAME", value: "key2.acme.com._domainkey.migadu.com" },
         { selector: "key3", type: "CNAME", value: "key3.acme.com._domainkey.migadu.com" },
       ],
-      verification: ["hosted-email-verify=abc"],
+      verification: ["other=1", "hosted-email-verify=abc"],
       clientDiscovery: {
         imap: { host: "imap.migadu.com", port: 993 },
         pop3: { host: "pop.migadu.com", port: 995 },
         submission: { host: "smtp.migadu.com", port: 465 },
         autoconfig: "autoconfig.migadu.com",
+        autodiscover: "autodiscover.migadu.com",
       },
     });
     expect(fastmailDnsFacts({ domain: "acme.com" })).toMatchObject({

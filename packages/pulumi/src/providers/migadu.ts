@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan, DnsFacts, MailProviderCapabilities } from "@mailplane/core";
+import {
+  migaduDnsFacts,
+  type AccountPlan,
+  type DnsFacts,
+  type MailProviderCapabilities,
+} from "@mailplane/core";
 import { createAccountResources } from "../accounts/create-accounts";
 import type { AccountChildren, AccountScope, MailProviderBinding } from "../provider-binding";
 import { migaduRuntimeCapabilities } from "../runtime/builtin";
@@ -28,37 +33,6 @@ export interface MigaduArgs {
 export const migaduCapabilities: MailProviderCapabilities = migaduRuntimeCapabilities;
 
 /**
- * Migadu's DNS facts for a domain: MX `10 aspmx1.migadu.com` and `20 aspmx2.migadu.com`, SPF
- * include `spf.migadu.com`, DKIM CNAMEs `key1/2/3._domainkey` → `keyN.<d>._domainkey.migadu.com`,
- * the verification TXT when a code is given, and client discovery (imap/pop/smtp.migadu.com,
- * autoconfig/autodiscover CNAMEs; cross-checked in public configs, not a vendor page).
- * @see https://migadu.com/guides/dns/
- */
-export function migaduDnsFacts(domain: string, verificationCode?: string): DnsFacts {
-  return {
-    provider: "migadu",
-    mx: [
-      { priority: 10, host: "aspmx1.migadu.com" },
-      { priority: 20, host: "aspmx2.migadu.com" },
-    ],
-    spfInclude: ["spf.migadu.com"],
-    dkim: [1, 2, 3].map((n) => ({
-      selector: `key${n}`,
-      type: "CNAME" as const,
-      value: `key${n}.${domain}._domainkey.migadu.com`,
-    })),
-    verification: verificationCode === undefined ? [] : [`hosted-email-verify=${verificationCode}`],
-    clientDiscovery: {
-      imap: { host: "imap.migadu.com", port: 993 },
-      pop3: { host: "pop.migadu.com", port: 995 },
-      submission: { host: "smtp.migadu.com", port: 465 },
-      autoconfig: "autoconfig.migadu.com",
-      autodiscover: "autodiscover.migadu.com",
-    },
-  };
-}
-
-/**
  * Puts a domain's accounts on Migadu: mailboxes, aliases (groups arrive from core as aliases,
  * since Migadu has none). Credentials are read by the provider process at call time from
  * `MIGADU_USER` and `MIGADU_API_KEY`, or from `pulumi config set mailplane:migaduUser <admin>` and
@@ -73,8 +47,10 @@ export function migadu(args: MigaduArgs = {}): MailProviderBinding {
     capabilities: migaduCapabilities,
     dnsFacts(domain: string): pulumi.Input<DnsFacts> {
       const d = args.domain ?? domain;
-      if (args.verificationCode === undefined) return migaduDnsFacts(d);
-      return pulumi.output(args.verificationCode).apply((code) => migaduDnsFacts(d, code));
+      if (args.verificationCode === undefined) return migaduDnsFacts({ domain: d });
+      return pulumi
+        .output(args.verificationCode)
+        .apply((verificationCode) => migaduDnsFacts({ domain: d, verificationCode }));
     },
     createAccounts(plan: AccountPlan, scope: AccountScope): AccountChildren {
       return createAccountResources(plan, scope, {
