@@ -31,6 +31,13 @@ export interface PlannedMailbox {
   aliases: string[];
   /** What happens when it is removed from code. */
   onDelete: "suspend" | "delete";
+  /**
+   * Allows a change the provider can only make by creating a new mailbox; the old one then
+   * follows `onDelete`. False for shared mailboxes.
+   */
+  allowRecreate: boolean;
+  /** External address for the provider's invitation when no password is given (normalised). */
+  recoveryEmail?: string;
   /** Set when the person has left: forward to these addresses, keep until the date. */
   offboard?: { forwardTo: string[]; keepUntil?: string };
   /** True for a shared mailbox realised from `shared` with kind `sharedMailbox`. */

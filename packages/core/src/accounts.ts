@@ -159,6 +159,8 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
       ...settings,
       aliases: mailboxAliasesAsAliases ? [] : extra,
       onDelete: m.onDelete,
+      allowRecreate: m.allowRecreate,
+      ...(m.recoveryEmail === undefined ? {} : { recoveryEmail: m.recoveryEmail }),
       shared: false,
     };
     if (m.offboard !== undefined) {
@@ -227,6 +229,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
         require2fa: false,
         aliases: [],
         onDelete: "suspend",
+        allowRecreate: false,
         shared: true,
         members,
       });

@@ -125,6 +125,20 @@ export const mailboxSchema = z.strictObject({
    * @default "suspend"
    */
   onDelete: z.enum(["suspend", "delete"]).default("suspend"),
+  /**
+   * Allows a change the provider can only make by creating a new mailbox (a new `localPart`
+   * where the provider cannot rename in place, another provider). The new mailbox is created;
+   * the old one then follows `onDelete` (suspended by default, its mail kept). Without it such a
+   * change fails at preview and nothing is changed.
+   * @default false
+   */
+  allowRecreate: z.boolean().default(false),
+  /**
+   * An external address for the provider's invitation ("set your password") when no `password`
+   * is given, e.g. the person's private address. Some providers (Migadu) need one of the two.
+   * @default none
+   */
+  recoveryEmail: address.optional(),
 });
 
 /** A role address belonging to the company (info@, sales@, support@). */

@@ -49,6 +49,7 @@ describe("planAccounts", () => {
           require2fa: false,
           aliases: ["san.zhang"],
           onDelete: "suspend",
+          allowRecreate: false,
           shared: false,
         },
         {
@@ -63,6 +64,7 @@ describe("planAccounts", () => {
           require2fa: true,
           aliases: [],
           onDelete: "suspend",
+          allowRecreate: false,
           shared: false,
         },
         {
@@ -75,6 +77,7 @@ describe("planAccounts", () => {
           require2fa: false,
           aliases: [],
           onDelete: "suspend",
+          allowRecreate: false,
           offboard: { forwardTo: ["ali.alavi@acme.com"], keepUntil: "2027-03-31" },
           shared: false,
         },
@@ -276,9 +279,54 @@ describe("planAccounts", () => {
       require2fa: false,
       aliases: [],
       onDelete: "suspend",
+      allowRecreate: false,
       shared: true,
       members: ["ali@acme.com"],
     });
+  });
+
+  it("carries allowRecreate and recoveryEmail onto the planned mailbox", () => {
+    const plan = planAccounts(
+      parseMailDomain({
+        domain: "acme.com",
+        postmaster: "ali",
+        abuse: "ali",
+        mailboxes: {
+          ali: { name: "Ali", allowRecreate: true, recoveryEmail: "Ali@Home.Example" },
+          bob: { name: "Bob" },
+        },
+      }),
+      { now },
+    );
+    expect(plan.mailboxes).toEqual([
+      {
+        key: "ali",
+        localPart: "ali",
+        address: "ali@acme.com",
+        name: "Ali",
+        suspended: false,
+        changePasswordAtNextLogin: false,
+        require2fa: false,
+        aliases: [],
+        onDelete: "suspend",
+        allowRecreate: true,
+        recoveryEmail: "ali@home.example",
+        shared: false,
+      },
+      {
+        key: "bob",
+        localPart: "bob",
+        address: "bob@acme.com",
+        name: "Bob",
+        suspended: false,
+        changePasswordAtNextLogin: false,
+        require2fa: false,
+        aliases: [],
+        onDelete: "suspend",
+        allowRecreate: false,
+        shared: false,
+      },
+    ]);
   });
 
   it("turns mailbox aliases into aliases when the provider has none per mailbox", () => {

@@ -26,6 +26,7 @@ describe("parseMailDomain", () => {
         profile: "staff",
         aliases: ["san.zhang"],
         onDelete: "suspend",
+        allowRecreate: false,
       },
       ali: {
         name: "Ali Alavi",
@@ -33,12 +34,14 @@ describe("parseMailDomain", () => {
         localPart: "ali.alavi",
         aliases: [],
         onDelete: "suspend",
+        allowRecreate: false,
       },
       leaver: {
         name: "Old Hand",
         offboard: { forwardTo: ["ali"], keepUntil: "2027-03-31" },
         aliases: [],
         onDelete: "suspend",
+        allowRecreate: false,
       },
     });
     expect(spec.shared).toEqual({
@@ -116,6 +119,41 @@ describe("parseMailDomain", () => {
     expect(spec.groups.all!.members).toEqual(["erika.muster@xn--bcher-kva.de"]);
   });
 
+  it("parses allowRecreate and a normalised recoveryEmail, and rejects bad ones", () => {
+    const spec = parseMailDomain({
+      domain: "acme.com",
+      postmaster: "ali",
+      abuse: "ali",
+      mailboxes: {
+        ali: { name: "Ali", allowRecreate: true, recoveryEmail: "Ali@Home.Example" },
+      },
+    });
+    expect(spec.mailboxes.ali).toEqual({
+      name: "Ali",
+      aliases: [],
+      onDelete: "suspend",
+      allowRecreate: true,
+      recoveryEmail: "ali@home.example",
+    });
+    expect(
+      errorOf(() =>
+        parseMailDomain({
+          domain: "acme.com",
+          postmaster: "ali",
+          abuse: "ali",
+          mailboxes: {
+            ali: { name: "Ali", allowRecreate: "yes", recoveryEmail: "ali at home" },
+            bob: { name: "Bob", recoveryEmail: "" },
+          },
+        }),
+      ),
+    ).toMatchInlineSnapshot(`
+      "mailboxes.ali.allowRecreate: is not true or false (got "yes"; allowed: true or false)
+      mailboxes.ali.recoveryEmail: "ali at home" is not an e-mail address (got "ali at home"; allowed: local-part@domain)
+      mailboxes.bob.recoveryEmail: "" is not an e-mail address (got ""; allowed: local-part@domain)"
+    `);
+  });
+
   it("lists every schema problem, one per line, with path, value and what is allowed", () => {
     expect(
       errorOf(() =>
@@ -157,7 +195,7 @@ describe("parseMailDomain", () => {
       mailboxes.zhangsan.offboard.forwardTo: is empty (got []; allowed: at least 1 entry)
       mailboxes.zhangsan.offboard.keepUntil: "2027-02-30" is not a valid date (got "2027-02-30"; allowed: an ISO date YYYY-MM-DD)
       mailboxes.zhangsan.onDelete: "destroy" is not one of the allowed values (got "destroy"; allowed: "suspend", "delete")
-      mailboxes.zhangsan.quota: is not a known field (got "quota"; allowed: "name", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete")
+      mailboxes.zhangsan.quota: is not a known field (got "quota"; allowed: "name", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete", "allowRecreate", "recoveryEmail")
       mailboxes.ali.name: is required (got nothing; allowed: a string)
       mailboxes.bob: is not an object (got "Bob"; allowed: an object)
       shared.info.members: is not a list (got "ali"; allowed: a list)
@@ -184,7 +222,7 @@ describe("parseMailDomain", () => {
     expect(message).not.toContain("hunter2");
     expect(message).toMatchInlineSnapshot(`
       "mailboxes.ali.name: is not a string (got 5; allowed: a string)
-      mailboxes.ali.pasword: is not a known field (got "pasword"; allowed: "name", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete")
+      mailboxes.ali.pasword: is not a known field (got "pasword"; allowed: "name", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete", "allowRecreate", "recoveryEmail")
       aliases.x[1]: is not a string (got {"password":"[secret]"}; allowed: a string)"
     `);
   });

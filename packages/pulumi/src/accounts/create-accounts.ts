@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan, PlannedMailbox } from "@mailplane/core";
+import type { AccountPlan } from "@mailplane/core";
 import type { AccountChildren, AccountScope } from "../provider-binding";
 import { Alias } from "./alias";
 import { MailGroup } from "./mail-group";
@@ -36,12 +36,6 @@ export function createAccountResources(
   const opts = { parent: scope.parent };
   const children: AccountChildren = { mailboxes: {}, aliases: {}, groups: {} };
   for (const m of plan.mailboxes) {
-    // `allowRecreate` is the opt-in for changes the provider can only make by recreating; read
-    // from the plan when core carries it.
-    const { allowRecreate, recoveryEmail } = m as PlannedMailbox & {
-      allowRecreate?: boolean;
-      recoveryEmail?: string;
-    };
     children.mailboxes[m.key] = new Mailbox(
       `${scope.name}-mailbox-${m.key}`,
       {
@@ -57,9 +51,9 @@ export function createAccountResources(
         aliases: m.aliases,
         forwardTo: m.offboard?.forwardTo ?? [],
         keepUntil: m.offboard?.keepUntil,
-        recoveryEmail,
+        recoveryEmail: m.recoveryEmail,
         onDelete: m.onDelete,
-        allowRecreate: allowRecreate ?? false,
+        allowRecreate: m.allowRecreate,
         shared: m.shared,
         password: scope.passwords[m.key],
       },
