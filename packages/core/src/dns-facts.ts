@@ -24,6 +24,12 @@ export interface DnsFacts {
   mx: Array<{ priority: number; host: string }>;
   /** SPF include domains the provider needs (e.g. `_spf.google.com`). */
   spfInclude: string[];
+  /**
+   * Other SPF mechanisms the provider needs, e.g. `["mx"]` for a self-hosted server that sends
+   * from its MX hosts, or `["ip4:192.0.2.10"]`.
+   * @default []
+   */
+  spfTerms?: string[];
   /** DKIM records: TXT with the key (`v=DKIM1; k=rsa; p=...`) or CNAME to the provider. */
   dkim: Array<{ selector: string; type: "TXT" | "CNAME"; value: string }>;
   /** TXT values the provider needs at the apex to verify ownership. */

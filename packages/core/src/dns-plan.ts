@@ -180,7 +180,7 @@ function planDomain(
     });
   }
 
-  const spf = buildSpf(p.spf, facts.spfInclude);
+  const spf = buildSpf(p.spf, facts.spfInclude, facts.spfTerms);
   const lookups = countSpfLookups(spf);
   if (lookups > SPF_MAX_LOOKUPS) {
     fail(

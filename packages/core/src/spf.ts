@@ -14,11 +14,17 @@ export const SPF_RECOMMENDED_MAX_BYTES = 450;
  *
  * @param policy - the parsed `policy.spf` (undefined: provider includes and `~all`).
  * @param providerIncludes - the mail provider's `spfInclude` facts, e.g. `["_spf.google.com"]`.
+ * @param providerTerms - the mail provider's other `spfTerms` facts, e.g. `["mx"]` for a
+ *   self-hosted server that sends from its MX hosts; placed before the includes.
  * @example buildSpf({ include: ["_spf.salesforce.com"], all: "-all" }, ["_spf.google.com"])
  *   // "v=spf1 include:_spf.google.com include:_spf.salesforce.com -all"
  * @see https://www.rfc-editor.org/rfc/rfc7208#section-5
  */
-export function buildSpf(policy: SpfPolicy | undefined, providerIncludes: string[] = []): string {
+export function buildSpf(
+  policy: SpfPolicy | undefined,
+  providerIncludes: string[] = [],
+  providerTerms: string[] = [],
+): string {
   const terms: string[] = ["v=spf1"];
   const seen = new Set<string>();
   const add = (term: string) => {
@@ -33,6 +39,7 @@ export function buildSpf(policy: SpfPolicy | undefined, providerIncludes: string
   else for (const host of policy?.a ?? []) add(`a:${host}`);
   if (policy?.mx === true) add("mx");
   else for (const host of policy?.mx ?? []) add(`mx:${host}`);
+  for (const term of providerTerms) add(term);
   for (const d of providerIncludes) add(`include:${d.toLowerCase().replace(/\.$/, "")}`);
   for (const d of policy?.include ?? []) add(`include:${d}`);
   terms.push(policy?.all ?? "~all");

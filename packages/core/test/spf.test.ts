@@ -40,6 +40,12 @@ describe("buildSpf", () => {
   ])("policy %j + provider %j → %s", (spf, includes, expected) => {
     expect(buildSpf(spf === undefined ? undefined : spfPolicy(spf), includes)).toBe(expected);
   });
+
+  it("places the provider's other terms after the user's and before the includes, deduplicated", () => {
+    expect(
+      buildSpf(spfPolicy({ mx: true, all: "-all" }), ["spf.example.net"], ["mx", "ip4:192.0.2.7"]),
+    ).toBe("v=spf1 mx ip4:192.0.2.7 include:spf.example.net -all");
+  });
 });
 
 describe("parseSpf", () => {
