@@ -114,7 +114,7 @@ describe("PowerDNS backend against a real pdns_server", () => {
     expect(dig("MX", "acme.test")).toEqual(["10 mx.acme.test."]);
     const apexTxt = dig("TXT", "acme.test").map(txtValue);
     expect(apexTxt.filter((t) => t.startsWith("v=spf1"))).toEqual([
-      "v=spf1 include:_spf.partner.test -all",
+      "v=spf1 mx include:_spf.partner.test -all",
     ]);
     const dkim = dig("TXT", "mail2026._domainkey.acme.test");
     expect(dkim).toHaveLength(1);

@@ -50,8 +50,14 @@ export interface SelfHostedDnsFactsArgs {
   mx: Array<{ host: string; priority?: number }>;
   /** DKIM public keys by selector; every one is published (old selectors until removed). */
   dkim: Array<{ selector: string; publicKey: string }>;
-  /** SPF terms of the server (e.g. `mx`); the planner puts them in the one SPF record. */
+  /** SPF `include:` domains (e.g. a relay's); the planner puts them in the one SPF record. */
   spfInclude?: string[];
+  /**
+   * Other SPF mechanisms of the server: by default `mx`, since a self-hosted server sends from
+   * its MX hosts. Give `["ip4:192.0.2.10"]` (or `[]`) when it sends from elsewhere.
+   * @default ["mx"]
+   */
+  spfTerms?: string[];
   /** Client discovery endpoints published as SRV (RFC 6186/8314). */
   imap?: ServiceEndpoint;
   submission?: ServiceEndpoint;
@@ -63,6 +69,7 @@ export function selfHostedDnsFacts(args: SelfHostedDnsFactsArgs): DnsFacts {
     provider: "selfHosted",
     mx: args.mx.map((m) => ({ priority: m.priority ?? 10, host: m.host })),
     spfInclude: args.spfInclude ?? [],
+    spfTerms: args.spfTerms ?? ["mx"],
     dkim: args.dkim.map((k) => ({
       selector: checkDkimSelector(k.selector),
       type: "TXT" as const,

@@ -50,6 +50,11 @@ export interface SelfHostedArgs {
   imap?: ServiceEndpoint;
   /** Submission endpoint published as `_submissions._tcp` SRV. @default not published */
   submission?: ServiceEndpoint;
+  /**
+   * SPF mechanisms of the server, added to the domain's one SPF record.
+   * @default ["mx"] (the server sends from its MX hosts)
+   */
+  spfTerms?: string[];
 }
 
 const dkimShim: pulumi.dynamic.ResourceProvider = {
@@ -140,6 +145,7 @@ export function selfHosted(args: SelfHostedArgs): SelfHostedBinding {
           dkim: selectors.map((s, i) => ({ selector: s, publicKey: keys[i]! })),
           imap: args.imap,
           submission: args.submission,
+          spfTerms: args.spfTerms,
         }),
       );
     },
