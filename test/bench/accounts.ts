@@ -5,7 +5,7 @@
  *   - wall time of creating them all, against the budget's minimum N ÷ 200 s;
  *   - API requests of one refresh of all of them (goal: one list per process, no GET per mailbox);
  *   - serialized provider bytes per resource;
- *   - peak RSS.
+ *   - peak RSS and peak V8 heap in use (the emulator runs in this process too).
  * Run: pnpm exec tsx test/bench/accounts.ts [sizes...]   (e.g. `... 100 1000`)
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- sources are loaded after the re-exec
@@ -35,17 +35,26 @@ async function main(): Promise<void> {
   const RATE = 200;
 
   let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 20);
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
+  const sampler = setInterval(sample, 20);
 
   const shimBytes = await serializedProviderBytes();
   const user = "admin@acme.com";
   const apiKey = "bench-api-key-0123456789";
   process.env.MIGADU_USER = user;
   process.env.MIGADU_API_KEY = apiKey;
+  const { sharedReadCache } = require("../../packages/providers/src/http/read-cache") as {
+    sharedReadCache: { invalidate(prefix: string): void };
+  };
   const register = () => {
+    // A new provider process: no connections, no cached lists.
     rt.resetConnections();
+    sharedReadCache.invalidate("");
     // The emulator allows 200 requests in any 1 s window; the budget keeps rate + burst at 200.
     rt.registerMailAdapter(
       "migadu",
@@ -55,7 +64,7 @@ async function main(): Promise<void> {
 
   console.log(`serialized provider per Mailbox resource: ${shimBytes} bytes`);
   console.log(
-    "mailboxes | create wall s | budget min s (N/200) | ratio | create requests (by route) | refresh requests (by route) | peak RSS MiB",
+    "mailboxes | create wall s | budget min s (N/200) | ratio | create requests (by route) | refresh requests (by route) | peak RSS MiB | peak heap MiB",
   );
   for (const n of sizes.length > 0 ? sizes : [100, 1_000, 10_000]) {
     const emu = new MigaduEmulator({
@@ -98,7 +107,7 @@ async function main(): Promise<void> {
     if (found !== n) throw new Error(`refresh found ${found} of ${n} mailboxes`);
     const byRoute = routes(emu.countsByRoute());
     await emu.stop();
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    sample();
     const min = n / RATE;
     console.log(
       [
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
         `${createRequests}${rejected > 0 ? `, ${rejected} rate-limited` : ""} (${createRoutes})`,
         `${emu.count()} (${byRoute})`,
         (peakRss / 2 ** 20).toFixed(0),
+        (peakHeap / 2 ** 20).toFixed(0),
       ].join(" | "),
     );
   }

@@ -119,7 +119,14 @@ function isTaken(e: unknown): boolean {
 
 /**
  * The Migadu adapter (https://migadu.com/api). Reads are batched: one list per domain serves
- * every `get*` of the process for `readCacheTtlMs`; writes invalidate it.
+ * every `get*` of the process for `readCacheTtlMs`. Writes go through the cache: the item a
+ * write returned replaces (or a delete removes) the cached one, so a run of creates needs no
+ * new list; only a write whose outcome is unknown (it failed) drops the cached list.
+ *
+ * `createMailbox` checks existence in the cached list when it is fresh and otherwise sends the
+ * create straight away (the Pulumi runtime has just checked existence in its own listing):
+ * Migadu's "already taken" answer, or a dropped connection after the POST, is followed by a
+ * read of that one mailbox, which is adopted when identical and a ConflictError otherwise.
  *
  * Mailbox aliases are Migadu aliases whose only destination is the mailbox. `forwardTo` uses
  * Migadu forwardings and is read back for suspended mailboxes only (offboarding), which keeps
@@ -178,8 +185,49 @@ export class MigaduProvider implements MailProvider {
     );
   }
 
-  private invalidate(domain: string, what: "mailboxes" | "aliases" | "forwardings"): void {
+  private invalidate(
+    domain: string,
+    what: "mailboxes" | "aliases" | `forwardings ${string}`,
+  ): void {
     sharedReadCache.invalidate(this.key(domain, what));
+  }
+
+  /** Write-through: the mailbox a write returned replaces the cached one. */
+  private cacheMailbox(domain: string, m: MigaduMailbox): void {
+    sharedReadCache.update<Map<string, MigaduMailbox>>(this.key(domain, "mailboxes"), (map) => {
+      map.set(m.local_part.toLowerCase(), m);
+    });
+  }
+
+  /** Write-through of a deleted mailbox: it leaves the cached list, with its forwardings. */
+  private uncacheMailbox(domain: string, lp: string): void {
+    sharedReadCache.update<Map<string, MigaduMailbox>>(this.key(domain, "mailboxes"), (map) => {
+      map.delete(lp);
+    });
+    this.cacheForwardings(domain, lp, []);
+  }
+
+  private cacheAlias(domain: string, a: MigaduAlias): void {
+    sharedReadCache.update<Map<string, MigaduAlias>>(this.key(domain, "aliases"), (map) => {
+      map.set(a.local_part.toLowerCase(), a);
+    });
+  }
+
+  private uncacheAlias(domain: string, lp: string): void {
+    sharedReadCache.update<Map<string, MigaduAlias>>(this.key(domain, "aliases"), (map) => {
+      map.delete(lp.toLowerCase());
+    });
+  }
+
+  private cacheForwardings(domain: string, lp: string, list: string[]): void {
+    sharedReadCache.update<string[]>(this.key(domain, `forwardings ${lp}`), () => [...list]);
+  }
+
+  /** The cached mailbox list when it is fresh (or loading); never sends a request. */
+  private async cachedMailboxes(domain: string): Promise<Map<string, MigaduMailbox> | undefined> {
+    const cached = sharedReadCache.peek<Map<string, MigaduMailbox>>(this.key(domain, "mailboxes"));
+    // A failing list is reported to the reader that started it; the create goes ahead.
+    return cached?.catch(() => undefined);
   }
 
   private mailboxAliases(m: MigaduMailbox, aliases: Map<string, MigaduAlias>): string[] {
@@ -315,7 +363,7 @@ export class MigaduProvider implements MailProvider {
     };
 
     let created: MigaduMailbox;
-    const existing = (await this.rawMailboxes(d)).get(lp);
+    const existing = (await this.cachedMailboxes(d))?.get(lp);
     if (existing) {
       created = adopt(existing);
     } else {
@@ -339,14 +387,16 @@ export class MigaduProvider implements MailProvider {
       try {
         created = await this.client.createMailbox(d, body, verify);
       } catch (e) {
-        if (!isTaken(e)) throw e;
-        // Taken since our read: by a mailbox (adopt or conflict) or by an alias (conflict).
+        if (!isTaken(e)) {
+          this.invalidate(d, "mailboxes");
+          throw e;
+        }
+        // Taken already: by a mailbox (adopt or conflict) or by an alias (conflict).
         const found = await verify();
         if (!found) throw this.conflict(op, address, "as an alias", ["an alias uses this address"]);
         created = found;
-      } finally {
-        this.invalidate(d, "mailboxes");
       }
+      this.cacheMailbox(d, created);
     }
     // A new mailbox owns no aliases yet: single-destination aliases already delivering to it
     // (standalone aliases such as hr@ → ali@) are kept, never removed by its creation.
@@ -379,12 +429,14 @@ export class MigaduProvider implements MailProvider {
     if (Object.keys(body).length > 0) {
       try {
         m = await this.client.updateMailbox(d, lp, body);
-      } finally {
+      } catch (e) {
         this.invalidate(d, "mailboxes");
+        throw e;
       }
     } else {
       m = await this.client.getMailbox(d, lp, op);
     }
+    this.cacheMailbox(d, m);
     const forwardTo = patch.forwardTo === undefined ? undefined : lower(patch.forwardTo);
     if (forwardTo && forwardTo.length > 0 && !isSuspended(m)) {
       fail(
@@ -421,11 +473,13 @@ export class MigaduProvider implements MailProvider {
     try {
       await this.client.deleteMailbox(d, lp);
     } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
-    } finally {
-      this.invalidate(d, "mailboxes");
-      this.invalidate(d, "forwardings");
+      if (!(e instanceof NotFoundError)) {
+        this.invalidate(d, "mailboxes");
+        this.invalidate(d, `forwardings ${lp}`);
+        throw e;
+      }
     }
+    this.uncacheMailbox(d, lp);
     for (const a of own) await this.removeAlias(op, d, a.local_part);
   }
 
@@ -473,9 +527,11 @@ export class MigaduProvider implements MailProvider {
           if (!(e instanceof NotFoundError)) throw e;
         }
       }
-    } finally {
-      this.invalidate(d, "forwardings");
+    } catch (e) {
+      this.invalidate(d, `forwardings ${lp}`);
+      throw e;
     }
+    this.cacheForwardings(d, lp, desired);
     return desired;
   }
 
@@ -508,27 +564,33 @@ export class MigaduProvider implements MailProvider {
         throw e;
       }
     };
+    let created: MigaduAlias;
     try {
-      return await this.client.createAlias(d, lp, destinations, verify, op);
+      created = await this.client.createAlias(d, lp, destinations, verify, op);
     } catch (e) {
-      if (!isTaken(e)) throw e;
+      if (!isTaken(e)) {
+        this.invalidate(d, "aliases");
+        throw e;
+      }
       const found = await verify();
       if (!found)
         throw this.conflict(op, `${lp}@${d}`, "as a mailbox", ["a mailbox uses this address"]);
-      return found;
-    } finally {
-      this.invalidate(d, "aliases");
+      created = found;
     }
+    this.cacheAlias(d, created);
+    return created;
   }
 
   private async removeAlias(op: string, d: string, lp: string): Promise<void> {
     try {
       await this.client.deleteAlias(d, lp, op);
     } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
-    } finally {
-      this.invalidate(d, "aliases");
+      if (!(e instanceof NotFoundError)) {
+        this.invalidate(d, "aliases");
+        throw e;
+      }
     }
+    this.uncacheAlias(d, lp);
   }
 
   private checkDestinations(op: string, destinations: readonly string[], field: string): string[] {
@@ -582,11 +644,15 @@ export class MigaduProvider implements MailProvider {
     const d = this.checkDomain(domain, op);
     const lp = this.checkLocalPart(localPart, op);
     const list = this.checkDestinations(op, destinations, "destinations");
+    let a: MigaduAlias;
     try {
-      return this.toAlias(d, await this.client.updateAlias(d, lp, list, op));
-    } finally {
+      a = await this.client.updateAlias(d, lp, list, op);
+    } catch (e) {
       this.invalidate(d, "aliases");
+      throw e;
     }
+    this.cacheAlias(d, a);
+    return this.toAlias(d, a);
   }
 
   /** Deletes an alias; a missing one is not an error. */

@@ -34,3 +34,57 @@ describe("ReadCache", () => {
     expect(await cache.get("k", 0, async () => 2)).toBe(2);
   });
 });
+
+describe("ReadCache write-through", () => {
+  it("applies a write to the cached value, and to a load in flight when it arrives", async () => {
+    const cache = new ReadCache();
+    const loaded = await cache.get("k", 60_000, async () => new Map([["a", 1]]));
+    cache.update<Map<string, number>>("k", (m) => {
+      m.set("b", 2);
+    });
+    expect([...(await cache.get("k", 60_000, async () => new Map<string, number>()))]).toEqual([
+      ["a", 1],
+      ["b", 2],
+    ]);
+    expect(loaded.get("b")).toBe(2);
+
+    let release!: (m: Map<string, number>) => void;
+    const inFlight = cache.get(
+      "f",
+      60_000,
+      () => new Promise<Map<string, number>>((r) => (release = r)),
+    );
+    cache.update<Map<string, number>>("f", (m) => {
+      m.delete("gone");
+    });
+    cache.update<string[]>("l", () => ["never cached"]);
+    release(
+      new Map([
+        ["gone", 1],
+        ["kept", 2],
+      ]),
+    );
+    expect([...(await inFlight).keys()]).toEqual(["kept"]);
+    expect([...(await cache.peek<Map<string, number>>("f"))!.keys()]).toEqual(["kept"]);
+    expect(cache.peek("l")).toBeUndefined();
+    expect(cache.size).toBe(2);
+  });
+
+  it("replaces a value, ignores expired entries and keeps a failed load uncached", async () => {
+    const cache = new ReadCache();
+    await cache.get("list", 60_000, async () => ["x"]);
+    cache.update<string[]>("list", () => ["y"]);
+    expect(await cache.peek("list")).toEqual(["y"]);
+
+    await cache.get("old", 0, async () => [1]);
+    await new Promise((r) => setTimeout(r, 2));
+    cache.update<number[]>("old", (v) => [...v, 2]);
+    expect(cache.peek("old")).toBeUndefined();
+
+    const failing = cache.get<string[]>("bad", 60_000, () => Promise.reject(new Error("boom")));
+    cache.update<string[]>("bad", (v) => [...v, "z"]);
+    await expect(failing).rejects.toThrow("boom");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(cache.peek("bad")).toBeUndefined();
+  });
+});

@@ -164,11 +164,21 @@ describe("Migadu adapter: mailboxes", () => {
 
   it("adopts an identical existing mailbox and refuses a different one, naming pulumi import", async () => {
     emu.putMailbox(DOMAIN, { local_part: "ali", name: "Ali Alavi" }, "their-own-password");
-    const p = provider();
+    const p = provider({ readCacheTtlMs: 60_000 });
+    // No fresh list: the create is sent, Migadu answers "taken", the one mailbox is read back.
     const adopted = await p.createMailbox(mailbox("ali", { name: "Ali Alavi" }));
     expect(adopted).toMatchObject({ localPart: "ali", name: "Ali Alavi", suspended: false });
     expect(emu.passwordOf(DOMAIN, "ali")).toBe("their-own-password");
-    expect(emu.count("POST /domains/:domain/mailboxes")).toBe(0);
+    expect(emu.log.map((r) => `${r.route} ${r.status}`)).toEqual([
+      "POST /domains/:domain/mailboxes 422",
+      "GET /domains/:domain/mailboxes/:local_part 200",
+      "GET /domains/:domain/aliases 200",
+    ]);
+    // A fresh list: adopted from it, nothing sent.
+    emu.resetLog();
+    await p.listMailboxes(DOMAIN);
+    expect(await p.createMailbox(mailbox("ali", { name: "Ali Alavi" }))).toEqual(adopted);
+    expect(emu.countsByRoute()).toEqual({ "GET /domains/:domain/mailboxes": 1 });
 
     const err = await p
       .createMailbox(mailbox("ali", { name: "Someone Else" }))
@@ -303,12 +313,77 @@ describe("Migadu adapter: batched reads", () => {
     });
   });
 
-  it("invalidates the cached list after a write", async () => {
+  it("writes through the cached lists: created, updated and deleted items without a new list", async () => {
     const p = provider({ readCacheTtlMs: 60_000 });
     expect(await p.listMailboxes(DOMAIN)).toEqual([]);
-    await p.createMailbox(mailbox("new"));
-    expect((await p.listMailboxes(DOMAIN)).map((m) => m.localPart)).toEqual(["new"]);
-    expect(emu.count("GET /domains/:domain/mailboxes")).toBe(2);
+    await p.createMailbox(mailbox("new", { aliases: ["nouveau"] }));
+    await p.createMailbox(mailbox("old"));
+    await p.updateMailbox(DOMAIN, "new", { name: "Renamed" });
+    await p.createAlias({ domain: DOMAIN, localPart: "hr", destinations: ["old@acme.com"] });
+    await p.deleteMailbox(DOMAIN, "old");
+    expect(await p.listMailboxes(DOMAIN)).toEqual([
+      {
+        domain: DOMAIN,
+        localPart: "new",
+        name: "Renamed",
+        suspended: false,
+        aliases: ["nouveau"],
+        forwardTo: [],
+      },
+    ]);
+    expect(await p.listAliases(DOMAIN)).toEqual([
+      { domain: DOMAIN, localPart: "nouveau", destinations: ["new@acme.com"] },
+    ]);
+    expect(emu.countsByRoute()).toEqual({
+      "GET /domains/:domain/mailboxes": 1,
+      "GET /domains/:domain/aliases": 1,
+      "POST /domains/:domain/mailboxes": 2,
+      "POST /domains/:domain/aliases": 2,
+      "PUT /domains/:domain/mailboxes/:local_part": 1,
+      "DELETE /domains/:domain/mailboxes/:local_part": 1,
+      "DELETE /domains/:domain/aliases/:local_part": 1,
+    });
+  });
+
+  it("creates N mailboxes with N creates and one list per resource kind", async () => {
+    const p = provider({ readCacheTtlMs: 60_000 });
+    await p.listMailboxes(DOMAIN); // what the Pulumi runtime reads first
+    const created = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => p.createMailbox(mailbox(`user${i}`))),
+    );
+    expect(created.map((m) => m.localPart)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `user${i}`),
+    );
+    expect(emu.countsByRoute()).toEqual({
+      "GET /domains/:domain/mailboxes": 1,
+      "GET /domains/:domain/aliases": 1,
+      "POST /domains/:domain/mailboxes": 200,
+    });
+    expect((await p.listMailboxes(DOMAIN)).length).toBe(200);
+    expect(emu.count()).toBe(202);
+  });
+
+  it("creates without a list when the cache is stale, and drops the list when a write fails", async () => {
+    const p = provider({ readCacheTtlMs: 60_000 });
+    await p.createMailbox(mailbox("a"));
+    expect(emu.countsByRoute()).toEqual({
+      "POST /domains/:domain/mailboxes": 1,
+      "GET /domains/:domain/aliases": 1,
+    });
+    await p.listMailboxes(DOMAIN);
+    emu.inject({
+      kind: "status",
+      status: 400,
+      method: "PUT",
+      route: "/domains/:domain/mailboxes/:local_part",
+      body: { error: "Invalid" },
+    });
+    await expect(p.updateMailbox(DOMAIN, "a", { name: "A" })).rejects.toThrow(
+      "migadu updateMailbox failed",
+    );
+    emu.resetLog();
+    expect((await p.listMailboxes(DOMAIN)).map((m) => m.localPart)).toEqual(["a"]);
+    expect(emu.countsByRoute()).toEqual({ "GET /domains/:domain/mailboxes": 1 });
   });
 
   it("does not page: Migadu lists every mailbox of a domain in one response", async () => {
@@ -376,7 +451,6 @@ describe("Migadu adapter: retries and faults", () => {
     expect(state.localPart).toBe("once");
     expect(emu.mailboxes(DOMAIN).map((m) => m.local_part)).toEqual(["once"]);
     expect(emu.log.map((r) => `${r.route} ${r.status}`)).toEqual([
-      "GET /domains/:domain/mailboxes 200",
       "POST /domains/:domain/mailboxes dropped",
       "GET /domains/:domain/mailboxes/:local_part 200",
       "GET /domains/:domain/aliases 200",
