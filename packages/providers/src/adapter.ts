@@ -47,7 +47,12 @@ export interface AliasState {
 export interface GroupState {
   domain: string;
   localPart: string;
-  name: string;
+  /**
+   * Display name. `undefined` when the provider has nowhere to store one (Migadu realises a
+   * group as an alias): reads never report a name then, and a name given to `createGroup` or
+   * `updateGroup` is accepted and not stored.
+   */
+  name?: string;
   members: string[];
 }
 

@@ -17,8 +17,8 @@ import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
  * What Migadu can do, as this adapter realises it.
  * - No per-mailbox quota in the API (storage is per plan; `storage_usage` is read-only).
  * - No rename: `local_part` is create/read-only, so a new address means a new mailbox.
- * - No native groups: a group is a Migadu alias with several destinations (its `name` is not
- *   stored; reads return the local part as the name).
+ * - No native groups: a group is a Migadu alias with several destinations. Migadu has nowhere to
+ *   store its display name: `GroupState.name` reads back `undefined` (not stored).
  * - Suspension = `may_send`, `may_access_imap`, `may_access_pop3` and `may_access_managesieve`
  *   all false while `may_receive` stays true (mail is kept and still delivered).
  * - Initial passwords, or Migadu's invitation (`password_method: "invitation"`) sent to a
@@ -663,24 +663,25 @@ export class MigaduProvider implements MailProvider {
 
   // ---------------- groups (Migadu aliases with several destinations) ----------------
 
+  /** A group as Migadu holds it: no `name` (not stored). */
   private toGroup(a: AliasState): GroupState {
-    return { domain: a.domain, localPart: a.localPart, name: a.localPart, members: a.destinations };
+    return { domain: a.domain, localPart: a.localPart, members: a.destinations };
   }
 
-  /** Aliases with two or more destinations, read as groups (names are not stored by Migadu). */
+  /** Aliases with two or more destinations, read as groups (Migadu stores no group name). */
   async listGroups(domain: string): Promise<GroupState[]> {
     return (await this.listAliases(domain))
       .filter((a) => a.destinations.length > 1)
       .map((a) => this.toGroup(a));
   }
 
-  /** A group is the alias of that local part; its name reads back as the local part. */
+  /** A group is the alias of that local part; it has no name (Migadu stores none). */
   async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
     const a = await this.getAlias(domain, localPart);
     return a && this.toGroup(a);
   }
 
-  /** Creates the group as a Migadu alias delivering to every member. */
+  /** Creates the group as a Migadu alias delivering to every member; `name` is not stored. */
   async createGroup(input: GroupState): Promise<GroupState> {
     this.checkDestinations("createGroup", input.members, "members");
     const a = await this.createAlias({

@@ -279,12 +279,14 @@ describe("Migadu adapter: aliases and groups", () => {
       name: "All staff",
       members: ["zhangsan@acme.com", "ali@acme.com"],
     });
+    // Migadu has nowhere to store the name: it reads back as not stored.
     expect(g).toEqual({
       domain: DOMAIN,
       localPart: "all-staff",
-      name: "all-staff",
       members: ["ali@acme.com", "zhangsan@acme.com"],
     });
+    expect(await p.getGroup(DOMAIN, "all-staff")).toEqual(g);
+    expect(await p.updateGroup(DOMAIN, "all-staff", { name: "Everyone" })).toEqual(g);
     expect(emu.aliases(DOMAIN)[0]!.destinations).toEqual(["ali@acme.com", "zhangsan@acme.com"]);
     await p.createAlias({ domain: DOMAIN, localPart: "hr", destinations: ["ali@acme.com"] });
     expect((await p.listGroups(DOMAIN)).map((x) => x.localPart)).toEqual(["all-staff"]);

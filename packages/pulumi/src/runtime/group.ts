@@ -33,6 +33,11 @@ export type GroupInputs = z.output<typeof groupInputsSchema>;
 /** What a `MailGroup` holds in state. */
 export interface GroupOutputs extends GroupInputs {
   address: string;
+  /**
+   * `false` when the provider has nowhere to store the group's name (Migadu): `name` is then the
+   * declared one, and neither diff, refresh nor adoption compares it. Absent otherwise.
+   */
+  nameStored?: false;
 }
 
 type Props = Record<string, unknown>;
@@ -41,8 +46,9 @@ function outputsFrom(inputs: GroupInputs, live: GroupState): GroupOutputs {
   return {
     ...inputs,
     address: `${inputs.localPart}@${inputs.domain}`,
-    name: live.name,
+    name: live.name ?? inputs.name,
     members: [...live.members].sort(),
+    ...(live.name === undefined ? { nameStored: false as const } : {}),
   };
 }
 
@@ -56,12 +62,16 @@ export const group = {
     return checkInputs(groupInputsSchema, news);
   },
 
-  /** Exact changes; a new address, domain or provider replaces the group. */
+  /**
+   * Exact changes; a new address, domain or provider replaces the group. The name is not
+   * compared when the provider does not store it (`nameStored: false` in state).
+   */
   async diff(_id: string, olds: Props, news: Props): Promise<AccountDiff> {
+    const name = olds.nameStored === false ? [] : ["name"];
     return diffFields(
       olds,
       news,
-      ["mailProvider", "apiUrl", "domain", "localPart", "name", "members"],
+      ["mailProvider", "apiUrl", "domain", "localPart", ...name, "members"],
       ["mailProvider", "domain", "localPart"],
     );
   },
@@ -91,7 +101,8 @@ export const group = {
       }
     }
     const diffs: string[] = [];
-    if (live.name !== inputs.name) {
+    // A provider that stores no name (undefined) cannot disagree about it.
+    if (live.name !== undefined && live.name !== inputs.name) {
       diffs.push(
         `name ${JSON.stringify(live.name)} at the provider, ${JSON.stringify(inputs.name)} declared`,
       );
@@ -135,7 +146,8 @@ export const group = {
       ...(apiUrl === undefined ? {} : { apiUrl }),
       domain: where.domain,
       localPart: where.localPart,
-      name: live.name,
+      // Not stored by the provider: refresh keeps the name in state; an import takes the local part.
+      name: live.name ?? (typeof props.name === "string" ? props.name : where.localPart),
       members: [...live.members].sort(),
     };
     const outs = outputsFrom(inputs, live);
@@ -148,13 +160,14 @@ export const group = {
   async update(_id: string, olds: Props, raw: Props): Promise<{ outs: GroupOutputs }> {
     const inputs = parseInputs(groupInputsSchema, "MailGroup", raw);
     const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const nameStored = olds.nameStored !== false;
     const patch: { name?: string; members?: string[] } = {};
-    if (olds.name !== inputs.name) patch.name = inputs.name;
+    if (nameStored && olds.name !== inputs.name) patch.name = inputs.name;
     if (!same(olds.members, inputs.members)) patch.members = inputs.members;
     let live: GroupState = {
       domain: inputs.domain,
       localPart: inputs.localPart,
-      name: String(olds.name),
+      ...(nameStored ? { name: String(olds.name) } : {}),
       members: (olds.members as string[] | undefined) ?? [],
     };
     if (Object.keys(patch).length > 0) {
