@@ -94,4 +94,33 @@ export interface MailProvider {
     patch: Partial<Pick<GroupState, "name" | "members">>,
   ): Promise<GroupState>;
   deleteGroup(domain: string, localPart: string): Promise<void>;
+
+  /**
+   * Only when `capabilities.catchAll`: the destinations of the domain's catch-all (mail to local
+   * parts nothing else claims), sorted, or `undefined` when the domain has none.
+   */
+  getCatchAll?(domain: string): Promise<string[] | undefined>;
+  /**
+   * Only when `capabilities.catchAll`: makes `destinations` (full addresses, de-duplicated) the
+   * domain's whole catch-all, replacing any other. `undefined` or `[]` removes it; removing one
+   * that does not exist is not an error. A catch-all holds no mail.
+   */
+  setCatchAll?(domain: string, destinations: string[] | undefined): Promise<void>;
+
+  /**
+   * Only when `capabilities.domainAliases`: the domains that deliver like `domain`
+   * (`acme.co` → `acme.com`: `x@acme.co` reaches whatever `x@acme.com` reaches), sorted.
+   */
+  listDomainAliases?(domain: string): Promise<string[]>;
+  /**
+   * Only when `capabilities.domainAliases`: makes `aliasDomain` deliver like `domain`. Already
+   * an alias of `domain`: nothing changes. A `ConflictError` when it is an alias of another
+   * domain or holds accounts of its own.
+   */
+  addDomainAlias?(domain: string, aliasDomain: string): Promise<void>;
+  /**
+   * Only when `capabilities.domainAliases`: `aliasDomain` stops delivering like `domain` (mail
+   * to it is then rejected). A `NotFoundError` when it is not an alias of `domain`. Holds no mail.
+   */
+  removeDomainAlias?(domain: string, aliasDomain: string): Promise<void>;
 }

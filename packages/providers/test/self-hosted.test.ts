@@ -158,3 +158,97 @@ describe("SelfHostedProvider on a sqlite file", () => {
     });
   });
 });
+
+describe("SelfHostedProvider domain aliases and catch-all", () => {
+  const file = path.join(dir, "d", "m.sqlite");
+  const provider = new SelfHostedProvider({ type: "sqlite", path: file });
+  afterAll(() => provider.close());
+
+  const rows = async (sql: string) => {
+    const Database = (await import("better-sqlite3")).default;
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare(sql).all();
+    } finally {
+      db.close();
+    }
+  };
+
+  it("adds and removes single domain aliases, idempotently, with their domain rows", async () => {
+    await provider.addDomainAlias("acme.test", "acme.co");
+    await provider.addDomainAlias("acme.test", "acme.co");
+    await provider.addDomainAlias("acme.test", "acme.io");
+    expect(await provider.listDomainAliases("acme.test")).toEqual(["acme.co", "acme.io"]);
+    expect(await rows("SELECT domain, description FROM domain ORDER BY domain")).toEqual([
+      { domain: "acme.co", description: "alias of acme.test" },
+      { domain: "acme.io", description: "alias of acme.test" },
+      { domain: "acme.test", description: "" },
+    ]);
+    await provider.removeDomainAlias("acme.test", "acme.co");
+    expect(await provider.listDomainAliases("acme.test")).toEqual(["acme.io"]);
+    expect(await rows("SELECT alias_domain, target_domain FROM alias_domain")).toEqual([
+      { alias_domain: "acme.io", target_domain: "acme.test" },
+    ]);
+    expect(await rows("SELECT domain FROM domain ORDER BY domain")).toEqual([
+      { domain: "acme.io" },
+      { domain: "acme.test" },
+    ]);
+    // setDomainAliases makes the list exact.
+    expect(await provider.setDomainAliases("acme.test", ["acme.net", "acme.net"])).toEqual([
+      "acme.net",
+    ]);
+    expect(await provider.listDomainAliases("acme.test")).toEqual(["acme.net"]);
+    expect(await rows("SELECT domain FROM domain ORDER BY domain")).toEqual([
+      { domain: "acme.net" },
+      { domain: "acme.test" },
+    ]);
+  });
+
+  it("refuses a domain alias of another domain, of itself, or one with accounts", async () => {
+    await expect(provider.addDomainAlias("other.test", "acme.net")).rejects.toMatchObject({
+      kind: "Conflict",
+      message: "selfHosted addDomainAlias: acme.net is already an alias of acme.test",
+    });
+    await provider.createAlias({
+      domain: "shop.test",
+      localPart: "info",
+      destinations: ["ali@acme.test"],
+    });
+    await expect(provider.addDomainAlias("acme.test", "shop.test")).rejects.toMatchObject({
+      kind: "Conflict",
+      message:
+        "selfHosted addDomainAlias: shop.test has mailboxes or aliases of its own and cannot become an alias of acme.test",
+    });
+    await expect(provider.addDomainAlias("acme.test", "acme.test")).rejects.toThrow(
+      'selfHosted addDomainAlias: aliasDomain "acme.test" is not valid; allowed: a domain other than domain',
+    );
+    await expect(provider.addDomainAlias("acme.test", "Acme.CO")).rejects.toThrow(
+      'selfHosted addDomainAlias: aliasDomain "Acme.CO" is not valid; allowed: a lower-case punycode domain name such as acme.com',
+    );
+    await expect(provider.removeDomainAlias("other.test", "acme.net")).rejects.toMatchObject({
+      kind: "NotFound",
+      message: "selfHosted removeDomainAlias: acme.net is not an alias of other.test",
+    });
+    expect(await provider.listDomainAliases("acme.test")).toEqual(["acme.net"]);
+  });
+
+  it("sets, replaces and removes the catch-all (the @domain alias row)", async () => {
+    expect(await provider.getCatchAll("shop.test")).toBeUndefined();
+    await provider.setCatchAll("shop.test", ["ali@acme.test", "bob@acme.test", "ali@acme.test"]);
+    expect(await provider.getCatchAll("shop.test")).toEqual(["ali@acme.test", "bob@acme.test"]);
+    await provider.setCatchAll("shop.test", ["bob@acme.test"]);
+    expect(await rows("SELECT address, goto FROM alias WHERE address LIKE '@%'")).toEqual([
+      { address: "@shop.test", goto: "bob@acme.test" },
+    ]);
+    // The catch-all is neither an alias nor a group of the domain.
+    expect(await provider.listAliases("shop.test")).toEqual([
+      { domain: "shop.test", localPart: "info", destinations: ["ali@acme.test"] },
+    ]);
+    await provider.setCatchAll("shop.test", undefined);
+    await provider.setCatchAll("shop.test", []);
+    expect(await provider.getCatchAll("shop.test")).toBeUndefined();
+    await expect(provider.setCatchAll("shop.test", ["not an address"])).rejects.toThrow(
+      'selfHosted setCatchAll: destinations[0] "not an address" is not valid; allowed: a lower-case address local@domain',
+    );
+  });
+});

@@ -180,46 +180,59 @@ export class SelfHostedProvider implements MailProvider {
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
         await insertDomain(tx, domain, "");
-        const current = await tx.query("SELECT alias_domain, target_domain FROM alias_domain");
-        for (const d of wanted) {
-          const row = current.find((r) => r.alias_domain === d);
-          if (row && row.target_domain !== domain) {
-            throw new ConflictError(
-              { provider: PROVIDER, operation: op },
-              `${PROVIDER} ${op}: ${d} is already an alias of ${text(row.target_domain)}`,
-            );
-          }
-          const used = await tx.query(
-            "SELECT 1 AS x FROM mailbox WHERE domain = ? UNION ALL " +
-              "SELECT 1 AS x FROM alias WHERE domain = ?",
-            [d, d],
-          );
-          if (used.length > 0) {
-            throw new ConflictError(
-              { provider: PROVIDER, operation: op },
-              `${PROVIDER} ${op}: ${d} has mailboxes or aliases of its own and cannot become ` +
-                `an alias of ${domain}`,
-            );
-          }
-          await insertDomain(tx, d, `alias of ${domain}`);
-          if (!row) {
-            await tx.run(
-              "INSERT INTO alias_domain (alias_domain, target_domain, active) VALUES (?, ?, " +
-                `${sqlBool(tx.dialect, true)})`,
-              [d, domain],
-            );
-          }
-        }
+        for (const d of wanted) await linkAliasDomain(tx, op, domain, d);
+        const current = await tx.query(
+          "SELECT alias_domain FROM alias_domain WHERE target_domain = ?",
+          [domain],
+        );
         for (const row of current) {
           const d = text(row.alias_domain);
-          if (row.target_domain !== domain || wanted.includes(d)) continue;
-          await tx.run("DELETE FROM alias_domain WHERE alias_domain = ?", [d]);
-          await tx.run("DELETE FROM domain WHERE domain = ? AND description = ?", [
-            d,
-            `alias of ${domain}`,
-          ]);
+          if (!wanted.includes(d)) await unlinkAliasDomain(tx, domain, d);
         }
         return wanted;
+      }),
+    );
+  }
+
+  /**
+   * Makes `aliasDomain` deliver like `domain` (an `alias_domain` row plus a `domain` row for
+   * it). Already an alias of `domain`: nothing changes. A `ConflictError` when it is an alias
+   * of another domain or holds mailboxes or aliases of its own.
+   */
+  async addDomainAlias(domain: string, aliasDomain: string): Promise<void> {
+    const op = "addDomainAlias";
+    checkDomain(op, "domain", domain);
+    checkDomain(op, "aliasDomain", aliasDomain);
+    if (aliasDomain === domain) fail(op, "aliasDomain", aliasDomain, "a domain other than domain");
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await insertDomain(tx, domain, "");
+        await linkAliasDomain(tx, op, domain, aliasDomain);
+      }),
+    );
+  }
+
+  /**
+   * Removes the `alias_domain` row of `aliasDomain` (and the `domain` row Mailplane created for
+   * it): mail to it is then rejected. A `NotFoundError` when it is not an alias of `domain`.
+   */
+  async removeDomainAlias(domain: string, aliasDomain: string): Promise<void> {
+    const op = "removeDomainAlias";
+    checkDomain(op, "domain", domain);
+    checkDomain(op, "aliasDomain", aliasDomain);
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        const rows = await tx.query(
+          "SELECT 1 AS x FROM alias_domain WHERE alias_domain = ? AND target_domain = ?",
+          [aliasDomain, domain],
+        );
+        if (rows.length === 0) {
+          throw new NotFoundError(
+            { provider: PROVIDER, operation: op },
+            `${PROVIDER} ${op}: ${aliasDomain} is not an alias of ${domain}`,
+          );
+        }
+        await unlinkAliasDomain(tx, domain, aliasDomain);
       }),
     );
   }
@@ -619,6 +632,59 @@ async function insertDomain(store: SqlStore, domain: string, description: string
     "INSERT INTO domain (domain, description) VALUES (?, ?) ON CONFLICT (domain) DO NOTHING",
     [domain, description],
   );
+}
+
+/**
+ * Adds the `alias_domain` row making `aliasDomain` deliver like `domain`, with a `domain` row for
+ * it; nothing when it already is. Refuses an alias of another domain and a domain with accounts.
+ */
+async function linkAliasDomain(
+  tx: SqlStore,
+  op: string,
+  domain: string,
+  aliasDomain: string,
+): Promise<void> {
+  const rows = await tx.query("SELECT target_domain FROM alias_domain WHERE alias_domain = ?", [
+    aliasDomain,
+  ]);
+  const target = rows.length === 0 ? undefined : text(rows[0]!.target_domain);
+  if (target === domain) return;
+  if (target !== undefined) {
+    throw new ConflictError(
+      { provider: PROVIDER, operation: op },
+      `${PROVIDER} ${op}: ${aliasDomain} is already an alias of ${target}`,
+    );
+  }
+  const used = await tx.query(
+    "SELECT 1 AS x FROM mailbox WHERE domain = ? UNION ALL " +
+      "SELECT 1 AS x FROM alias WHERE domain = ?",
+    [aliasDomain, aliasDomain],
+  );
+  if (used.length > 0) {
+    throw new ConflictError(
+      { provider: PROVIDER, operation: op },
+      `${PROVIDER} ${op}: ${aliasDomain} has mailboxes or aliases of its own and cannot become ` +
+        `an alias of ${domain}`,
+    );
+  }
+  await insertDomain(tx, aliasDomain, `alias of ${domain}`);
+  await tx.run(
+    "INSERT INTO alias_domain (alias_domain, target_domain, active) VALUES (?, ?, " +
+      `${sqlBool(tx.dialect, true)})`,
+    [aliasDomain, domain],
+  );
+}
+
+/** Removes an `alias_domain` row and the `domain` row Mailplane made for the alias domain. */
+async function unlinkAliasDomain(tx: SqlStore, domain: string, aliasDomain: string): Promise<void> {
+  await tx.run("DELETE FROM alias_domain WHERE alias_domain = ? AND target_domain = ?", [
+    aliasDomain,
+    domain,
+  ]);
+  await tx.run("DELETE FROM domain WHERE domain = ? AND description = ?", [
+    aliasDomain,
+    `alias of ${domain}`,
+  ]);
 }
 
 async function insertAlias(

@@ -69,9 +69,20 @@ class SqliteStore implements SqlStore {
     return this.db.prepare(sql).run(...params).changes;
   }
 
+  /** The last queued transaction: transactions on the one connection run one after another. */
+  private tail: Promise<unknown> = Promise.resolve();
+
   async transaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> {
-    // better-sqlite3 is synchronous and single-connection; our callbacks only await this
-    // store's own promises, so BEGIN/COMMIT brackets exactly their statements.
+    // better-sqlite3 is single-connection: a second BEGIN while a transaction's callback awaits
+    // would fail ("cannot start a transaction within a transaction"), and the Pulumi engine runs
+    // resource operations concurrently. So transactions are queued; the callbacks only await
+    // this store's own promises, so BEGIN/COMMIT brackets exactly their statements.
+    const run = this.tail.then(() => this.runTransaction(fn));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> {
     this.db.exec("BEGIN IMMEDIATE");
     try {
       const result = await fn(this);

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan } from "@mailplane/core";
+import type { AccountPlan, MailProviderCapabilities } from "@mailplane/core";
 import type { AccountChildren, AccountScope } from "../provider-binding";
 import { Alias } from "./alias";
+import { CatchAll } from "./catch-all";
+import { DomainAlias } from "./domain-alias";
 import { MailGroup } from "./mail-group";
 import { Mailbox } from "./mailbox";
 
@@ -19,22 +21,49 @@ export interface AccountConnection {
    * @default the plan's domain
    */
   domain?: string;
+  /**
+   * What the provider can do. A plan with a catch-all or domain aliases the provider cannot
+   * realise is refused (core's capability check refuses it earlier, at MailDomain).
+   * @default not checked here (the runtime's check refuses them)
+   */
+  capabilities?: MailProviderCapabilities;
+}
+
+/** The children {@link createAccountResources} created, with the domain-level settings. */
+export interface AccountResources extends AccountChildren {
+  /** The catch-all, when the plan has one. */
+  catchAll?: CatchAll;
+  /** Domain aliases by alias domain. */
+  domainAliases: Record<string, DomainAlias>;
 }
 
 /**
  * Creates one `Mailbox`, `Alias` and `MailGroup` per planned account under `scope.parent`, named
- * `${name}-mailbox-${key}`, `${name}-alias-${key}`, `${name}-group-${key}` (stable keys: reordering
- * never replaces anything). An offboarded mailbox is suspended and forwards to its handles.
+ * `${name}-mailbox-${key}`, `${name}-alias-${key}`, `${name}-group-${key}`, plus the plan's
+ * catch-all (`${name}-catch-all`) and one `DomainAlias` per alias domain
+ * (`${name}-domain-alias-${aliasDomain}`). Stable keys: reordering never replaces anything. An
+ * offboarded mailbox is suspended and forwards to its handles.
  */
 export function createAccountResources(
   plan: AccountPlan,
   scope: AccountScope,
   conn: AccountConnection,
-): AccountChildren {
+): AccountResources {
   const domain = conn.domain ?? plan.domain;
   const common = { mailProvider: conn.mailProvider, apiUrl: conn.apiUrl, domain };
   const opts = { parent: scope.parent };
-  const children: AccountChildren = { mailboxes: {}, aliases: {}, groups: {} };
+  const caps = conn.capabilities;
+  if (caps !== undefined && plan.catchAll !== undefined && !caps.catchAll) {
+    throw new Error(
+      `catchAll: provider "${conn.mailProvider}" has no catch-all; remove catchAll and declare each address`,
+    );
+  }
+  if (caps !== undefined && plan.domainAliases.length > 0 && !caps.domainAliases) {
+    throw new Error(
+      `domainAliases: provider "${conn.mailProvider}" has no domain aliases; declare a separate MailDomain for ${plan.domainAliases.join(", ")}`,
+    );
+  }
+  const children: AccountResources = { mailboxes: {}, aliases: {}, groups: {}, domainAliases: {} };
   for (const m of plan.mailboxes) {
     children.mailboxes[m.key] = new Mailbox(
       `${scope.name}-mailbox-${m.key}`,
@@ -71,6 +100,20 @@ export function createAccountResources(
     children.groups[g.key] = new MailGroup(
       `${scope.name}-group-${g.key}`,
       { ...common, localPart: g.localPart, name: g.name, members: g.members },
+      opts,
+    );
+  }
+  if (plan.catchAll !== undefined && plan.catchAll.length > 0) {
+    children.catchAll = new CatchAll(
+      `${scope.name}-catch-all`,
+      { mailProvider: conn.mailProvider, apiUrl: conn.apiUrl, domain, destinations: plan.catchAll },
+      opts,
+    );
+  }
+  for (const aliasDomain of plan.domainAliases) {
+    children.domainAliases[aliasDomain] = new DomainAlias(
+      `${scope.name}-domain-alias-${aliasDomain}`,
+      { mailProvider: conn.mailProvider, apiUrl: conn.apiUrl, domain, aliasDomain },
       opts,
     );
   }

@@ -150,7 +150,11 @@ export function selfHosted(args: SelfHostedArgs): SelfHostedBinding {
       );
     },
     createAccounts(plan: AccountPlan, scope: AccountScope): AccountChildren {
-      return createAccountResources(plan, scope, { mailProvider: "selfHosted", apiUrl: locator });
+      return createAccountResources(plan, scope, {
+        mailProvider: "selfHosted",
+        apiUrl: locator,
+        capabilities: SELF_HOSTED_CAPABILITIES,
+      });
     },
   };
 }

@@ -1,0 +1,184 @@
+import type { MailProvider } from "@mailplane/providers";
+import { ConflictError } from "@mailplane/providers";
+import { z } from "zod";
+import { adapterEntry, connect } from "./connections";
+import {
+  addressSchema,
+  checkInputs,
+  connectionFields,
+  containsUnknown,
+  diffFields,
+  domainSchema,
+  parseInputs,
+  same,
+  setOf,
+  type AccountDiff,
+  type Failure,
+} from "./support";
+
+/** The flat inputs of a `CatchAll` as the dynamic provider receives them. */
+export const catchAllInputsSchema = z.strictObject({
+  mailProvider: connectionFields.mailProvider,
+  apiUrl: connectionFields.apiUrl,
+  domain: connectionFields.domain,
+  destinations: setOf(addressSchema).refine((d) => d.length > 0, {
+    error: "must list at least one address",
+  }),
+});
+
+/** CatchAll inputs after validation and normalisation. */
+export type CatchAllInputs = z.output<typeof catchAllInputsSchema>;
+
+/** What a `CatchAll` holds in state. */
+export interface CatchAllOutputs extends CatchAllInputs {
+  /** The catch-all's pattern, `@domain`. */
+  address: string;
+}
+
+type Props = Record<string, unknown>;
+
+/** A CatchAll id: `<provider>/<domain>`, e.g. `selfHosted/acme.com`. */
+export function catchAllId(provider: string, domain: string): string {
+  return `${provider}/${domain}`;
+}
+
+function parseCatchAllId(id: string): { provider: string; domain: string } {
+  const parts = id.split("/");
+  if (parts.length !== 2 || parts[0] === "" || !domainSchema.safeParse(parts[1]).success) {
+    throw new Error(
+      `CatchAll id ${JSON.stringify(id)} is not <provider>/<domain>, e.g. selfHosted/acme.com`,
+    );
+  }
+  return { provider: parts[0]!, domain: parts[1]! };
+}
+
+/** Check-time failure when the provider kind is known and has no catch-all. */
+function capabilityFailure(kind: unknown): Failure[] {
+  if (typeof kind !== "string" || containsUnknown(kind)) return [];
+  let catchAll: boolean;
+  try {
+    catchAll = adapterEntry(kind).capabilities.catchAll;
+  } catch (err) {
+    return [{ property: "mailProvider", reason: (err as Error).message }];
+  }
+  return catchAll
+    ? []
+    : [
+        {
+          property: "mailProvider",
+          reason: `mailProvider ${JSON.stringify(kind)} has no catch-all; declare each address instead`,
+        },
+      ];
+}
+
+/** The adapter's catch-all methods; throws naming the provider when it has none. */
+function catchAllApi(
+  kind: string,
+  adapter: MailProvider,
+): Required<Pick<MailProvider, "getCatchAll" | "setCatchAll">> {
+  const { getCatchAll, setCatchAll } = adapter;
+  if (getCatchAll === undefined || setCatchAll === undefined) {
+    throw new Error(`mailProvider ${JSON.stringify(kind)} has no catch-all`);
+  }
+  return { getCatchAll: getCatchAll.bind(adapter), setCatchAll: setCatchAll.bind(adapter) };
+}
+
+function outputsFrom(inputs: CatchAllInputs, live: string[]): CatchAllOutputs {
+  return { ...inputs, address: `@${inputs.domain}`, destinations: [...live].sort() };
+}
+
+/**
+ * The CatchAll dynamic provider's implementation: where mail to local parts nothing else claims
+ * goes. It holds no mail, so removing it from code removes it (mail to unknown local parts is
+ * then rejected), and another domain or provider replaces it.
+ */
+export const catchAll = {
+  /** Validates and normalises inputs; refuses a provider kind without catch-all. */
+  async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
+    const result = checkInputs(catchAllInputsSchema, news);
+    return { ...result, failures: [...result.failures, ...capabilityFailure(news.mailProvider)] };
+  },
+
+  /** Exact changes; another domain or provider replaces the catch-all. */
+  async diff(_id: string, olds: Props, news: Props): Promise<AccountDiff> {
+    return diffFields(
+      olds,
+      news,
+      ["mailProvider", "apiUrl", "domain", "destinations"],
+      ["mailProvider", "domain"],
+    );
+  },
+
+  /**
+   * Sets the catch-all, or adopts an identical one; a domain that already has a different one
+   * is a `ConflictError` (nothing changed) naming `pulumi import`.
+   */
+  async create(raw: Props): Promise<{ id: string; outs: CatchAllOutputs }> {
+    const inputs = parseInputs(catchAllInputsSchema, "CatchAll", raw);
+    const conn = connect(inputs.mailProvider, inputs.apiUrl);
+    const api = catchAllApi(inputs.mailProvider, conn.adapter);
+    const id = catchAllId(inputs.mailProvider, inputs.domain);
+    const live = await api.getCatchAll(inputs.domain);
+    if (live === undefined) {
+      await api.setCatchAll(inputs.domain, inputs.destinations);
+      return { id, outs: outputsFrom(inputs, inputs.destinations) };
+    }
+    const actual = [...live].sort();
+    if (!same(actual, inputs.destinations)) {
+      throw new ConflictError(
+        { provider: inputs.mailProvider, operation: "setCatchAll" },
+        `the catch-all of ${inputs.domain} already exists at ${inputs.mailProvider} and differs ` +
+          `from the declaration: destinations ${JSON.stringify(actual)} at the provider, ` +
+          `${JSON.stringify(inputs.destinations)} declared. Nothing was changed. Make the ` +
+          `declaration match, or adopt it with \`pulumi import\` (resource option import: ` +
+          `"${id}") and change it in a later update.`,
+      );
+    }
+    return { id, outs: outputsFrom(inputs, actual) };
+  },
+
+  /** Refresh and import (`selfHosted/acme.com`); gone when the domain has no catch-all. */
+  async read(
+    id: string,
+    props: Props = {},
+  ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
+    const importing = typeof props.domain !== "string";
+    const where = importing
+      ? parseCatchAllId(id)
+      : { provider: String(props.mailProvider), domain: props.domain as string };
+    const apiUrl = typeof props.apiUrl === "string" ? props.apiUrl : undefined;
+    const conn = connect(where.provider, apiUrl);
+    const live = await catchAllApi(where.provider, conn.adapter).getCatchAll(where.domain);
+    if (live === undefined) return {};
+    const inputs: CatchAllInputs = {
+      mailProvider: where.provider,
+      ...(apiUrl === undefined ? {} : { apiUrl }),
+      domain: where.domain,
+      destinations: [...live].sort(),
+    };
+    const outs = outputsFrom(inputs, live);
+    return importing
+      ? { id, props: { ...outs }, inputs: { ...inputs } }
+      : { id, props: { ...outs } };
+  },
+
+  /** Sets the destinations; full outputs. */
+  async update(_id: string, olds: Props, raw: Props): Promise<{ outs: CatchAllOutputs }> {
+    const inputs = parseInputs(catchAllInputsSchema, "CatchAll", raw);
+    if (!same(olds.destinations, inputs.destinations)) {
+      const conn = connect(inputs.mailProvider, inputs.apiUrl);
+      await catchAllApi(inputs.mailProvider, conn.adapter).setCatchAll(
+        inputs.domain,
+        inputs.destinations,
+      );
+    }
+    return { outs: outputsFrom(inputs, inputs.destinations) };
+  },
+
+  /** Removes the catch-all (it holds no mail); one already gone is not an error. */
+  async delete(_id: string, props: Props): Promise<void> {
+    const kind = String(props.mailProvider);
+    const conn = connect(kind, props.apiUrl as string | undefined);
+    await catchAllApi(kind, conn.adapter).setCatchAll(String(props.domain), undefined);
+  },
+};
