@@ -66,7 +66,7 @@ const dkimShim: pulumi.dynamic.ResourceProvider = {
     return { changes: replace, replaces: replace ? ["selector"] : [], deleteBeforeReplace: false };
   },
   async create(inputs) {
-    const pair = require("@mailplane/providers").generateDkimKeyPair(inputs.selector);
+    const pair = require("@mailplane/pulumi/runtime").generateDkimKeyPair(inputs.selector);
     return {
       id: inputs.selector,
       outs: {

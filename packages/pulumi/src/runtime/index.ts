@@ -2,6 +2,7 @@ export * from "./alias";
 export * from "./builtin";
 export * from "./catch-all";
 export * from "./connections";
+export * from "./dkim";
 export * from "./domain-alias";
 export * from "./group";
 export * from "./mailbox";
