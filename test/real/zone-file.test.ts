@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderZoneFile } from "@mailplane/core";
-import { zoneFileProvider } from "@mailplane/pulumi";
+import { zoneFileProviderWithClock, type ZoneFileOutputs } from "@mailplane/pulumi";
 import { acmeRecords, DKIM_KEY } from "../../packages/pulumi/test/dns-fixtures";
 
 const TOOLS = ["knotd", "kzonecheck", "kdig"];
@@ -35,6 +35,10 @@ let zonePath: string;
 let port: number;
 let knotd: ChildProcess | undefined;
 let knotLog = "";
+let outs: ZoneFileOutputs;
+// The provider `pulumi up` uses, on a fixed clock so the SOA serials are exact.
+let now = new Date("2026-04-01T10:00:00Z");
+const zoneFileProvider = zoneFileProviderWithClock(() => now);
 
 async function waitForServer(): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -88,7 +92,7 @@ beforeAll(async () => {
     "acme.com",
   );
   // Written exactly as `pulumi up` writes it: through the zone-file dynamic provider.
-  await zoneFileProvider.create!({ path: zonePath, content });
+  outs = (await zoneFileProvider.create!({ path: zonePath, content })).outs!;
   port = 20000 + Math.floor(Math.random() * 20000);
   writeFileSync(
     join(dir, "knot.conf"),
@@ -136,6 +140,13 @@ describe("zone file served by Knot DNS", () => {
     expect(readFileSync(zonePath, "utf8")).toContain("google._domainkey");
   });
 
+  it("serves the serial assigned at write time", () => {
+    expect(outs.serial).toBe(2026040101);
+    expect(dig("acme.com", "SOA")).toEqual([
+      "ns1.acme.com. hostmaster.acme.com. 2026040101 7200 3600 1209600 3600",
+    ]);
+  });
+
   it("answers MX", () => {
     expect(dig("acme.com", "MX")).toEqual(["1 smtp.google.com."]);
   });
@@ -162,21 +173,21 @@ describe("zone file served by Knot DNS", () => {
     expect(dig("_submission._tcp.acme.com", "SRV")).toEqual(["0 1 587 smtp.gmail.com."]);
   });
 
-  it("rewrites the file on update and removes it on delete", async () => {
-    const content = readFileSync(zonePath, "utf8");
-    const next = content.replace("abc123", "def456");
-    const diff = await zoneFileProvider.diff!(
-      zonePath,
-      { path: zonePath, content },
-      { path: zonePath, content: next },
-    );
+  it("rewrites the file on update with the next serial, and removes it on delete", async () => {
+    const next = outs.content.replace("abc123", "def456");
+    const diff = await zoneFileProvider.diff!(zonePath, outs, { path: zonePath, content: next });
     expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
-    await zoneFileProvider.update!(
-      zonePath,
-      { path: zonePath, content },
-      { path: zonePath, content: next },
-    );
-    expect(readFileSync(zonePath, "utf8")).toBe(next);
+    now = new Date("2026-04-01T18:00:00Z");
+    const updated = await zoneFileProvider.update!(zonePath, outs, {
+      path: zonePath,
+      content: next,
+    });
+    expect(updated.outs).toEqual({ path: zonePath, content: next, serial: 2026040102 });
+    expect(readFileSync(zonePath, "utf8")).toBe(next.replace(" 1 7200 ", " 2026040102 7200 "));
+    const check = execFileSync(which("kzonecheck")!, ["-o", "acme.com", zonePath], {
+      encoding: "utf8",
+    });
+    expect(check).toBe("");
     const copy = join(dir, "copy.zone");
     await zoneFileProvider.create!({ path: copy, content: next });
     await zoneFileProvider.delete!(copy, { path: copy, content: next });

@@ -16,8 +16,10 @@ export interface ZoneFileDnsArgs {
    */
   aliasPaths?: Record<string, string>;
   /**
-   * SOA serial, name servers, hostmaster and timers of the rendered zone.
-   * @default serial 1, `ns1.<origin>` at 127.0.0.1 (set real name servers for production)
+   * Name servers, hostmaster and timers of the rendered zone. The SOA serial is assigned when
+   * the file is written (see {@link zoneFileProviderWithClock}); `zone.serial`, when set, is the
+   * lowest serial written.
+   * @default `ns1.<origin>` at 127.0.0.1 (set real name servers for production)
    */
   zone?: ZoneFileOptions;
 }
@@ -26,63 +28,135 @@ export interface ZoneFileDnsArgs {
 export interface ZoneFileInputs {
   /** Absolute path of the file. */
   path: string;
-  /** The whole file. */
+  /**
+   * The whole file. Its SOA serial is a template (a floor): the serial written is assigned by
+   * the provider, and content is compared with the serial left out.
+   */
   content: string;
 }
 
+/** What the zone-file resource holds in state. */
+export interface ZoneFileOutputs extends ZoneFileInputs {
+  /** The SOA serial written into the file; absent when the content has no SOA record. */
+  serial?: number;
+}
+
 /**
- * The dynamic provider that writes a zone file. It is self-contained: it captures no module
- * objects and loads `node:fs`/`node:path` through `process.getBuiltinModule` at call time, so
- * its serialized code stays valid however the library changes.
+ * The dynamic provider that writes a zone file, with the clock it dates serials by. It assigns
+ * the SOA serial at write time, so secondaries see every change:
+ * - create: `YYYYMMDD01` of today (UTC);
+ * - update of the content: `max(old + 1, today's YYYYMMDD01)`;
+ * - the content's own serial (`zone.serial`) is a floor in both cases;
+ * - diff compares content with the serial normalised, so an unchanged zone shows no change;
+ * - read (refresh) keeps the file's serial in state and reports the content with the state's
+ *   template serial, so a written file is not drift.
+ *
+ * The provider is self-contained: it captures only `clock` and the helpers defined here, and
+ * loads `node:fs`/`node:path` through `process.getBuiltinModule` at call time, so its
+ * serialized code stays valid however the library changes.
  */
-export const zoneFileProvider: pulumi.dynamic.ResourceProvider<ZoneFileInputs, ZoneFileInputs> = {
-  async check(_olds, news) {
-    const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (typeof news.path !== "string" || !news.path.startsWith("/")) {
-      failures.push({ property: "path", reason: `must be an absolute path, got ${news.path}` });
+export function zoneFileProviderWithClock(
+  clock: () => Date,
+): pulumi.dynamic.ResourceProvider<ZoneFileInputs, ZoneFileOutputs> {
+  // `<owner> [ttl] [class] SOA <mname> <rname> <serial>` at the start of a line.
+  const soa =
+    /^(\S+[ \t]+(?:\d+[ \t]+)?(?:IN[ \t]+)?(?:\d+[ \t]+)?SOA[ \t]+\S+[ \t]+\S+[ \t]+)(\d+)/m;
+  const MAX_SERIAL = 4294967295;
+  const serialOf = (content: string): number | undefined => {
+    const m = soa.exec(content);
+    return m ? Number(m[2]) : undefined;
+  };
+  const withSerial = (content: string, serial: number): string =>
+    content.replace(soa, (_all, head: string) => `${head}${serial}`);
+  const normalised = (content: string): string => withSerial(content, 0);
+  const todaySerial = (): number => {
+    const d = clock();
+    return (d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate()) * 100 + 1;
+  };
+  const nextSerial = (path: string, candidates: Array<number | undefined>): number => {
+    const serial = Math.max(...candidates.filter((c): c is number => c !== undefined));
+    if (serial > MAX_SERIAL) {
+      throw new Error(
+        `zone file ${path}: the next SOA serial ${serial} is not allowed; allowed: an integer ` +
+          `0–${MAX_SERIAL} (lower the zone's serial option)`,
+      );
     }
-    if (typeof news.content !== "string") {
-      failures.push({ property: "content", reason: "must be the text of the zone file" });
-    }
-    return { inputs: news, failures };
-  },
-  async diff(_id, olds, news) {
-    const replaces = olds.path !== news.path ? ["path"] : [];
-    return {
-      changes: olds.path !== news.path || olds.content !== news.content,
-      replaces,
-      deleteBeforeReplace: false,
-    };
-  },
-  async create(inputs) {
+    return serial;
+  };
+  const write = (file: string, content: string, serial: number | undefined): ZoneFileOutputs => {
     const fs = process.getBuiltinModule("node:fs");
-    const path = process.getBuiltinModule("node:path");
-    fs.mkdirSync(path.dirname(inputs.path), { recursive: true });
-    const tmp = `${inputs.path}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, inputs.content, { mode: 0o644 });
-    fs.renameSync(tmp, inputs.path);
-    return { id: inputs.path, outs: { path: inputs.path, content: inputs.content } };
-  },
-  async update(_id, _olds, news) {
-    const fs = process.getBuiltinModule("node:fs");
-    const path = process.getBuiltinModule("node:path");
-    fs.mkdirSync(path.dirname(news.path), { recursive: true });
-    const tmp = `${news.path}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, news.content, { mode: 0o644 });
-    fs.renameSync(tmp, news.path);
-    return { outs: { path: news.path, content: news.content } };
-  },
-  async read(id, props) {
-    const fs = process.getBuiltinModule("node:fs");
-    const path = props?.path ?? id;
-    if (!fs.existsSync(path)) return {};
-    return { id, props: { path, content: fs.readFileSync(path, "utf8") } };
-  },
-  async delete(_id, props) {
-    const fs = process.getBuiltinModule("node:fs");
-    fs.rmSync(props.path, { force: true });
-  },
-};
+    const nodePath = process.getBuiltinModule("node:path");
+    fs.mkdirSync(nodePath.dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, serial === undefined ? content : withSerial(content, serial), {
+      mode: 0o644,
+    });
+    fs.renameSync(tmp, file);
+    return serial === undefined ? { path: file, content } : { path: file, content, serial };
+  };
+  return {
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      if (typeof news.path !== "string" || !news.path.startsWith("/")) {
+        failures.push({ property: "path", reason: `must be an absolute path, got ${news.path}` });
+      }
+      if (typeof news.content !== "string") {
+        failures.push({ property: "content", reason: "must be the text of the zone file" });
+      }
+      return { inputs: news, failures };
+    },
+    async diff(_id, olds, news) {
+      const replaces = olds.path !== news.path ? ["path"] : [];
+      const changed =
+        typeof olds.content !== "string" ||
+        typeof news.content !== "string" ||
+        normalised(olds.content) !== normalised(news.content);
+      return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
+    },
+    async create(inputs) {
+      const floor = serialOf(inputs.content);
+      const serial =
+        floor === undefined ? undefined : nextSerial(inputs.path, [todaySerial(), floor]);
+      return { id: inputs.path, outs: write(inputs.path, inputs.content, serial) };
+    },
+    async update(_id, olds, news) {
+      const floor = serialOf(news.content);
+      const before = typeof olds.content === "string" ? olds.content : "";
+      const old = typeof olds.serial === "number" ? olds.serial : serialOf(before);
+      let serial: number | undefined;
+      if (floor !== undefined) {
+        const same = old !== undefined && normalised(before) === normalised(news.content);
+        serial = same
+          ? Math.max(old, floor)
+          : nextSerial(news.path, [old === undefined ? undefined : old + 1, todaySerial(), floor]);
+      }
+      return { outs: write(news.path, news.content, serial) };
+    },
+    async read(id, props) {
+      const fs = process.getBuiltinModule("node:fs");
+      const file = props?.path ?? id;
+      if (!fs.existsSync(file)) return {};
+      const text = fs.readFileSync(file, "utf8");
+      const serial = serialOf(text);
+      // The state's content keeps its template serial; the file's serial is kept as `serial`.
+      const template = typeof props?.content === "string" ? serialOf(props.content) : undefined;
+      const content =
+        serial !== undefined && template !== undefined ? withSerial(text, template) : text;
+      return {
+        id,
+        props: serial === undefined ? { path: file, content } : { path: file, content, serial },
+      };
+    },
+    async delete(_id, props) {
+      const fs = process.getBuiltinModule("node:fs");
+      fs.rmSync(props.path, { force: true });
+    },
+  };
+}
+
+/** The dynamic provider that writes a zone file, dating serials by the system clock. */
+export const zoneFileProvider: pulumi.dynamic.ResourceProvider<ZoneFileInputs, ZoneFileOutputs> =
+  zoneFileProviderWithClock(() => new Date());
 
 /** Arguments of {@link ZoneFile}. */
 export interface ZoneFileArgs {
@@ -96,7 +170,7 @@ export interface ZoneFileArgs {
 export class ZoneFile extends pulumi.dynamic.Resource {
   /** Absolute path of the file. */
   declare readonly path: pulumi.Output<string>;
-  /** The file's text. */
+  /** The file's text, with the template SOA serial. */
   declare readonly content: pulumi.Output<string>;
 
   /** Creates the resource. */
