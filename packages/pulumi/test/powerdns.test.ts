@@ -1,0 +1,111 @@
+/**
+ * `dns.powerDns` under Pulumi mocks: one `PowerDnsRecords` child per MailDomain with exact
+ * inputs (RRsets in PowerDNS's wire form: FQDNs with a trailing dot, TXT quoted per RFC 1035,
+ * records sharing a name and type in one RRset), and no API key anywhere in the inputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { DnsRecord } from "@mailplane/core";
+import { dns } from "../src/index";
+import { DKIM_KEY, DKIM_TXT } from "./dns-fixtures";
+import { children, installMocks, registeredAll, type Registered } from "./dns-mocks";
+
+let registered: Registered[];
+beforeAll(async () => {
+  registered = await installMocks();
+});
+
+class Holder extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("mailplane:test:Holder", name);
+  }
+}
+
+const records: DnsRecord[] = [
+  { name: "acme.test", type: "MX", ttl: 3600, priority: 20, value: "mx2.acme.test", role: "mx-2" },
+  { name: "acme.test", type: "MX", ttl: 3600, priority: 10, value: "mx1.acme.test", role: "mx-1" },
+  { name: "acme.test", type: "TXT", ttl: 3600, value: "v=spf1 mx -all", role: "spf" },
+  { name: "acme.test", type: "TXT", ttl: 3600, value: "verify=abc123", role: "verification-1" },
+  { name: "mail._domainkey.acme.test", type: "TXT", ttl: 3600, value: DKIM_TXT, role: "dkim-mail" },
+  {
+    name: "_imaps._tcp.acme.test",
+    type: "SRV",
+    ttl: 3600,
+    priority: 0,
+    weight: 1,
+    port: 993,
+    value: "imap.acme.test",
+    role: "srv-imaps",
+  },
+];
+
+async function publish(backend: ReturnType<typeof dns.powerDns>, name: string) {
+  const parent = new Holder(name);
+  const start = registered.length;
+  const out = backend.createRecords(records, {
+    name,
+    parent,
+    domain: "acme.test",
+    domainAliases: [],
+  });
+  await registeredAll(Object.values(out));
+  return { out, registered: children(registered.slice(start)) };
+}
+
+describe("dns.powerDns", () => {
+  it("creates one PowerDnsRecords child with exact RRsets, defaults serverId and zone", async () => {
+    process.env.PDNS_API_KEY = "pdns-key-never-in-state";
+    try {
+      const { out, registered: rs } = await publish(
+        dns.powerDns({ apiUrl: "http://127.0.0.1:8081" }),
+        "acme",
+      );
+      expect(Object.keys(out)).toEqual(["acme-powerdns"]);
+      expect(rs.map((r) => [r.type, r.name])).toEqual([
+        ["pulumi-nodejs:dynamic/mailplane:PowerDnsRecords", "acme-powerdns"],
+      ]);
+      const dkim = `"${DKIM_TXT.slice(0, 255)}" "${DKIM_TXT.slice(255)}"`;
+      expect(DKIM_TXT).toContain(DKIM_KEY);
+      expect(rs[0]!.inputs).toEqual({
+        apiUrl: "http://127.0.0.1:8081",
+        serverId: "localhost",
+        zone: "acme.test",
+        rrsets: RRSETS(dkim),
+      });
+      expect(JSON.stringify(registered)).not.toContain("pdns-key-never-in-state");
+    } finally {
+      delete process.env.PDNS_API_KEY;
+    }
+  });
+
+  it("takes serverId and zone from its arguments", async () => {
+    const { registered: rs } = await publish(
+      dns.powerDns({ apiUrl: "https://ns1.internal:8081", serverId: "ns1", zone: "test" }),
+      "z",
+    );
+    expect(rs.map((r) => r.name)).toEqual(["z-powerdns"]);
+    expect([rs[0]!.inputs.apiUrl, rs[0]!.inputs.serverId, rs[0]!.inputs.zone]).toEqual([
+      "https://ns1.internal:8081",
+      "ns1",
+      "test",
+    ]);
+  });
+});
+
+/** The expected RRsets, sorted by name then type; `dkim` is the quoted two-string DKIM value. */
+const RRSETS = (dkim: string) => [
+  { name: "_imaps._tcp.acme.test.", type: "SRV", ttl: 3600, records: ["0 1 993 imap.acme.test."] },
+  {
+    name: "acme.test.",
+    type: "MX",
+    ttl: 3600,
+    records: ["10 mx1.acme.test.", "20 mx2.acme.test."],
+  },
+  {
+    name: "acme.test.",
+    type: "TXT",
+    ttl: 3600,
+    records: ['"v=spf1 mx -all"', '"verify=abc123"'],
+  },
+  { name: "mail._domainkey.acme.test.", type: "TXT", ttl: 3600, records: [dkim] },
+];
