@@ -43,11 +43,11 @@ describe("zone-file provider: SOA serial assigned at write time", () => {
 
     // Preview: the same declaration is no change; a changed record is.
     const unchanged = { changes: false, replaces: [], deleteBeforeReplace: false };
-    expect(await provider.diff!(path, created.outs, { path, content: render() })).toEqual(
+    expect(await provider.diff!(path, created.outs!, { path, content: render() })).toEqual(
       unchanged,
     );
     const next = render("v=spf1 include:spf.migadu.com -all");
-    expect(await provider.diff!(path, created.outs, { path, content: next })).toEqual({
+    expect(await provider.diff!(path, created.outs!, { path, content: next })).toEqual({
       ...unchanged,
       changes: true,
     });
@@ -57,10 +57,10 @@ describe("zone-file provider: SOA serial assigned at write time", () => {
     );
 
     // Refresh: the file's serial is kept, the content is the template; no drift.
-    expect(await provider.read!(path, created.outs)).toEqual({ id: path, props: created.outs });
+    expect(await provider.read!(path, created.outs!)).toEqual({ id: path, props: created.outs! });
 
     // Same day: old + 1. Next day: the new date. Behind a serial from the future: old + 1.
-    const u1 = await provider.update!(path, created.outs, { path, content: next });
+    const u1 = await provider.update!(path, created.outs!, { path, content: next });
     expect(u1.outs).toEqual({ path, content: next, serial: 2026031402 });
     expect(soaSerial(readFileSync(path, "utf8"))).toBe("2026031402");
     now = new Date("2026-03-15T00:00:00Z");
