@@ -37,7 +37,12 @@ export interface AliasArgs {
 
 /**
  * An address forwarding to destinations, without a mailbox. Removing it from code deletes it
- * (it holds no mail). Import id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/info`.
+ * (it holds no mail). Its id is `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/info`.
+ *
+ * Adopting an existing alias: declare it with its live destinations; create adopts identical
+ * content without a write (different content fails with a Conflict, nothing changed). Pulumi
+ * cannot import dynamic-provider resources: neither `pulumi import` nor the `import` resource
+ * option works for them (pulumi/pulumi#16175, #3550).
  */
 export class Alias extends pulumi.dynamic.Resource {
   /** The alias's address. */

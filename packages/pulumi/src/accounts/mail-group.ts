@@ -34,7 +34,12 @@ export interface MailGroupArgs {
 
 /**
  * A distribution group: one address, many members. Removing it from code deletes it (it holds
- * no mail). Import id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/all-staff`.
+ * no mail). Its id is `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/all-staff`.
+ *
+ * Adopting an existing group: declare it with its live members; create adopts identical content
+ * without a write (different content fails with a Conflict, nothing changed). Pulumi cannot
+ * import dynamic-provider resources: neither `pulumi import` nor the `import` resource option
+ * works for them (pulumi/pulumi#16175, #3550).
  */
 export class MailGroup extends pulumi.dynamic.Resource {
   /** The group's address. */

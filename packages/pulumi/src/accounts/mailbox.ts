@@ -115,9 +115,12 @@ export interface MailboxArgs {
 /**
  * One mailbox at a mail provider, as a Pulumi dynamic resource.
  *
- * - Create adopts an existing mailbox with the same content; one that differs fails with a
- *   Conflict naming `pulumi import`. Import id: `<provider>/<domain>/<localPart>`, e.g.
- *   `migadu/acme.com/alice` (resource option `import`).
+ * - Adopting an existing mailbox: declare it as it is (same name and settings, no password —
+ *   it keeps its own). Create then adopts it without writing to it; one whose live content
+ *   differs fails with a Conflict and nothing is changed. Pulumi cannot import dynamic-provider
+ *   resources: neither `pulumi import` nor the `import` resource option works for them
+ *   (pulumi/pulumi#16175, #3550).
+ * - Its id is `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/alice`.
  * - Removing it from code suspends it (see `onDelete`); it is never deleted silently.
  * - Refresh reads from one shared list per provider process.
  */
