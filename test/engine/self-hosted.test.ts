@@ -1,0 +1,425 @@
+/**
+ * The real Pulumi engine on the self-hosted sqlite store (issues 6 and 7): `pulumi preview`,
+ * `up`, `stack export` and `destroy` of test/engine/fixtures/selfhosted — globex.com on the
+ * zone-file DNS backend with its accounts in the self-hosted (Postfix + Dovecot) sqlite store —
+ * against a local file backend. The zone file, the sqlite store and the backend live in one temp
+ * folder; each step is a `pulumi config set`, never a file rewrite. The store is checked row by
+ * row (PostfixAdmin's `mailbox` and `alias` tables). Golden file of the quota/alias update:
+ * test/engine/golden/selfhosted-3-update.txt (`UPDATE_GOLDEN=1` rewrites it).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { openStore } from "@mailplane/providers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalisePreview, PulumiWorkspace, requirePulumi } from "./pulumi-cli";
+
+const PROJECT = path.join(__dirname, "fixtures", "selfhosted");
+const GOLDEN = path.join(__dirname, "golden");
+const PASSWORDS = {
+  ali: "Ali-selfhosted-Pa55",
+  zhangsan: "Zs-selfhosted-Pa55",
+  maria: "Mg-selfhosted-Pa55",
+  omar: "Om-selfhosted-Pa55",
+};
+const MIB = 1024 * 1024;
+const LONG = 300_000;
+/** A stack name of this run: the stack's config file lands in the project folder. */
+const STACK = `selfhosted-${process.pid}`;
+
+/** One step of `pulumi preview --json`. */
+interface Step {
+  op: string;
+  urn: string;
+  oldState?: { inputs?: Record<string, unknown> };
+  newState?: { inputs?: Record<string, unknown> };
+  diffReasons?: string[];
+  replaceReasons?: string[];
+}
+interface PreviewJson {
+  steps: Step[];
+  changeSummary: Record<string, number>;
+}
+/** One resource of `pulumi stack export`. */
+interface StateResource {
+  urn: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+let tmp: string;
+let ws: PulumiWorkspace;
+let zonePath: string;
+let storePath: string;
+
+const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
+const typeOf = (urn: string): string => {
+  const t = urn.split("::")[2]!;
+  return t
+    .slice(t.lastIndexOf("$") + 1)
+    .replace(/^pulumi-nodejs:dynamic\/(mailplane:)?/, "")
+    .replace(/:Resource$/, "");
+};
+/** `op type name` for every step that is not `same`, sorted. */
+const changes = (steps: Step[]): string[] =>
+  steps
+    .filter((s) => s.op !== "same")
+    .map((s) => `${s.op} ${typeOf(s.urn)} ${nameOf(s.urn)}`)
+    .sort();
+/** The inputs of each updated resource that change, `{ name: { field: [old, new] } }`. */
+const updatedInputs = (steps: Step[]): Record<string, Record<string, [unknown, unknown]>> =>
+  Object.fromEntries(
+    steps
+      .filter((s) => s.op === "update")
+      .map((s) => {
+        const o = s.oldState?.inputs ?? {};
+        const n = s.newState?.inputs ?? {};
+        const changed: Record<string, [unknown, unknown]> = {};
+        for (const k of new Set([...Object.keys(o), ...Object.keys(n)])) {
+          if (k !== "__provider" && JSON.stringify(o[k]) !== JSON.stringify(n[k])) {
+            changed[k] = [o[k], n[k]];
+          }
+        }
+        return [nameOf(s.urn), changed];
+      }),
+  );
+
+const preview = (extra: string[] = []): Promise<PreviewJson> =>
+  ws.json<PreviewJson>(["preview", "--non-interactive", ...extra]);
+const previewDiff = () => ws.run(["preview", "--diff", "--color", "never", "--non-interactive"]);
+const up = () => ws.ok(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]);
+
+/** A command's output, normalised, compared with (or written to) a golden file. */
+function expectGolden(name: string, r: { stdout: string; stderr: string }): void {
+  const text = normalisePreview(`${r.stdout}${r.stderr}`, tmp).split(STACK).join("<stack>");
+  const file = path.join(GOLDEN, `${name}.txt`);
+  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(file)) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, "utf8"));
+}
+
+/** Rows of the sqlite store, read directly (a connection per read: the provider process writes). */
+async function rows(sql: string): Promise<Record<string, unknown>[]> {
+  const store = await openStore({ type: "sqlite", path: storePath });
+  try {
+    return await store.query(sql);
+  } finally {
+    await store.close();
+  }
+}
+const mailboxRows = () =>
+  rows(
+    "SELECT username, name, quota, maildir, local_part, active FROM mailbox ORDER BY username",
+  ).then((rs) =>
+    rs.map((r) => ({
+      username: r.username,
+      name: r.name,
+      quotaMb: Number(r.quota) / MIB,
+      maildir: r.maildir,
+      active: Number(r.active),
+    })),
+  );
+/** `alias.goto` by address, for the aliases that are not a mailbox's own address. */
+const aliasRows = async () =>
+  Object.fromEntries(
+    (await rows("SELECT address, goto, active FROM alias ORDER BY address"))
+      .filter((r) => r.goto !== r.address)
+      .map((r) => [r.address, `${String(r.goto)}${Number(r.active) === 1 ? "" : " (inactive)"}`]),
+  );
+const passwordColumn = async (): Promise<Record<string, string>> =>
+  Object.fromEntries(
+    (await rows("SELECT local_part, password FROM mailbox")).map((r) => [
+      String(r.local_part),
+      String(r.password),
+    ]),
+  );
+
+async function exportState(): Promise<{ text: string; byName: Map<string, StateResource> }> {
+  const text = await ws.ok(["stack", "export"]);
+  const state = JSON.parse(text) as { deployment: { resources: StateResource[] } };
+  return { text, byName: new Map(state.deployment.resources.map((r) => [nameOf(r.urn), r])) };
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), "mailplane-engine-selfhosted-"));
+  zonePath = path.join(tmp, "globex.com.zone");
+  storePath = path.join(tmp, "mail.sqlite");
+  ws = new PulumiWorkspace(PROJECT, tmp);
+  await requirePulumi(ws);
+  await ws.ok(["stack", "init", STACK, "--non-interactive"]);
+  await ws.ok(["config", "set", "zonePath", zonePath]);
+  await ws.ok(["config", "set", "storePath", storePath]);
+  await ws.ok(["config", "set", "--secret", "passwords", JSON.stringify(PASSWORDS)]);
+}, LONG);
+
+afterAll(() => {
+  // The file backend, PULUMI_HOME, the zone file and the store live in tmp; the project folder
+  // gets only Pulumi.<stack>.yaml, removed here.
+  rmSync(path.join(PROJECT, `Pulumi.${STACK}.yaml`), { force: true });
+  if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+});
+
+let upMs = 0;
+/** `alias.goto` after step 2. */
+const ALIASES = {
+  "abuse@globex.com": "ali@globex.com",
+  "ali.alavi@globex.com": "ali@globex.com",
+  "hr@globex.com": "ali@globex.com",
+  "info@globex.com": "ali@globex.com,zhangsan@globex.com",
+  "postmaster@globex.com": "ali@globex.com",
+  "support@globex.com": "maria@globex.com",
+};
+
+describe.sequential("the real Pulumi engine on the self-hosted sqlite store", () => {
+  it(
+    "1. preview on an empty stack lists every account and the DKIM key to create",
+    async () => {
+      const p = await preview();
+      // KNOWN GAP: the zone file is not in the first preview. Its records are planned from the
+      // DNS facts, and the self-hosted facts hold the DKIM public key, an output of the DkimKey
+      // that is unknown until it is created — so MailDomain registers the DNS children inside
+      // an apply that does not run at preview. `up` creates the zone file (step 2).
+      expect(changes(p.steps)).toEqual([
+        "create Alias globex-alias-abuse",
+        "create Alias globex-alias-hr",
+        "create Alias globex-alias-info",
+        "create Alias globex-alias-postmaster",
+        "create Alias globex-alias-support",
+        "create DkimKey globex-dkim-mail",
+        "create Mailbox globex-mailbox-ali",
+        "create Mailbox globex-mailbox-maria",
+        "create Mailbox globex-mailbox-omar",
+        "create Mailbox globex-mailbox-zhangsan",
+        "create mailplane:index:MailDomain globex",
+        `create pulumi:pulumi:Stack mailplane-engine-selfhosted-${STACK}`,
+      ]);
+      expect(p.changeSummary).toEqual({ create: 12 });
+      const inputs = (name: string) =>
+        p.steps.find((s) => nameOf(s.urn) === name)?.newState?.inputs;
+      expect(inputs("globex-mailbox-maria")).toMatchObject({
+        mailProvider: "selfHosted",
+        apiUrl: `sqlite://${storePath}`,
+        domain: "globex.com",
+        localPart: "maria",
+        name: "Maria Garcia",
+        quotaMb: 10240,
+        onDelete: "suspend",
+      });
+      expect(inputs("globex-mailbox-ali")).toMatchObject({
+        quotaMb: 51200,
+        aliases: ["ali.alavi"],
+      });
+      expect(inputs("globex-alias-hr")).toMatchObject({ destinations: ["ali@globex.com"] });
+      expect(inputs("globex-dkim-mail")).toMatchObject({ selector: "mail" });
+      // A preview writes nothing: neither the store nor the zone file exists.
+      expect(existsSync(storePath)).toBe(false);
+      expect(existsSync(zonePath)).toBe(false);
+    },
+    LONG,
+  );
+
+  it(
+    "2. up creates them: rows in the sqlite store, records in the zone file",
+    async () => {
+      const start = performance.now();
+      await up();
+      upMs = performance.now() - start;
+      console.info(`self-hosted stack: pulumi up (step 2) took ${Math.round(upMs)} ms`);
+      expect(await mailboxRows()).toEqual([
+        {
+          username: "ali@globex.com",
+          name: "Ali Alavi",
+          quotaMb: 51200,
+          maildir: "globex.com/ali/",
+          active: 1,
+        },
+        {
+          username: "maria@globex.com",
+          name: "Maria Garcia",
+          quotaMb: 10240,
+          maildir: "globex.com/maria/",
+          active: 1,
+        },
+        {
+          username: "omar@globex.com",
+          name: "Omar Haddad",
+          quotaMb: 10240,
+          maildir: "globex.com/omar/",
+          active: 1,
+        },
+        {
+          username: "zhangsan@globex.com",
+          name: "Zhang San",
+          quotaMb: 10240,
+          maildir: "globex.com/zhangsan/",
+          active: 1,
+        },
+      ]);
+      expect(await aliasRows()).toEqual(ALIASES);
+      const hashes = await passwordColumn();
+      expect(Object.keys(hashes).sort()).toEqual(["ali", "maria", "omar", "zhangsan"]);
+      for (const [key, pw] of Object.entries(PASSWORDS)) {
+        expect(hashes[key]).toMatch(/^\{ARGON2ID\}\$argon2id\$/);
+        expect(hashes[key]).not.toContain(pw);
+      }
+      const zone = readFileSync(zonePath, "utf8");
+      expect(zone).toContain("@\t3600\tIN\tMX\t10 mx.globex.com.\n");
+      expect(zone).toContain('@\t3600\tIN\tTXT\t"v=spf1 mx ~all"\n');
+      expect(zone).toMatch(/\nmail\._domainkey\t3600\tIN\tTXT\t"v=DKIM1; k=rsa; p=/);
+      // Converged: a refreshing preview finds nothing to do.
+      const again = await preview(["--refresh"]);
+      expect(changes(again.steps).filter((c) => !c.startsWith("refresh"))).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    "3. one mailbox's quota and one alias target preview as exactly two updates",
+    async () => {
+      await ws.ok(["config", "set", "mariaQuotaMb", "20480"]);
+      await ws.ok(["config", "set", "hrTarget", "zhangsan"]);
+      const p = await preview();
+      expect(changes(p.steps)).toEqual([
+        "update Alias globex-alias-hr",
+        "update Mailbox globex-mailbox-maria",
+      ]);
+      expect(p.changeSummary).toEqual({ same: 11, update: 2 });
+      expect(p.steps.flatMap((s) => s.replaceReasons ?? [])).toEqual([]);
+      expect(updatedInputs(p.steps)).toEqual({
+        "globex-alias-hr": { destinations: [["ali@globex.com"], ["zhangsan@globex.com"]] },
+        "globex-mailbox-maria": { quotaMb: [10240, 20480] },
+      });
+      const text = await previewDiff();
+      expect(text.stdout).toContain("~ quotaMb                  : 10240 => 20480");
+      expectGolden("selfhosted-3-update", text);
+      await up();
+      const maria = (await mailboxRows()).find((r) => r.username === "maria@globex.com");
+      expect(maria).toEqual({
+        username: "maria@globex.com",
+        name: "Maria Garcia",
+        quotaMb: 20480,
+        maildir: "globex.com/maria/",
+        active: 1,
+      });
+      expect(await aliasRows()).toEqual({ ...ALIASES, "hr@globex.com": "zhangsan@globex.com" });
+    },
+    LONG,
+  );
+
+  it(
+    "4. renaming a mailbox previews as one in-place update and keeps its maildir",
+    async () => {
+      const before = await passwordColumn();
+      await ws.ok(["config", "set", "omarLocalPart", "omar.haddad"]);
+      const p = await preview();
+      expect(changes(p.steps)).toEqual(["update Mailbox globex-mailbox-omar"]);
+      expect(p.changeSummary).toEqual({ same: 12, update: 1 });
+      expect(p.steps.flatMap((s) => s.replaceReasons ?? [])).toEqual([]);
+      expect(updatedInputs(p.steps)).toEqual({
+        "globex-mailbox-omar": { localPart: ["omar", "omar.haddad"] },
+      });
+      await up();
+      const omar = (await mailboxRows()).filter((r) => r.name === "Omar Haddad");
+      expect(omar).toEqual([
+        {
+          username: "omar.haddad@globex.com",
+          name: "Omar Haddad",
+          quotaMb: 10240,
+          maildir: "globex.com/omar/",
+          active: 1,
+        },
+      ]);
+      // Same row: the password hash was not reset by the rename.
+      expect((await passwordColumn())["omar.haddad"]).toBe(before.omar);
+      const again = await preview(["--refresh"]);
+      expect(changes(again.steps).filter((c) => !c.startsWith("refresh"))).toEqual([]);
+    },
+    LONG,
+  );
+
+  it(
+    "5. the exported state holds no plaintext password and no plaintext DKIM private key",
+    async () => {
+      const { text, byName } = await exportState();
+      const config = readFileSync(path.join(PROJECT, `Pulumi.${STACK}.yaml`), "utf8");
+      for (const secret of Object.values(PASSWORDS)) {
+        expect(text).not.toContain(secret);
+        expect(config).not.toContain(secret);
+      }
+      expect(text).not.toContain("PRIVATE KEY");
+      const dkim = byName.get("globex-dkim-mail")!;
+      expect(dkim.outputs?.privateKeyPem).toMatchObject({
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        ciphertext: expect.any(String),
+      });
+      expect(dkim.outputs?.publicKey).toMatch(/^MIIBIjAN/);
+      // The public key is in the zone file (split into 255-byte strings of one TXT record).
+      expect(readFileSync(zonePath, "utf8").split('" "').join("")).toContain(
+        `"v=DKIM1; k=rsa; p=${String(dkim.outputs?.publicKey)}"`,
+      );
+      // The DkimKey's serialized provider loads only @mailplane/pulumi/runtime at call time
+      // (a user's program need not depend on @mailplane/providers).
+      const shim = String(dkim.inputs?.__provider);
+      expect(shim).toContain('require("@mailplane/pulumi/runtime")');
+      expect(shim).not.toContain("@mailplane/providers");
+      expect(byName.get("globex-mailbox-ali")?.inputs?.password).toMatchObject({
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        ciphertext: expect.any(String),
+      });
+    },
+    LONG,
+  );
+
+  it(
+    "6. removal and destroy leave the mailboxes' rows inactive, never deleted",
+    async () => {
+      await ws.ok(["config", "set", "--path", "removed[0]", "omar"]);
+      const p = await preview();
+      expect(changes(p.steps)).toEqual(["delete Mailbox globex-mailbox-omar"]);
+      await up();
+      expect((await mailboxRows()).find((r) => r.name === "Omar Haddad")).toEqual({
+        username: "omar.haddad@globex.com",
+        name: "Omar Haddad",
+        quotaMb: 10240,
+        maildir: "globex.com/omar/",
+        active: 0,
+      });
+      await ws.ok(["destroy", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]);
+      expect(await mailboxRows()).toEqual([
+        {
+          username: "ali@globex.com",
+          name: "Ali Alavi",
+          quotaMb: 51200,
+          maildir: "globex.com/ali/",
+          active: 0,
+        },
+        {
+          username: "maria@globex.com",
+          name: "Maria Garcia",
+          quotaMb: 20480,
+          maildir: "globex.com/maria/",
+          active: 0,
+        },
+        {
+          username: "omar.haddad@globex.com",
+          name: "Omar Haddad",
+          quotaMb: 10240,
+          maildir: "globex.com/omar/",
+          active: 0,
+        },
+        {
+          username: "zhangsan@globex.com",
+          name: "Zhang San",
+          quotaMb: 10240,
+          maildir: "globex.com/zhangsan/",
+          active: 0,
+        },
+      ]);
+      // The role addresses are gone (they hold no mail); a suspended mailbox keeps its own
+      // extra address, so mail to it is still delivered and kept.
+      expect(await aliasRows()).toEqual({ "ali.alavi@globex.com": "ali@globex.com" });
+      expect(existsSync(zonePath)).toBe(false);
+    },
+    LONG,
+  );
+});
