@@ -2,8 +2,14 @@
  * Real-server test of the self-hosted provider: PostgreSQL, Postfix and Dovecot from Debian
  * packages, started on 127.0.0.1 high ports in a temp dir (test/real/servers), configured from
  * the provider's own `mailServerConfig`. For each store (sqlite, postgres) a MailDomain is
- * parsed and planned by core and applied through the adapter, then mail is sent with nodemailer
- * and read with imapflow.
+ * parsed and planned by core and applied, then mail is sent with nodemailer and read with
+ * imapflow.
+ *
+ * On sqlite the accounts go the Pulumi way: `providers.selfHosted(...).createAccounts` builds
+ * the Mailbox/Alias/MailGroup/CatchAll/DomainAlias resources (under Pulumi mocks, which record
+ * their inputs), and each resource's inputs go through the runtime's check → create (and later
+ * diff → update, delete) exactly as the engine calls the dynamic provider. On postgres they go
+ * through `applyAccountPlan`. Both must leave the same store (re-applying changes nothing).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -16,6 +22,9 @@ import {
   type MailServerStoreAccess,
   type SelfHostedStoreConfig,
 } from "@mailplane/providers";
+import * as pulumi from "@pulumi/pulumi";
+import { providers } from "@mailplane/pulumi";
+import * as runtime from "../../packages/pulumi/src/runtime/index";
 import { inboxSubjects, loginResult, send, smtp, waitForInbox } from "./mail-client";
 import {
   serverTempDir,
@@ -54,11 +63,109 @@ const shop: MailDomainInput = {
 const plan = (input: MailDomainInput) =>
   planAccounts(parseMailDomain(input), { now: NOW, capabilities: SELF_HOSTED_CAPABILITIES });
 
+type Props = Record<string, unknown>;
+
+/** A dynamic resource as the component registered it: the inputs the engine hands the provider. */
+interface Registered {
+  type: string;
+  name: string;
+  inputs: Props;
+}
+
+const registered: Registered[] = [];
+
+class Stack extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("test:index:Stack", name);
+  }
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/**
+ * Inputs as the dynamic provider host hands them to the provider: secrets unwrapped (the mocks
+ * keep them wrapped), like the engine's dynamic provider server does.
+ */
+function plain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(plain);
+  if (typeof v !== "object" || v === null) return v;
+  if (SECRET_SIG in v) return plain((v as { value?: unknown }).value);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+}
+
+/** The runtime's provider for a dynamic resource type, as the serialized shim would load it. */
+const RUNTIME_BY_TYPE: Record<string, typeof runtime.alias> = {
+  "pulumi-nodejs:dynamic/mailplane:Mailbox": runtime.mailbox as unknown as typeof runtime.alias,
+  "pulumi-nodejs:dynamic/mailplane:Alias": runtime.alias,
+  "pulumi-nodejs:dynamic/mailplane:MailGroup": runtime.group as unknown as typeof runtime.alias,
+  "pulumi-nodejs:dynamic/mailplane:CatchAll": runtime.catchAll as unknown as typeof runtime.alias,
+  "pulumi-nodejs:dynamic/mailplane:DomainAlias":
+    runtime.domainAlias as unknown as typeof runtime.alias,
+};
+
+/** State the "engine" keeps per resource name: id and outputs. */
+const engineState = new Map<string, { type: string; id: string; inputs: Props; outs: Props }>();
+
+/**
+ * Builds a domain's account resources with `providers.selfHosted(...).createAccounts` (under the
+ * mocks) and creates them through the runtime, all at once as the engine does: check, then
+ * create. Returns the created resource names, sorted.
+ */
+async function createThroughRuntime(
+  binding: ReturnType<typeof providers.selfHosted>,
+  name: string,
+  input: MailDomainInput,
+  passwords: Record<string, string> = {},
+): Promise<string[]> {
+  const start = registered.length;
+  const children = binding.createAccounts(plan(input), {
+    name,
+    parent: new Stack(name),
+    passwords: Object.fromEntries(Object.entries(passwords).map(([k, v]) => [k, pulumi.secret(v)])),
+  });
+  const all = [
+    ...Object.values(children.mailboxes),
+    ...Object.values(children.aliases),
+    ...Object.values(children.groups),
+    ...("catchAll" in children && children.catchAll ? [children.catchAll as pulumi.Resource] : []),
+    ...Object.values(
+      ("domainAliases" in children ? children.domainAliases : {}) as Record<
+        string,
+        pulumi.Resource
+      >,
+    ),
+  ];
+  await Promise.all(all.map((r) => new Promise((res) => r.urn.apply(res))));
+  const mine = registered.slice(start).filter((r) => r.type in RUNTIME_BY_TYPE);
+  await Promise.all(
+    mine.map(async (r) => {
+      const provider = RUNTIME_BY_TYPE[r.type]!;
+      const { inputs, failures } = await provider.check({}, plain(r.inputs) as Props);
+      expect(failures, r.name).toEqual([]);
+      const { id, outs } = await provider.create(inputs);
+      engineState.set(r.name, { type: r.type, id, inputs, outs: { ...outs } });
+    }),
+  );
+  return mine.map((r) => r.name).sort();
+}
+
 let root: string;
 let pg: PostgresServer;
 const setupTimes: Record<string, number> = {};
 
 beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: () => ({}),
+    },
+    "mailplane",
+    "real",
+    false,
+  );
   root = serverTempDir("selfhosted");
   const t0 = Date.now();
   pg = await startPostgres(root);
@@ -73,13 +180,13 @@ afterAll(async () => {
 
 describe.each(["sqlite", "postgres"] as const)("self-hosted provider on %s", (kind) => {
   let provider: SelfHostedProvider;
+  let store: SelfHostedStoreConfig;
   let servers: MailServers;
   let transport: ReturnType<typeof smtp>;
 
   beforeAll(async () => {
     const dir = path.join(root, kind);
     fs.mkdirSync(dir, { mode: 0o755 });
-    let store: SelfHostedStoreConfig;
     let access: MailServerStoreAccess;
     if (kind === "sqlite") {
       const dbPath = path.join(dir, "store", "mail.sqlite");
@@ -111,23 +218,54 @@ describe.each(["sqlite", "postgres"] as const)("self-hosted provider on %s", (ki
   });
 
   it("applies a MailDomain: people, shared info@, an alias, a group, a catch-all on a second domain", async () => {
-    const first = await applyAccountPlan(provider, plan(acme()), PASSWORDS);
-    expect(first.changes).toEqual([
-      "set domain aliases of acme.test: acme-alias.test",
-      "create mailbox ali@acme.test",
-      "create mailbox zhangsan@acme.test",
-      "create mailbox bob@acme.test",
-      "create alias info@acme.test",
-      "create alias hr@acme.test",
-      "create alias postmaster@acme.test",
-      "create alias abuse@acme.test",
-      "create group all-staff@acme.test",
-    ]);
-    expect((await applyAccountPlan(provider, plan(shop))).changes).toEqual([
-      "set catch-all of shop.test: bob@acme.test",
-      "create alias postmaster@shop.test",
-      "create alias abuse@shop.test",
-    ]);
+    if (kind === "sqlite") {
+      // The Pulumi path: the binding's resources, created through the dynamic provider runtime.
+      const binding = providers.selfHosted({
+        store: { type: "sqlite", path: (store as { path: string }).path },
+        mx: "mx.acme.test",
+      });
+      expect(await createThroughRuntime(binding, "acme", acme(), PASSWORDS)).toEqual([
+        "acme-alias-abuse",
+        "acme-alias-hr",
+        "acme-alias-info",
+        "acme-alias-postmaster",
+        "acme-domain-alias-acme-alias.test",
+        "acme-group-all-staff",
+        "acme-mailbox-ali",
+        "acme-mailbox-bob",
+        "acme-mailbox-zhangsan",
+      ]);
+      expect(await createThroughRuntime(binding, "shop", shop)).toEqual([
+        "shop-alias-abuse",
+        "shop-alias-postmaster",
+        "shop-catch-all",
+      ]);
+      expect(engineState.get("acme-mailbox-ali")!.id).toBe("selfHosted/acme.test/ali");
+      // Outputs keep a fingerprint, never the password (inputs hold it as a secret).
+      expect(JSON.stringify([...engineState.values()].map((e) => e.outs))).not.toContain(
+        PASSWORDS.ali,
+      );
+      // The same store applyAccountPlan would have made: applying the plans changes nothing.
+      expect((await applyAccountPlan(provider, plan(shop))).changes).toEqual([]);
+    } else {
+      const first = await applyAccountPlan(provider, plan(acme()), PASSWORDS);
+      expect(first.changes).toEqual([
+        "set domain aliases of acme.test: acme-alias.test",
+        "create mailbox ali@acme.test",
+        "create mailbox zhangsan@acme.test",
+        "create mailbox bob@acme.test",
+        "create alias info@acme.test",
+        "create alias hr@acme.test",
+        "create alias postmaster@acme.test",
+        "create alias abuse@acme.test",
+        "create group all-staff@acme.test",
+      ]);
+      expect((await applyAccountPlan(provider, plan(shop))).changes).toEqual([
+        "set catch-all of shop.test: bob@acme.test",
+        "create alias postmaster@shop.test",
+        "create alias abuse@shop.test",
+      ]);
+    }
     // Applying again changes nothing.
     expect((await applyAccountPlan(provider, plan(acme()), PASSWORDS)).changes).toEqual([]);
     expect(await provider.listMailboxes("acme.test")).toEqual([
@@ -222,9 +360,19 @@ describe.each(["sqlite", "postgres"] as const)("self-hosted provider on %s", (ki
   });
 
   it("rejects mail to a removed alias at RCPT", async () => {
-    expect(
-      (await applyAccountPlan(provider, plan(acme({ aliases: {} })), PASSWORDS)).changes,
-    ).toEqual(["delete alias hr@acme.test"]);
+    if (kind === "sqlite") {
+      // Removed from code: the engine deletes the resource with its last state.
+      const hr = engineState.get("acme-alias-hr")!;
+      await runtime.alias.delete(hr.id, hr.outs);
+      engineState.delete("acme-alias-hr");
+      expect(
+        (await applyAccountPlan(provider, plan(acme({ aliases: {} })), PASSWORDS)).changes,
+      ).toEqual([]);
+    } else {
+      expect(
+        (await applyAccountPlan(provider, plan(acme({ aliases: {} })), PASSWORDS)).changes,
+      ).toEqual(["delete alias hr@acme.test"]);
+    }
     await expect(send(transport, "hr@acme.test", "after removal")).rejects.toMatchObject({
       code: "EENVELOPE",
       response:
@@ -241,9 +389,28 @@ describe.each(["sqlite", "postgres"] as const)("self-hosted provider on %s", (ki
         bob: { name: "Bob Builder", suspended: true },
       },
     });
-    expect((await applyAccountPlan(provider, plan(suspended), PASSWORDS)).changes).toEqual([
-      "update mailbox bob@acme.test",
-    ]);
+    if (kind === "sqlite") {
+      // An update as the engine runs it: check the new inputs, diff against state, update.
+      const bob = engineState.get("acme-mailbox-bob")!;
+      const { inputs, failures } = await runtime.mailbox.check(bob.inputs, {
+        ...bob.inputs,
+        suspended: true,
+      });
+      expect(failures).toEqual([]);
+      const diff = await runtime.mailbox.diff(bob.id, bob.outs, inputs);
+      expect([diff.changes, diff.replaces, Object.keys(diff.detailedDiff)]).toEqual([
+        true,
+        [],
+        ["suspended"],
+      ]);
+      const { outs } = await runtime.mailbox.update(bob.id, bob.outs, inputs);
+      expect(outs.suspended).toBe(true);
+      expect((await applyAccountPlan(provider, plan(suspended), PASSWORDS)).changes).toEqual([]);
+    } else {
+      expect((await applyAccountPlan(provider, plan(suspended), PASSWORDS)).changes).toEqual([
+        "update mailbox bob@acme.test",
+      ]);
+    }
     expect(await loginResult(servers.imapPort, "bob@acme.test", PASSWORDS.bob)).toBe(
       "auth failed: Authentication failed.",
     );
