@@ -26,7 +26,10 @@ export interface MailGroupArgs {
   domain: pulumi.Input<string>;
   /** Lower-case RFC 5321 dot-atom; a new one replaces the group (it holds no mail). */
   localPart: pulumi.Input<string>;
-  /** Display name of the group. */
+  /**
+   * Display name of the group. Providers without group names (Migadu) do not store it: there,
+   * changing it is no change at the provider.
+   */
   name: pulumi.Input<string>;
   /** Members' full addresses; order does not matter. */
   members: pulumi.Input<pulumi.Input<string>[]>;
