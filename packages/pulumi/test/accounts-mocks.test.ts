@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AccountPlan } from "@mailplane/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Mailbox, providers } from "../src/index";
+import { migaduCapabilities } from "@mailplane/providers";
+import { Mailbox, createAccountResources, providers } from "../src/index";
 import * as runtime from "../src/runtime/index";
 
 interface Captured {
@@ -328,5 +329,25 @@ describe("providers.migadu dnsFacts", () => {
         autodiscover: "autodiscover.migadu.com",
       },
     });
+  });
+});
+
+describe("createAccountResources catch-all and domain aliases", () => {
+  it("refuses a catch-all or domain aliases the given capabilities lack, creating nothing", () => {
+    const parent = new Parent("caps");
+    const start = captured.length;
+    const scope = { name: "caps", parent, passwords: {} };
+    const conn = { mailProvider: "migadu", capabilities: migaduCapabilities };
+    expect(() =>
+      createAccountResources({ ...plan, catchAll: ["alice@acme.com"] }, scope, conn),
+    ).toThrow(
+      'catchAll: provider "migadu" has no catch-all; remove catchAll and declare each address',
+    );
+    expect(() =>
+      createAccountResources({ ...plan, domainAliases: ["acme.co", "acme.io"] }, scope, conn),
+    ).toThrow(
+      'domainAliases: provider "migadu" has no domain aliases; declare a separate MailDomain for acme.co, acme.io',
+    );
+    expect(captured.slice(start).filter((c) => c.name.startsWith("caps-"))).toEqual([]);
   });
 });
