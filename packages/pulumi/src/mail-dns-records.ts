@@ -1,9 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   buildMtaStsPolicy,
+  countSpfLookups,
   formatZodIssues,
   mailDomainSchema,
   MailplaneConfigError,
+  normalizeHostname,
   planDnsRecords,
   zodErrorMap,
   type DnsFacts,
@@ -12,6 +14,7 @@ import {
   type PolicyInput,
 } from "@mailplane/core";
 import type { DnsBackend, DnsRecordInput } from "./dns/backend";
+import type { DnsFactsInput } from "./provider-binding";
 import type { SendingBinding } from "./sending/binding";
 
 /** Arguments of {@link MailDnsRecords}. */
@@ -33,8 +36,10 @@ export interface MailDnsRecordsArgs {
   /**
    * What the mail provider requires (MX set, SPF include, DKIM, verification), e.g. from a
    * provider binding's `dnsFacts` or written by hand for a provider Mailplane does not manage.
+   * Values unknown until deployment (a DKIM key another resource generates) may be Outputs
+   * inside plain facts: the records are still created at construction and show in the preview.
    */
-  facts: pulumi.Input<DnsFacts>;
+  facts: DnsFactsInput | pulumi.Input<DnsFacts>;
   /**
    * A sending service whose identity and records are created too, e.g. `ses({ region })`.
    * @default none
@@ -52,7 +57,10 @@ export interface MailDnsRecordsArgs {
 export interface PublishedMailDns {
   /** Every record published, normalised (TXT unencoded), sorted by name, type and value. */
   records: pulumi.Output<DnsRecord[]>;
-  /** The DNS children by child name. Filled once the facts are known when they are Outputs. */
+  /**
+   * The DNS children by child name. Filled at construction for plain facts (even with Output
+   * values); once the facts are known when the whole facts are an Output.
+   */
   recordResources: Record<string, pulumi.Resource>;
   /** The sending service's children by child name. */
   sendingResources: Record<string, pulumi.Resource>;
@@ -74,8 +82,8 @@ export interface PublishMailDnsOptions {
   parent: pulumi.Resource;
   /** The parsed declaration. */
   spec: MailDomainSpec;
-  /** The mail provider's DNS facts. */
-  facts: pulumi.Input<DnsFacts>;
+  /** The mail provider's DNS facts; plain facts may hold Outputs as values. */
+  facts: DnsFactsInput | pulumi.Input<DnsFacts>;
   /** Where to publish. */
   dns: DnsBackend;
   /** Optional sending service. */
@@ -114,33 +122,43 @@ export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
   };
 
   let planned: pulumi.Output<DnsRecord[]>;
+  let mxHosts: pulumi.Output<string[]>;
+  let find: (pick: (r: DnsRecord) => boolean) => pulumi.Output<DnsRecord | undefined>;
   if (isPlain(o.facts)) {
-    const p = plan(o.facts);
-    publish(p);
-    planned = pulumi.output(p);
+    // Values unknown until deployment become placeholders for planning, so the children exist
+    // from construction (the first preview shows them) under their role-derived names; each
+    // record holding a placeholder gets an Output value with the real value substituted.
+    const { facts, pending } = withPlaceholders(o.facts as DnsFactsInput);
+    const p = plan(facts);
+    const resolved = p.map((r) => substitute(r, pending));
+    Object.assign(
+      recordResources,
+      o.dns.createRecords([...resolved.map((x) => x.input), ...extra], scope),
+    );
+    planned = pulumi.all(resolved.map((x) => x.record));
+    mxHosts = pulumi.output(mxHostsOf(p, o.spec.domain));
+    // A record found by its planned shape: known at preview unless its own value is pending.
+    find = (pick) => {
+      const i = p.findIndex(pick);
+      return i < 0 ? pulumi.output(undefined) : resolved[i]!.record;
+    };
   } else {
     // Provider-assigned facts (e.g. Cloudflare's MX set) are read during preview; the records
     // are created once they are known and keep their role-derived names.
-    planned = pulumi.output(o.facts).apply((facts) => {
+    planned = pulumi.output(o.facts as pulumi.Input<DnsFacts>).apply((facts) => {
       const p = plan(facts as DnsFacts);
       publish(p);
       return p;
     });
+    mxHosts = planned.apply((rs) => mxHostsOf(rs, o.spec.domain));
+    find = (pick) => planned.apply((rs) => rs.find(pick));
   }
 
   const records = pulumi
     .all([planned, pulumi.output(extra)])
     .apply(([p, e]) => sortRecords([...p, ...(e as DnsRecord[])]));
   const apex = (type: string, prefix: string, name = o.spec.domain) =>
-    planned.apply((rs) =>
-      rs.find((r) => r.name === name && r.type === type && r.value.startsWith(prefix)),
-    );
-  const mxHosts = planned.apply((rs) =>
-    rs
-      .filter((r) => r.name === o.spec.domain && r.type === "MX")
-      .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.value.localeCompare(b.value))
-      .map((r) => r.value),
-  );
+    find((r) => r.name === name && r.type === type && r.value.startsWith(prefix));
   const sts = o.spec.policy.mtaSts;
   return {
     records,
@@ -155,8 +173,100 @@ export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
   };
 }
 
-function isPlain<T>(v: pulumi.Input<T>): v is T {
+function isPlain<T>(v: unknown): v is T {
   return !pulumi.Output.isInstance(v) && !(v instanceof Promise);
+}
+
+function mxHostsOf(rs: DnsRecord[], domain: string): string[] {
+  return rs
+    .filter((r) => r.name === domain && r.type === "MX")
+    .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.value.localeCompare(b.value))
+    .map((r) => r.value);
+}
+
+/** A value unknown until deployment, and how the planner would have normalised it. */
+interface Pending {
+  value: pulumi.Output<string>;
+  normalise: (v: string) => string;
+}
+
+/**
+ * Replaces every Output (or Promise) value of `facts` with a placeholder that core's planner
+ * keeps as it is: lower-case, no spaces, no trailing dot, a valid host name under the reserved
+ * `.invalid` TLD (RFC 2606), named by the value's place in the facts (so a verification
+ * record's role, derived from its value, is stable). Returns plain facts and the placeholders.
+ */
+function withPlaceholders(input: DnsFactsInput): {
+  facts: DnsFacts;
+  pending: Map<string, Pending>;
+} {
+  const pending = new Map<string, Pending>();
+  const lower = (v: string) => v.toLowerCase().replace(/\.$/, "");
+  const same = (v: string) => v;
+  const leaf = (
+    v: pulumi.Input<string>,
+    where: string,
+    normalise: (v: string) => string,
+  ): string => {
+    if (typeof v === "string") return v;
+    if (!pulumi.Output.isInstance(v) && !(v instanceof Promise)) return v;
+    const token = `mailplane-pending-${where}.invalid`;
+    pending.set(token, { value: pulumi.output(v), normalise });
+    return token;
+  };
+  const { clientDiscovery: cd, spfTerms: _terms, ...rest } = input;
+  const facts: DnsFacts = {
+    ...rest,
+    spfInclude: input.spfInclude.map((v, i) => leaf(v, `spf-include-${i}`, lower)),
+    ...(input.spfTerms
+      ? { spfTerms: input.spfTerms.map((v, i) => leaf(v, `spf-term-${i}`, same)) }
+      : {}),
+    dkim: input.dkim.map((k, i) => ({
+      ...k,
+      value: leaf(k.value, `dkim-${i}`, k.type === "CNAME" ? normalizeHostname : same),
+    })),
+    verification: input.verification.map((v, i) => leaf(v, `verification-${i}`, same)),
+  };
+  if (cd) {
+    const { autodiscover, autoconfig, ...endpoints } = cd;
+    facts.clientDiscovery = {
+      ...endpoints,
+      ...(autodiscover === undefined
+        ? {}
+        : { autodiscover: leaf(autodiscover, "autodiscover", normalizeHostname) }),
+      ...(autoconfig === undefined
+        ? {}
+        : { autoconfig: leaf(autoconfig, "autoconfig", normalizeHostname) }),
+    };
+  }
+  return { facts, pending };
+}
+
+/**
+ * A planned record whose value may hold placeholders: the backend's input (value an Output
+ * with the real values substituted) and the resolved normalised record. An SPF record is
+ * checked again against the 10-lookup limit once its pending terms are known.
+ */
+function substitute(
+  r: DnsRecord,
+  pending: Map<string, Pending>,
+): { input: DnsRecordInput; record: pulumi.Output<DnsRecord> } {
+  const tokens = [...pending.keys()].filter((t) => r.value.includes(t));
+  if (tokens.length === 0) return { input: r, record: pulumi.output(r) };
+  const value = pulumi.all(tokens.map((t) => pending.get(t)!.value)).apply((values) => {
+    let v = r.value;
+    tokens.forEach((t, i) => {
+      v = v.split(t).join(pending.get(t)!.normalise(values[i]!));
+    });
+    if (r.type === "TXT" && /^v=spf1(\s|$)/i.test(v) && countSpfLookups(v) > 10) {
+      throw new Error(
+        `the SPF record of ${r.name} needs ${countSpfLookups(v)} DNS lookups once its provider ` +
+          `values are known (got "${v}"; allowed: at most 10, RFC 7208 §4.6.4)`,
+      );
+    }
+    return v;
+  });
+  return { input: { ...r, value }, record: value.apply((v) => ({ ...r, value: v })) };
 }
 
 function sortRecords(rs: DnsRecord[]): DnsRecord[] {

@@ -15,7 +15,7 @@ import {
 } from "@mailplane/core";
 import type { DnsBackend, DnsRecordInput } from "./dns/backend";
 import type { SendingBinding } from "./sending/binding";
-import type { AccountChildren, MailProviderBinding } from "./provider-binding";
+import type { AccountChildren, DnsFactsInput, MailProviderBinding } from "./provider-binding";
 import { publishMailDns } from "./mail-dns-records";
 
 /** A mailbox as MailDomain takes it: core's mailbox plus a secret initial password. */
@@ -173,11 +173,15 @@ export class MailDomain extends pulumi.ComponentResource {
       });
       this.accounts = args.provider.createAccounts(this.accountPlan, scope);
       const extra = [...(args.records ?? [])];
-      let facts: pulumi.Input<DnsFacts> = args.provider.dnsFacts(spec.domain, scope);
+      let facts: DnsFactsInput | pulumi.Input<DnsFacts> = args.provider.dnsFacts(
+        spec.domain,
+        scope,
+      );
       const accountRecords = this.accounts.extraRecords;
       if (Array.isArray(accountRecords)) {
         extra.push(...accountRecords);
       } else if (accountRecords !== undefined) {
+        // Records whose set is known only later: the facts wait for them (and so do the children).
         facts = pulumi.all([facts, accountRecords]).apply(([f, more]) => ({
           ...(f as DnsFacts),
           extraRecords: [...((f as DnsFacts).extraRecords ?? []), ...(more as DnsRecord[])],

@@ -1,16 +1,22 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
    runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan, DnsFacts, ServiceEndpoint } from "@mailplane/core";
+import type { AccountPlan, ServiceEndpoint } from "@mailplane/core";
 import {
   checkDkimSelector,
+  dkimTxtValue,
   SELF_HOSTED_CAPABILITIES,
   selfHostedDnsFacts,
   storeToUrl,
   type SelfHostedStoreConfig,
 } from "@mailplane/providers";
 import { createAccountResources } from "../accounts/create-accounts";
-import type { AccountChildren, AccountScope, MailProviderBinding } from "../provider-binding";
+import type {
+  AccountChildren,
+  AccountScope,
+  DnsFactsInput,
+  MailProviderBinding,
+} from "../provider-binding";
 
 /**
  * The embedded store: a sqlite file, created with its tables when missing. Postfix and Dovecot
@@ -131,7 +137,7 @@ export function selfHosted(args: SelfHostedArgs): SelfHostedBinding {
     kind: "selfHosted",
     capabilities: SELF_HOSTED_CAPABILITIES,
     dkimKeys,
-    dnsFacts(_domain: string, scope: AccountScope): pulumi.Input<DnsFacts> {
+    dnsFacts(_domain: string, scope: AccountScope): DnsFactsInput {
       for (const s of selectors) {
         dkimKeys[s] ??= new DkimKey(
           `${scope.name}-dkim-${s}`,
@@ -139,15 +145,22 @@ export function selfHosted(args: SelfHostedArgs): SelfHostedBinding {
           { parent: scope.parent },
         );
       }
-      return pulumi.all(selectors.map((s) => dkimKeys[s]!.publicKey)).apply((keys) =>
-        selfHostedDnsFacts({
-          mx,
-          dkim: selectors.map((s, i) => ({ selector: s, publicKey: keys[i]! })),
-          imap: args.imap,
-          submission: args.submission,
-          spfTerms: args.spfTerms,
-        }),
-      );
+      // Plain facts with the DKIM values pending: the keys are generated at `up`, but the
+      // records (named by selector) are registered now and show in the first preview.
+      const facts = selfHostedDnsFacts({
+        mx,
+        dkim: selectors.map((s) => ({ selector: s, publicKey: "" })),
+        imap: args.imap,
+        submission: args.submission,
+        spfTerms: args.spfTerms,
+      });
+      return {
+        ...facts,
+        dkim: facts.dkim.map((k) => ({
+          ...k,
+          value: dkimKeys[k.selector]!.publicKey.apply(dkimTxtValue),
+        })),
+      };
     },
     createAccounts(plan: AccountPlan, scope: AccountScope): AccountChildren {
       return createAccountResources(plan, scope, {
