@@ -148,10 +148,10 @@ describe("CatchAll runtime", () => {
     await expect(catchAll.create(inputs)).rejects.toMatchObject({
       kind: "Conflict",
       message:
-        'the catch-all of shop.test already exists at selfHosted and differs from the declaration: destinations ["bob@acme.test"] at the provider, ["ali@acme.test","bob@acme.test"] declared. Nothing was changed. Make the declaration match, or adopt it with `pulumi import` (resource option import: "selfHosted/shop.test") and change it in a later update.',
+        'the catch-all of shop.test already exists at selfHosted and differs from the declaration: destinations ["bob@acme.test"] at the provider, ["ali@acme.test","bob@acme.test"] declared. Nothing was changed. To adopt it, declare its live destinations (create then adopts it without a write) and change them in a later update.',
     });
 
-    // Import by id rebuilds the inputs (apiUrl comes from the resource's declared inputs).
+    // Reading by id alone rebuilds the inputs (apiUrl comes from the given props).
     expect(await catchAll.read("selfHosted/shop.test", { apiUrl })).toEqual({
       id: "selfHosted/shop.test",
       props: { ...updated },

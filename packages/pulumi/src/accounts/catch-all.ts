@@ -33,9 +33,12 @@ export interface CatchAllArgs {
 
 /**
  * Where a domain's mail to undeclared local parts goes (otherwise it is rejected at RCPT). It
- * holds no mail: removing it from code removes it. Create adopts an identical existing
- * catch-all; a different one fails with a Conflict naming `pulumi import`. Import id:
- * `<provider>/<domain>`, e.g. `selfHosted/acme.com`.
+ * holds no mail: removing it from code removes it. Its id is `<provider>/<domain>`, e.g.
+ * `selfHosted/acme.com`.
+ *
+ * Adopting an existing catch-all: declare its live destinations; create adopts identical content
+ * without a write (different content fails with a Conflict, nothing changed). Pulumi cannot
+ * import dynamic-provider resources (pulumi/pulumi#16175, #3550).
  */
 export class CatchAll extends pulumi.dynamic.Resource {
   /** The catch-all's pattern, `@domain`. */

@@ -34,8 +34,9 @@ export interface DomainAliasArgs {
 /**
  * A domain alias: `x@acme.co` reaches whatever `x@acme.com` reaches. It holds no mail: removing
  * it from code removes the link (mail to the alias domain is then rejected). Its DNS records
- * (MX, SPF, ...) are MailDomain's business, not this resource's. Import id:
- * `<provider>/<domain>/<aliasDomain>`, e.g. `selfHosted/acme.com/acme.co`.
+ * (MX, SPF, ...) are MailDomain's business, not this resource's. Its id is
+ * `<provider>/<domain>/<aliasDomain>`, e.g. `selfHosted/acme.com/acme.co`. Create adopts an
+ * existing identical link; a link of the alias domain to another domain fails with a Conflict.
  */
 export class DomainAlias extends pulumi.dynamic.Resource {
   /** The target domain. */

@@ -111,7 +111,7 @@ export const catchAll = {
 
   /**
    * Sets the catch-all, or adopts an identical one; a domain that already has a different one
-   * is a `ConflictError` (nothing changed) naming `pulumi import`.
+   * is a `ConflictError` (nothing changed) saying how to adopt it.
    */
   async create(raw: Props): Promise<{ id: string; outs: CatchAllOutputs }> {
     const inputs = parseInputs(catchAllInputsSchema, "CatchAll", raw);
@@ -129,15 +129,18 @@ export const catchAll = {
         { provider: inputs.mailProvider, operation: "setCatchAll" },
         `the catch-all of ${inputs.domain} already exists at ${inputs.mailProvider} and differs ` +
           `from the declaration: destinations ${JSON.stringify(actual)} at the provider, ` +
-          `${JSON.stringify(inputs.destinations)} declared. Nothing was changed. Make the ` +
-          `declaration match, or adopt it with \`pulumi import\` (resource option import: ` +
-          `"${id}") and change it in a later update.`,
+          `${JSON.stringify(inputs.destinations)} declared. Nothing was changed. To adopt it, ` +
+          `declare its live destinations (create then adopts it without a write) and change ` +
+          `them in a later update.`,
       );
     }
     return { id, outs: outputsFrom(inputs, actual) };
   },
 
-  /** Refresh and import (`selfHosted/acme.com`); gone when the domain has no catch-all. */
+  /**
+   * Refresh; gone when the domain has no catch-all. Also reads by id alone (`selfHosted/acme.com`)
+   * for tools, although Pulumi cannot import dynamic-provider resources.
+   */
   async read(
     id: string,
     props: Props = {},

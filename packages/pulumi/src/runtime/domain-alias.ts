@@ -151,7 +151,10 @@ export const domainAlias = {
     };
   },
 
-  /** Refresh and import (`selfHosted/acme.com/acme.co`); gone when the link is gone. */
+  /**
+   * Refresh; gone when the link is gone. Also reads by id alone (`selfHosted/acme.com/acme.co`)
+   * for tools, although Pulumi cannot import dynamic-provider resources.
+   */
   async read(
     id: string,
     props: Props = {},
