@@ -249,7 +249,7 @@ describe("mailbox create/read/update/delete", () => {
     expect(fake.passwords.size).toBe(0);
   });
 
-  it("reports a differing existing mailbox as a Conflict naming pulumi import, changing nothing", async () => {
+  it("reports a differing existing mailbox as a Conflict saying how to adopt it, changing nothing", async () => {
     fake.mailboxes.set("alice@acme.com", {
       domain: "acme.com",
       localPart: "alice",
@@ -262,7 +262,7 @@ describe("mailbox create/read/update/delete", () => {
     const err = await mailbox.create(await checked()).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "Conflict", provider: "fake", operation: "createMailbox" });
     expect((err as Error).message).toBe(
-      'mailbox alice@acme.com already exists at fake and differs from the declaration: name "Alice" at the provider, "Alice Liddell" declared; quotaMb 2048 at the provider, 10240 declared; suspended true at the provider, false declared. Nothing was changed. Make the declaration match, or adopt the mailbox with `pulumi import` (resource option import: "fake/acme.com/alice") and change it in a later update.',
+      'mailbox alice@acme.com already exists at fake and differs from the declaration: name "Alice" at the provider, "Alice Liddell" declared; quotaMb 2048 at the provider, 10240 declared; suspended true at the provider, false declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing; `pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and change it in a later update.',
     );
     expect(fake.calls).toEqual(["listMailboxes acme.com"]);
   });
@@ -395,7 +395,7 @@ describe("alias and group", () => {
     resetConnections();
     useFakeAgain();
     await expect(alias.create(inputs)).rejects.toThrow(
-      'alias info@acme.com already exists at fake and differs from the declaration: destinations ["c@acme.com"] at the provider, ["a@acme.com","b@acme.com"] declared. Nothing was changed. Make the declaration match, or adopt the alias with `pulumi import` (resource option import: "fake/acme.com/info") and change it in a later update.',
+      'alias info@acme.com already exists at fake and differs from the declaration: destinations ["c@acme.com"] at the provider, ["a@acme.com","b@acme.com"] declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing; `pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and change it in a later update.',
     );
     await alias.delete(id, { ...updated });
     expect(fake.aliases.size).toBe(0);

@@ -326,7 +326,7 @@ export class MigaduProvider implements MailProvider {
     return new ConflictError(
       { provider: PROVIDER, operation, status: 422 },
       `${PROVIDER} ${operation}: ${address} already exists at Migadu ${what} (${diffs.join("; ")}); ` +
-        `adopt it with \`pulumi import\` and align the declaration, or choose another address`,
+        `declare it as it exists (Mailplane adopts identical accounts) or choose another address`,
     );
   }
 

@@ -162,7 +162,7 @@ describe("Migadu adapter: mailboxes", () => {
     expect(emu.count("POST /domains/:domain/mailboxes")).toBe(1);
   });
 
-  it("adopts an identical existing mailbox and refuses a different one, naming pulumi import", async () => {
+  it("adopts an identical existing mailbox and refuses a different one, saying how to adopt it", async () => {
     emu.putMailbox(DOMAIN, { local_part: "ali", name: "Ali Alavi" }, "their-own-password");
     const p = provider({ readCacheTtlMs: 60_000 });
     // No fresh list: the create is sent, Migadu answers "taken", the one mailbox is read back.
@@ -185,7 +185,7 @@ describe("Migadu adapter: mailboxes", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as Error).message).toBe(
-      'migadu createMailbox: ali@acme.com already exists at Migadu with different settings (name: "Ali Alavi" ≠ "Someone Else"); adopt it with `pulumi import` and align the declaration, or choose another address',
+      'migadu createMailbox: ali@acme.com already exists at Migadu with different settings (name: "Ali Alavi" ≠ "Someone Else"); declare it as it exists (Mailplane adopts identical accounts) or choose another address',
     );
   });
 
@@ -197,7 +197,7 @@ describe("Migadu adapter: mailboxes", () => {
     emu.putAlias(DOMAIN, "sales", ["ali@acme.com"]);
     const err = await p.createMailbox(mailbox("sales")).catch((e: unknown) => e);
     expect((err as Error).message).toBe(
-      "migadu createMailbox: sales@acme.com already exists at Migadu as an alias (an alias uses this address); adopt it with `pulumi import` and align the declaration, or choose another address",
+      "migadu createMailbox: sales@acme.com already exists at Migadu as an alias (an alias uses this address); declare it as it exists (Mailplane adopts identical accounts) or choose another address",
     );
   });
 
@@ -261,7 +261,7 @@ describe("Migadu adapter: aliases and groups", () => {
     await expect(
       p.createAlias({ domain: DOMAIN, localPart: "info", destinations: ["x@acme.com"] }),
     ).rejects.toThrow(
-      "migadu createAlias: info@acme.com already exists at Migadu with other destinations (ali@acme.com ≠ x@acme.com); adopt it with `pulumi import` and align the declaration, or choose another address",
+      "migadu createAlias: info@acme.com already exists at Migadu with other destinations (ali@acme.com ≠ x@acme.com); declare it as it exists (Mailplane adopts identical accounts) or choose another address",
     );
     await expect(p.updateAlias(DOMAIN, "info", ["not an address"])).rejects.toThrow(
       'migadu updateAlias: destinations: "not an address" is not an email address',

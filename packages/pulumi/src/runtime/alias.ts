@@ -3,6 +3,7 @@ import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import { connect } from "./connections";
 import {
+  ADOPT_HINT,
   addressSchema,
   checkInputs,
   connectionFields,
@@ -94,9 +95,8 @@ export const alias = {
         { provider: inputs.mailProvider, operation: "createAlias" },
         `alias ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} ` +
           `and differs from the declaration: destinations ${JSON.stringify(actual)} at the ` +
-          `provider, ${JSON.stringify(inputs.destinations)} declared. Nothing was changed. Make ` +
-          `the declaration match, or adopt the alias with \`pulumi import\` (resource option ` +
-          `import: "${id}") and change it in a later update.`,
+          `provider, ${JSON.stringify(inputs.destinations)} declared. Nothing was changed. ` +
+          ADOPT_HINT,
       );
     }
     return { id, outs: outputsFrom(inputs, live) };

@@ -3,6 +3,7 @@ import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import { connect } from "./connections";
 import {
+  ADOPT_HINT,
   addressSchema,
   checkInputs,
   connectionFields,
@@ -117,9 +118,7 @@ export const group = {
       throw new ConflictError(
         { provider: inputs.mailProvider, operation: "createGroup" },
         `group ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} and ` +
-          `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. Make the ` +
-          `declaration match, or adopt the group with \`pulumi import\` (resource option ` +
-          `import: "${id}") and change it in a later update.`,
+          `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
       );
     }
     return { id, outs: outputsFrom(inputs, live) };

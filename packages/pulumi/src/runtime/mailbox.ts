@@ -3,6 +3,7 @@ import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import { adapterEntry, connect } from "./connections";
 import {
+  ADOPT_HINT,
   addressSchema,
   checkInputs,
   connectionFields,
@@ -167,13 +168,10 @@ function toInput(i: MailboxInputs): MailboxInput {
 
 function conflict(inputs: MailboxInputs, diffs: string[]): ConflictError {
   const address = `${inputs.localPart}@${inputs.domain}`;
-  const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
   return new ConflictError(
     { provider: inputs.mailProvider, operation: "createMailbox" },
     `mailbox ${address} already exists at ${inputs.mailProvider} and differs from the ` +
-      `declaration: ${diffs.join("; ")}. Nothing was changed. Make the declaration match, or ` +
-      `adopt the mailbox with \`pulumi import\` (resource option import: "${id}") and change ` +
-      `it in a later update.`,
+      `declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
   );
 }
 

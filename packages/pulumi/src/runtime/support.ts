@@ -137,8 +137,17 @@ export function same(a: unknown, b: unknown): boolean {
 }
 
 /**
- * A resource id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/alice`. The same
- * format is accepted by `pulumi import` and the `import` resource option.
+ * How a Conflict tells the user to adopt an existing account. Pulumi cannot import dynamic
+ * resources (pulumi/pulumi#16175), so adoption is by declaring the account as it exists.
+ */
+export const ADOPT_HINT =
+  "Make the declaration match what exists (create then adopts it without writing; " +
+  "`pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and " +
+  "change it in a later update.";
+
+/**
+ * A resource id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/alice`; `read`
+ * (refresh) accepts it.
  */
 export function formatId(provider: string, domain: string, localPart: string): string {
   return `${provider}/${domain}/${localPart}`;
