@@ -1,5 +1,5 @@
 /**
- * `dns.powerDns` under Pulumi mocks: one `PowerDnsRecords` child per MailDomain with exact
+ * `dns.powerDns` under Pulumi mocks: one `PowerDnsRecords` child per zone with exact
  * inputs (RRsets in PowerDNS's wire form: FQDNs with a trailing dot, TXT quoted per RFC 1035,
  * records sharing a name and type in one RRset), and no API key anywhere in the inputs.
  */
@@ -39,15 +39,15 @@ const records: DnsRecord[] = [
   },
 ];
 
-async function publish(backend: ReturnType<typeof dns.powerDns>, name: string) {
+async function publish(
+  backend: ReturnType<typeof dns.powerDns>,
+  name: string,
+  rs: DnsRecord[] = records,
+  domainAliases: string[] = [],
+) {
   const parent = new Holder(name);
   const start = registered.length;
-  const out = backend.createRecords(records, {
-    name,
-    parent,
-    domain: "acme.test",
-    domainAliases: [],
-  });
+  const out = backend.createRecords(rs, { name, parent, domain: "acme.test", domainAliases });
   await registeredAll(Object.values(out));
   return { out, registered: children(registered.slice(start)) };
 }
@@ -88,6 +88,38 @@ describe("dns.powerDns", () => {
       "https://ns1.internal:8081",
       "ns1",
       "test",
+    ]);
+  });
+});
+
+describe("dns.powerDns with a domain alias", () => {
+  it("puts each alias domain's records in its own zone's child", async () => {
+    const aliasMx: DnsRecord = {
+      name: "acme.example",
+      type: "MX",
+      ttl: 3600,
+      priority: 10,
+      value: "mx1.acme.test",
+      role: "acme.example-mx-1",
+    };
+    const { out, registered: rs } = await publish(
+      dns.powerDns({ apiUrl: "http://127.0.0.1:8081", aliasZones: { "acme.example": "example" } }),
+      "al",
+      [records[0]!, aliasMx],
+      ["acme.example"],
+    );
+    expect(Object.keys(out)).toEqual(["al-powerdns", "al-powerdns-acme.example"]);
+    expect(rs.map((r) => [r.name, r.inputs.zone, r.inputs.rrsets])).toEqual([
+      [
+        "al-powerdns",
+        "acme.test",
+        [{ name: "acme.test.", type: "MX", ttl: 3600, records: ["20 mx2.acme.test."] }],
+      ],
+      [
+        "al-powerdns-acme.example",
+        "example",
+        [{ name: "acme.example.", type: "MX", ttl: 3600, records: ["10 mx1.acme.test."] }],
+      ],
     ]);
   });
 });

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsRecord } from "@mailplane/core";
 import { toPowerDnsRRsets, type PowerDnsRRset } from "@mailplane/providers";
-import type { DnsBackend, DnsRecordInput, DnsScope } from "./backend";
+import { zoneOf, type DnsBackend, type DnsRecordInput, type DnsScope } from "./backend";
 
 /** Settings of the PowerDNS backend. The API key is never an argument: see {@link PowerDnsDnsBackend}. */
 export interface PowerDnsArgs {
@@ -22,16 +22,24 @@ export interface PowerDnsArgs {
    * @default the MailDomain's domain
    */
   zone?: pulumi.Input<string>;
+  /**
+   * The zone of each domain alias, by alias domain.
+   * @default the alias domain itself
+   */
+  aliasZones?: Record<string, pulumi.Input<string>>;
 }
 
-/** The serialized dynamic provider: a shim that loads `@mailplane/providers` at call time. */
+/**
+ * The serialized dynamic provider: a shim that loads `@mailplane/pulumi/runtime` at call time (a
+ * user's program depends on `@mailplane/pulumi`, not on `@mailplane/providers`).
+ */
 const shim: pulumi.dynamic.ResourceProvider = {
-  check: (o, n) => require("@mailplane/providers").powerDnsRecordsProvider.check(o, n),
-  diff: (i, o, n) => require("@mailplane/providers").powerDnsRecordsProvider.diff(i, o, n),
-  create: (n) => require("@mailplane/providers").powerDnsRecordsProvider.create(n),
-  read: (i, p) => require("@mailplane/providers").powerDnsRecordsProvider.read(i, p),
-  update: (i, o, n) => require("@mailplane/providers").powerDnsRecordsProvider.update(i, o, n),
-  delete: (i, p) => require("@mailplane/providers").powerDnsRecordsProvider.delete(i, p),
+  check: (o, n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.check(o, n),
+  diff: (i, o, n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.diff(i, o, n),
+  create: (n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.create(n),
+  read: (i, p) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.read(i, p),
+  update: (i, o, n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.update(i, o, n),
+  delete: (i, p) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.delete(i, p),
 };
 
 /** Inputs of {@link PowerDnsRecords}. */
@@ -64,37 +72,46 @@ export class PowerDnsDnsBackend implements DnsBackend {
 
   constructor(private readonly args: PowerDnsArgs) {}
 
-  /** One `PowerDnsRecords` child named `${scope.name}-powerdns`. */
+  /**
+   * One `PowerDnsRecords` child per zone: `${scope.name}-powerdns` for the domain,
+   * `${scope.name}-powerdns-<alias>` for each domain alias with records.
+   */
   createRecords(records: DnsRecordInput[], scope: DnsScope): Record<string, pulumi.Resource> {
-    const rrsets = pulumi
-      .all(
-        records.map((r) =>
-          pulumi
-            .all([r.name, r.value, r.ttl, r.priority, r.weight, r.port])
-            .apply(([name, value, ttl, priority, weight, port]): DnsRecord => ({
-              role: r.role,
-              type: r.type,
-              name,
-              value,
-              ttl,
-              ...(priority === undefined ? {} : { priority }),
-              ...(weight === undefined ? {} : { weight }),
-              ...(port === undefined ? {} : { port }),
-            })),
-        ),
-      )
-      .apply((rs) => toPowerDnsRRsets(rs));
-    const name = `${scope.name}-powerdns`;
-    const child = new PowerDnsRecords(
-      name,
-      {
-        apiUrl: this.args.apiUrl,
-        serverId: this.args.serverId ?? "localhost",
-        zone: this.args.zone ?? scope.domain,
-        rrsets,
-      },
-      { parent: scope.parent },
-    );
-    return { [name]: child };
+    const byZone = new Map<string, DnsRecordInput[]>();
+    for (const r of records) {
+      const zone = zoneOf(r.name, scope);
+      byZone.set(zone, [...(byZone.get(zone) ?? []), r]);
+    }
+    const children: Record<string, pulumi.Resource> = {};
+    for (const [zone, rs] of byZone) {
+      const own = zone === scope.domain;
+      const name = own ? `${scope.name}-powerdns` : `${scope.name}-powerdns-${zone}`;
+      children[name] = new PowerDnsRecords(
+        name,
+        {
+          apiUrl: this.args.apiUrl,
+          serverId: this.args.serverId ?? "localhost",
+          zone: own ? (this.args.zone ?? zone) : (this.args.aliasZones?.[zone] ?? zone),
+          rrsets: pulumi.all(rs.map(resolveRecord)).apply((resolved) => toPowerDnsRRsets(resolved)),
+        },
+        { parent: scope.parent },
+      );
+    }
+    return children;
   }
+}
+
+function resolveRecord(r: DnsRecordInput): pulumi.Output<DnsRecord> {
+  return pulumi
+    .all([r.name, r.value, r.ttl, r.priority, r.weight, r.port])
+    .apply(([name, value, ttl, priority, weight, port]): DnsRecord => ({
+      role: r.role,
+      type: r.type,
+      name,
+      value,
+      ttl,
+      ...(priority === undefined ? {} : { priority }),
+      ...(weight === undefined ? {} : { weight }),
+      ...(port === undefined ? {} : { port }),
+    }));
 }

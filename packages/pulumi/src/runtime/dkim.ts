@@ -1,6 +1,6 @@
 /**
- * DKIM key generation for the `DkimKey` resource's serialized provider, which loads only
- * `@mailplane/pulumi/runtime` at call time: a user's program depends on `@mailplane/pulumi`,
- * not on `@mailplane/providers`.
+ * What the serialized providers of `DkimKey` and `PowerDnsRecords` load at call time through
+ * `@mailplane/pulumi/runtime`: a user's program depends on `@mailplane/pulumi`, not on
+ * `@mailplane/providers`.
  */
-export { generateDkimKeyPair } from "@mailplane/providers";
+export { generateDkimKeyPair, powerDnsRecordsProvider } from "@mailplane/providers";
