@@ -5,12 +5,20 @@
  * backend in a temp folder. Each step is a `pulumi config set`, never a file rewrite.
  * Golden files of what users see: test/engine/golden/*.txt (`UPDATE_GOLDEN=1` rewrites them).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigaduEmulator } from "../emulators/migadu";
-import { normalisePreview, PulumiWorkspace, requirePulumi } from "./pulumi-cli";
+import {
+  changedInputs,
+  changes,
+  golden,
+  nameOf,
+  PulumiWorkspace,
+  requirePulumi,
+  type PreviewJson,
+} from "./pulumi-cli";
 
 const PROJECT = path.join(__dirname, "fixtures", "acme");
 const GOLDEN = path.join(__dirname, "golden");
@@ -27,48 +35,10 @@ const LONG = 300_000;
 /** A stack name of this run: the stack's config file lands in the project folder. */
 const STACK = `engine-${process.pid}`;
 
-/** One step of `pulumi preview/refresh --json`. */
-interface Step {
-  op: string;
-  urn: string;
-  oldState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-  newState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-}
-interface PreviewJson {
-  steps: Step[];
-  changeSummary: Record<string, number>;
-}
-
 let emu: MigaduEmulator;
 let tmp: string;
 let ws: PulumiWorkspace;
 let zonePath: string;
-
-const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
-const typeOf = (urn: string): string => {
-  const t = urn.split("::")[2]!;
-  return t
-    .slice(t.lastIndexOf("$") + 1)
-    .replace(/^pulumi-nodejs:dynamic\/(mailplane:)?/, "")
-    .replace(/:Resource$/, "");
-};
-/** `op type name` for every step that is not `same`, sorted. */
-const changes = (steps: Step[]): string[] =>
-  steps
-    .filter((s) => s.op !== "same")
-    .map((s) => `${s.op} ${typeOf(s.urn)} ${nameOf(s.urn)}`)
-    .sort();
-
-/** The inputs a step changes, as `{ field: [old, new] }` (the serialized provider left out). */
-function changedInputs(s: Step): Record<string, [unknown, unknown]> {
-  const o = s.oldState?.inputs ?? {};
-  const n = s.newState?.inputs ?? {};
-  const out: Record<string, [unknown, unknown]> = {};
-  for (const k of new Set([...Object.keys(o), ...Object.keys(n)])) {
-    if (k !== "__provider" && JSON.stringify(o[k]) !== JSON.stringify(n[k])) out[k] = [o[k], n[k]];
-  }
-  return out;
-}
 
 async function preview(extra: string[] = []): Promise<PreviewJson> {
   return ws.json<PreviewJson>(["preview", "--non-interactive", ...extra]);
@@ -100,10 +70,8 @@ async function expectGoldenPreview(name: string): Promise<void> {
 
 /** A command's output, normalised, compared with (or written to) a golden file. */
 async function expectGolden(name: string, r: { stdout: string; stderr: string }): Promise<void> {
-  const text = normalisePreview(`${r.stdout}${r.stderr}`, tmp).split(STACK).join("<stack>");
-  const file = path.join(GOLDEN, `${name}.txt`);
-  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(file)) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, "utf8"));
+  const g = golden(path.join(GOLDEN, `${name}.txt`), r, tmp, STACK);
+  expect(g.text).toBe(g.golden);
 }
 
 async function up(): Promise<void> {
@@ -118,6 +86,16 @@ const mailboxSummary = () =>
   }));
 const aliasSummary = () =>
   Object.fromEntries(emu.aliases("acme.com").map((a) => [a.local_part, a.destinations]));
+
+/** The SOA serial of a zone file's text. */
+function soaSerial(zone: string): string {
+  const m = /\tSOA\t\S+ \S+ (\d+) /.exec(zone);
+  if (m === null) throw new Error(`no SOA record in:\n${zone}`);
+  return m[1]!;
+}
+/** The serial the zone-file provider writes on `date` (UTC): `YYYYMMDD01`. */
+const utcSerial = (date: Date): string =>
+  `${date.toISOString().slice(0, 10).split("-").join("")}01`;
 
 const ZONE = `$ORIGIN acme.com.
 $TTL 3600
@@ -211,8 +189,17 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
   it(
     "2. up creates them, at the emulator and in the zone file",
     async () => {
+      const before = new Date();
       await up();
-      expect(readFileSync(zonePath, "utf8")).toBe(ZONE);
+      const after = new Date();
+      // The provider dates the SOA serial when it writes the file (YYYYMMDD01, UTC); the rest of
+      // the file is exactly the planned zone (whose template serial is 1).
+      const written = readFileSync(zonePath, "utf8");
+      const serial = soaSerial(written);
+      expect(serial).toMatch(/^\d{8}01$/);
+      // Written during this up: today's date, or tomorrow's when the up ran across midnight.
+      expect([utcSerial(before), utcSerial(after)]).toContain(serial);
+      expect(written).toBe(ZONE.replace(" 1 7200 ", ` ${serial} 7200 `));
       expect(mailboxSummary()).toEqual([
         { localPart: "ali", name: "Ali Alavi", suspended: false },
         { localPart: "maria", name: "Maria Garcia", suspended: false },

@@ -4,7 +4,7 @@
  * emulators run in the test process and must keep answering while `pulumi` runs.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -169,4 +169,77 @@ function sortBlocks(lines: string[]): string[] {
     for (const b of blocks) out.push(...b);
   }
   return out;
+}
+
+/** One step of `pulumi preview --json` (or `refresh --preview-only --json`). */
+export interface PreviewStep {
+  op: string;
+  urn: string;
+  oldState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  newState?: { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  diffReasons?: string[];
+  replaceReasons?: string[];
+}
+
+/** The output of `pulumi preview --json`. */
+export interface PreviewJson {
+  steps: PreviewStep[];
+  changeSummary: Record<string, number>;
+}
+
+/** The resource name at the end of a URN. */
+export const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
+
+/**
+ * The short type of a URN: `Mailbox` for `pulumi-nodejs:dynamic/mailplane:Mailbox`, `ZoneFile`
+ * for `pulumi-nodejs:dynamic/ZoneFile:Resource`, the full token otherwise.
+ */
+export const typeOf = (urn: string): string => {
+  const t = urn.split("::")[2]!;
+  return t
+    .slice(t.lastIndexOf("$") + 1)
+    .replace(/^pulumi-nodejs:dynamic\/(mailplane:)?/, "")
+    .replace(/:Resource$/, "");
+};
+
+/** `op type name` for every step that is not `same`, sorted. */
+export const changes = (steps: PreviewStep[]): string[] =>
+  steps
+    .filter((s) => s.op !== "same")
+    .map((s) => `${s.op} ${typeOf(s.urn)} ${nameOf(s.urn)}`)
+    .sort();
+
+/** The inputs a step changes, as `{ field: [old, new] }` (the serialized provider left out). */
+export function changedInputs(s: PreviewStep): Record<string, [unknown, unknown]> {
+  const o = s.oldState?.inputs ?? {};
+  const n = s.newState?.inputs ?? {};
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const k of new Set([...Object.keys(o), ...Object.keys(n)])) {
+    if (k !== "__provider" && JSON.stringify(o[k]) !== JSON.stringify(n[k])) out[k] = [o[k], n[k]];
+  }
+  return out;
+}
+
+/** The changed inputs of each updated resource, `{ name: { field: [old, new] } }`. */
+export const updatedInputs = (
+  steps: PreviewStep[],
+): Record<string, Record<string, [unknown, unknown]>> =>
+  Object.fromEntries(
+    steps.filter((s) => s.op === "update").map((s) => [nameOf(s.urn), changedInputs(s)]),
+  );
+
+/**
+ * A command's output normalised for a golden file ({@link normalisePreview}, the stack name as
+ * `<stack>`), written to `file` when `UPDATE_GOLDEN=1` or when it does not exist yet.
+ * Returns the normalised text and the file's text, for `expect(text).toBe(golden)`.
+ */
+export function golden(
+  file: string,
+  r: { stdout: string; stderr: string },
+  tmp: string,
+  stack: string,
+): { text: string; golden: string } {
+  const text = normalisePreview(`${r.stdout}${r.stderr}`, tmp).split(stack).join("<stack>");
+  if (process.env.UPDATE_GOLDEN === "1" || !existsSync(file)) writeFileSync(file, text);
+  return { text, golden: readFileSync(file, "utf8") };
 }
