@@ -72,6 +72,10 @@ export interface AccountChildren {
   mailboxes: Record<string, pulumi.Resource>;
   aliases: Record<string, pulumi.Resource>;
   groups: Record<string, pulumi.Resource>;
+  /** The catch-all, when the plan has one and the binding realises it as a resource. */
+  catchAll?: pulumi.Resource;
+  /** Domain aliases by alias domain, when the binding realises them as resources. */
+  domainAliases?: Record<string, pulumi.Resource>;
   /** Records the binding needs in DNS beyond its facts, already normalised. */
   extraRecords?: pulumi.Input<DnsRecord[]>;
 }
