@@ -57,6 +57,77 @@ export interface CheckCapabilitiesOptions {
   provider?: string;
 }
 
+/** The settings of one mailbox whose support depends on the provider, as they will be applied. */
+export interface MailboxSettingFlags {
+  quotaMb?: number | undefined;
+  suspended: boolean;
+  /** Whether an initial password is given (its value never matters here). */
+  password: boolean;
+  changePasswordAtNextLogin: boolean;
+  require2fa: boolean;
+}
+
+/** A setting of one mailbox the provider cannot honour. */
+export interface MailboxSettingProblem {
+  /** The mailbox field that asks for it. */
+  field: keyof MailboxSettingFlags;
+  /** The capability that is missing. */
+  feature: keyof MailProviderCapabilities;
+  /** What is unsupported and what to do instead, to follow the provider's name. */
+  message: string;
+}
+
+/**
+ * The settings of one mailbox that the provider cannot honour, in field order. Used by
+ * `checkCapabilities` for a whole declaration and by the `Mailbox` resource on its own inputs.
+ */
+export function mailboxSettingProblems(
+  settings: MailboxSettingFlags,
+  caps: MailProviderCapabilities,
+): MailboxSettingProblem[] {
+  const problems: MailboxSettingProblem[] = [];
+  if (settings.quotaMb !== undefined && !caps.quota) {
+    problems.push({
+      field: "quotaMb",
+      feature: "quota",
+      message:
+        "does not set mailbox quotas; remove quotaMb and manage quotas in the provider's admin console",
+    });
+  }
+  if (settings.suspended && !caps.suspend) {
+    problems.push({
+      field: "suspended",
+      feature: "suspend",
+      message:
+        'cannot suspend a mailbox; remove suspended, or set onDelete: "delete" and remove the mailbox from code',
+    });
+  }
+  if (settings.password && !caps.passwords) {
+    problems.push({
+      field: "password",
+      feature: "passwords",
+      message:
+        "does not accept initial passwords; remove password and let the person set one through the provider's invitation",
+    });
+  }
+  if (settings.changePasswordAtNextLogin && !caps.forceChangeAtLogin) {
+    problems.push({
+      field: "changePasswordAtNextLogin",
+      feature: "forceChangeAtLogin",
+      message: "cannot force a password change at the next login; remove changePasswordAtNextLogin",
+    });
+  }
+  if (settings.require2fa && !caps.require2fa) {
+    problems.push({
+      field: "require2fa",
+      feature: "require2fa",
+      message:
+        "cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider's admin console",
+    });
+  }
+  return problems;
+}
+
 /**
  * Explains every feature of a parsed declaration that the provider cannot honour, with what to
  * use instead. An empty list means the provider can realise the whole declaration.
@@ -117,42 +188,21 @@ export function checkCapabilities(
             : "remove the rest"),
       );
     }
-    if (settings.quotaMb !== undefined && !caps.quota) {
-      add(
-        at("quotaMb"),
-        "quota",
-        "does not set mailbox quotas; remove quotaMb and manage quotas in the provider's admin console",
-      );
-    }
-    if (settings.suspended && !caps.suspend) {
-      add(
-        ["mailboxes", key, m.suspended === undefined ? "offboard" : "suspended"],
-        "suspend",
-        m.suspended === undefined
-          ? "cannot suspend a mailbox; set suspended: false to keep it active while it forwards, or use another provider"
-          : 'cannot suspend a mailbox; remove suspended, or set onDelete: "delete" and remove the mailbox from code',
-      );
-    }
-    if (m.password !== undefined && !caps.passwords) {
-      add(
-        ["mailboxes", key, "password"],
-        "passwords",
-        "does not accept initial passwords; remove password and let the person set one through the provider's invitation",
-      );
-    }
-    if (settings.changePasswordAtNextLogin && !caps.forceChangeAtLogin) {
-      add(
-        at("changePasswordAtNextLogin"),
-        "forceChangeAtLogin",
-        "cannot force a password change at the next login; remove changePasswordAtNextLogin",
-      );
-    }
-    if (settings.require2fa && !caps.require2fa) {
-      add(
-        at("require2fa"),
-        "require2fa",
-        "cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider's admin console",
-      );
+    for (const problem of mailboxSettingProblems(
+      { ...settings, password: m.password !== undefined },
+      caps,
+    )) {
+      if (problem.field === "suspended" && m.suspended === undefined) {
+        add(
+          ["mailboxes", key, "offboard"],
+          "suspend",
+          "cannot suspend a mailbox; set suspended: false to keep it active while it forwards, or use another provider",
+        );
+      } else if (problem.field === "password" || problem.field === "suspended") {
+        add(["mailboxes", key, problem.field], problem.feature, problem.message);
+      } else {
+        add(at(problem.field), problem.feature, problem.message);
+      }
     }
   }
 

@@ -97,6 +97,97 @@ describe("mailbox check", () => {
     ]);
   });
 
+  it("refuses, at preview, each setting the provider cannot honour instead of ignoring it", async () => {
+    useFake({
+      quota: false,
+      suspend: false,
+      passwords: false,
+      forceChangeAtLogin: false,
+      require2fa: false,
+      sharedMailboxes: false,
+      aliasesPerMailbox: 1,
+    });
+    const news = {
+      ...alice,
+      suspended: true,
+      changePasswordAtNextLogin: true,
+      require2fa: true,
+      shared: true,
+    };
+    expect((await mailbox.check({}, news)).failures).toEqual([
+      {
+        property: "quotaMb",
+        reason:
+          'mailProvider "fake" does not set mailbox quotas; remove quotaMb and manage quotas in the provider\'s admin console',
+      },
+      {
+        property: "suspended",
+        reason:
+          'mailProvider "fake" cannot suspend a mailbox; remove suspended, or set onDelete: "delete" and remove the mailbox from code',
+      },
+      {
+        property: "password",
+        reason:
+          'mailProvider "fake" does not accept initial passwords; remove password and let the person set one through the provider\'s invitation',
+      },
+      {
+        property: "changePasswordAtNextLogin",
+        reason:
+          'mailProvider "fake" cannot force a password change at the next login; remove changePasswordAtNextLogin',
+      },
+      {
+        property: "require2fa",
+        reason:
+          'mailProvider "fake" cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider\'s admin console',
+      },
+      {
+        property: "shared",
+        reason:
+          'mailProvider "fake" has no shared mailboxes; remove shared and use an Alias or MailGroup with several members',
+      },
+      {
+        property: "aliases",
+        reason:
+          'mailProvider "fake" allows at most 1 aliases per mailbox (got 2); move the rest to Alias resources',
+      },
+    ]);
+    // Values not known until apply are checked then, not refused now.
+    expect(
+      (await mailbox.check({}, { ...alice, quotaMb: UNKNOWN, password: UNKNOWN, aliases: [] }))
+        .failures,
+    ).toEqual([]);
+    useFake({ mailboxes: false, aliasesPerMailbox: 0 });
+    expect((await mailbox.check({}, { ...alice, quotaMb: undefined })).failures).toEqual([
+      {
+        property: "mailProvider",
+        reason: 'mailProvider "fake" has no mailboxes (it forwards only); use an Alias instead',
+      },
+    ]);
+    expect((await mailbox.check({}, { ...alice, mailProvider: "gmail" })).failures).toEqual([
+      {
+        property: "mailProvider",
+        reason:
+          'mailProvider: "gmail" is not a known mail provider; known: fake, migadu, selfHosted',
+      },
+    ]);
+    // Migadu has no quota in its API: a declared quota is refused, never silently dropped.
+    expect((await mailbox.check({}, { ...alice, mailProvider: "migadu" })).failures).toEqual([
+      {
+        property: "quotaMb",
+        reason:
+          'mailProvider "migadu" does not set mailbox quotas; remove quotaMb and manage quotas in the provider\'s admin console',
+      },
+    ]);
+    useFake({ aliasesPerMailbox: 0 });
+    expect((await mailbox.check({}, alice)).failures).toEqual([
+      {
+        property: "aliases",
+        reason:
+          'mailProvider "fake" cannot give a mailbox extra addresses; remove aliases and use Alias resources',
+      },
+    ]);
+  });
+
   it("passes unknown (preview) values through and validates the rest", async () => {
     const { inputs, failures } = await mailbox.check({}, { ...alice, name: UNKNOWN });
     expect(failures).toEqual([]);
@@ -344,12 +435,13 @@ describe("mailbox create/read/update/delete", () => {
     delete process.env.MIGADU_API_KEY;
     try {
       await expect(
-        mailbox.create(await checked({ ...alice, mailProvider: "migadu" })),
+        mailbox.create(await checked({ ...alice, mailProvider: "migadu", quotaMb: undefined })),
       ).rejects.toThrow(
         "migadu credentials missing: set MIGADU_USER in the environment of `pulumi`, or run `pulumi config set --secret mailplane:migaduUser <value>`",
       );
       await expect(
-        mailbox.create(await checked({ ...alice, mailProvider: "nope" })),
+        // check refuses the kind (tested above); create refuses it too when called directly.
+        mailbox.create({ ...(await checked()), mailProvider: "nope" }),
       ).rejects.toThrow('mailProvider: "nope" is not a known mail provider; known: fake, migadu');
     } finally {
       if (saved.user !== undefined) process.env.MIGADU_USER = saved.user;

@@ -1,12 +1,11 @@
 import type { MailProvider } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { adapterEntry, connect } from "./connections";
+import { capabilityFailures, connect } from "./connections";
 import {
   addressSchema,
   checkInputs,
   connectionFields,
-  containsUnknown,
   diffFields,
   domainSchema,
   parseInputs,
@@ -54,21 +53,16 @@ function parseCatchAllId(id: string): { provider: string; domain: string } {
 
 /** Check-time failure when the provider kind is known and has no catch-all. */
 function capabilityFailure(kind: unknown): Failure[] {
-  if (typeof kind !== "string" || containsUnknown(kind)) return [];
-  let catchAll: boolean;
-  try {
-    catchAll = adapterEntry(kind).capabilities.catchAll;
-  } catch (err) {
-    return [{ property: "mailProvider", reason: (err as Error).message }];
-  }
-  return catchAll
-    ? []
-    : [
-        {
-          property: "mailProvider",
-          reason: `mailProvider ${JSON.stringify(kind)} has no catch-all; declare each address instead`,
-        },
-      ];
+  return capabilityFailures(kind, (caps, who) =>
+    caps.catchAll
+      ? []
+      : [
+          {
+            property: "mailProvider",
+            reason: `mailProvider ${who} has no catch-all; declare each address instead`,
+          },
+        ],
+  );
 }
 
 /** The adapter's catch-all methods; throws naming the provider when it has none. */

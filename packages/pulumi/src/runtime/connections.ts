@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
 import { AuthError } from "@mailplane/providers";
+import { containsUnknown, type Failure } from "./support";
 
 /**
  * How the runtime reaches one kind of mail provider (`migadu`, ...). Entries live in the
@@ -94,6 +95,25 @@ export function adapterEntry(kind: string): MailAdapterEntry {
     throw new Error(`mailProvider: "${kind}" is not a known mail provider; known: ${known}`);
   }
   return entry;
+}
+
+/**
+ * Check-time failures that depend on what a provider kind can do: `explain` receives the kind's
+ * capabilities and its quoted name. An unregistered kind is one failure on `mailProvider`; a
+ * kind not known yet (preview of a computed value) has none.
+ */
+export function capabilityFailures(
+  kind: unknown,
+  explain: (caps: MailProviderCapabilities, quotedKind: string) => Failure[],
+): Failure[] {
+  if (typeof kind !== "string" || containsUnknown(kind)) return [];
+  let caps: MailProviderCapabilities;
+  try {
+    caps = adapterEntry(kind).capabilities;
+  } catch (err) {
+    return [{ property: "mailProvider", reason: (err as Error).message }];
+  }
+  return explain(caps, JSON.stringify(kind));
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { MailProvider } from "@mailplane/providers";
 import { z } from "zod";
-import { adapterEntry, connect } from "./connections";
+import { capabilityFailures, connect } from "./connections";
 import {
   checkInputs,
   connectionFields,
-  containsUnknown,
   diffFields,
   domainSchema,
   isKind,
@@ -69,21 +68,16 @@ function selfAliasFailure(news: Props): Failure[] {
 
 /** Check-time failure when the provider kind is known and has no domain aliases. */
 function capabilityFailure(kind: unknown): Failure[] {
-  if (typeof kind !== "string" || containsUnknown(kind)) return [];
-  let domainAliases: boolean;
-  try {
-    domainAliases = adapterEntry(kind).capabilities.domainAliases;
-  } catch (err) {
-    return [{ property: "mailProvider", reason: (err as Error).message }];
-  }
-  return domainAliases
-    ? []
-    : [
-        {
-          property: "mailProvider",
-          reason: `mailProvider ${JSON.stringify(kind)} has no domain aliases; declare a separate MailDomain instead`,
-        },
-      ];
+  return capabilityFailures(kind, (caps, who) =>
+    caps.domainAliases
+      ? []
+      : [
+          {
+            property: "mailProvider",
+            reason: `mailProvider ${who} has no domain aliases; declare a separate MailDomain instead`,
+          },
+        ],
+  );
 }
 
 /** The adapter's domain-alias methods; throws naming the provider when it has none. */

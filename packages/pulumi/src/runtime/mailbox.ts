@@ -1,7 +1,8 @@
 import type { MailboxInput, MailboxState } from "@mailplane/providers";
+import { mailboxSettingProblems } from "@mailplane/core";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { adapterEntry, connect } from "./connections";
+import { adapterEntry, capabilityFailures, connect } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -175,14 +176,61 @@ function conflict(inputs: MailboxInputs, diffs: string[]): ConflictError {
   );
 }
 
+/** Check-time failures for settings the provider kind cannot honour; unknown values pass. */
+function settingFailures(inputs: Props): Failure[] {
+  return capabilityFailures(inputs.mailProvider, (caps, who) => {
+    if (!caps.mailboxes) {
+      return [
+        {
+          property: "mailProvider",
+          reason: `mailProvider ${who} has no mailboxes (it forwards only); use an Alias instead`,
+        },
+      ];
+    }
+    const known = (v: unknown) => v !== undefined && !containsUnknown(v);
+    const failures: Failure[] = mailboxSettingProblems(
+      {
+        quotaMb: known(inputs.quotaMb) ? (inputs.quotaMb as number) : undefined,
+        suspended: inputs.suspended === true,
+        password: known(inputs.password),
+        changePasswordAtNextLogin: inputs.changePasswordAtNextLogin === true,
+        require2fa: inputs.require2fa === true,
+      },
+      caps,
+    ).map((p) => ({ property: p.field, reason: `mailProvider ${who} ${p.message}` }));
+    if (inputs.shared === true && !caps.sharedMailboxes) {
+      failures.push({
+        property: "shared",
+        reason: `mailProvider ${who} has no shared mailboxes; remove shared and use an Alias or MailGroup with several members`,
+      });
+    }
+    const aliases = inputs.aliases;
+    if (Array.isArray(aliases) && aliases.length > caps.aliasesPerMailbox) {
+      failures.push({
+        property: "aliases",
+        reason:
+          caps.aliasesPerMailbox === 0
+            ? `mailProvider ${who} cannot give a mailbox extra addresses; remove aliases and use Alias resources`
+            : `mailProvider ${who} allows at most ${caps.aliasesPerMailbox} aliases per mailbox (got ${aliases.length}); move the rest to Alias resources`,
+      });
+    }
+    return failures;
+  });
+}
+
 /**
  * The Mailbox dynamic provider's implementation. The serialized shim calls these through
  * `require("@mailplane/pulumi/runtime")` at call time.
  */
 export const mailbox = {
-  /** Validates and normalises inputs; one failure per property. */
+  /**
+   * Validates and normalises inputs; one failure per property. A setting the provider cannot
+   * honour (a quota on Migadu, say) fails here, at preview, instead of being silently ignored.
+   */
   async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
-    return checkInputs(mailboxInputsSchema, news);
+    const result = checkInputs(mailboxInputsSchema, news);
+    if (result.failures.length > 0) return result;
+    return { ...result, failures: settingFailures(result.inputs) };
   },
 
   /**
