@@ -21,9 +21,8 @@ const acme = new MailDomain("acme", {
     mtaSts: { mode: "testing" },
     tlsRpt: { rua: ["tls-reports@acme.com"] },
   },
-  profiles: { staff: { quotaMb: 10240 } },
   mailboxes: {
-    zhangsan: { name: "Zhang San", department: "Sales", profile: "staff", aliases: ["san.zhang"] },
+    zhangsan: { name: "Zhang San", department: "Sales", aliases: ["san.zhang"] },
     ali: {
       name: "Ali Alavi",
       localPart: "ali.alavi",

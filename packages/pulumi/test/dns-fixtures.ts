@@ -81,3 +81,37 @@ export const acmeRecords: DnsRecord[] = [
     role: "alias-acme.co-mx",
   },
 ];
+
+/** What `cloudflare.getEmailRoutingDns` answers for example.org: MX set (unordered) and SPF. */
+export const CLOUDFLARE_ROUTING_DNS = {
+  dns: [
+    {
+      name: "example.org",
+      type: "MX",
+      content: "route3.mx.cloudflare.net",
+      priority: 86,
+      ttl: 1,
+    },
+    {
+      name: "example.org",
+      type: "MX",
+      content: "route1.mx.cloudflare.net",
+      priority: 0,
+      ttl: 1,
+    },
+    {
+      name: "example.org",
+      type: "MX",
+      content: "route2.mx.cloudflare.net",
+      priority: 37,
+      ttl: 1,
+    },
+    {
+      name: "example.org",
+      type: "TXT",
+      content: '"v=spf1 include:_spf.mx.cloudflare.net ~all"',
+      priority: 0,
+      ttl: 1,
+    },
+  ],
+};

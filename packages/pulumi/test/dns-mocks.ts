@@ -65,3 +65,27 @@ export function children(registered: Registered[]): Registered[] {
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/**
+ * Runs an example program (`examples/<dir>/index.ts`) under mocks already installed, with the
+ * given stack config (`mailplane:<key>`), and waits for every Output it exports.
+ */
+export async function runExample(
+  dir: string,
+  config: Record<string, string>,
+  secretKeys: string[] = [],
+): Promise<Record<string, unknown>> {
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [`mailplane:${k}`, v])),
+    secretKeys.map((k) => `mailplane:${k}`),
+  );
+  const program = (await import(`../../../examples/${dir}/index`)) as Record<string, unknown>;
+  // Waits for every outstanding registration (children are registered after the exports
+  // resolve).
+  await pulumi.runtime.disconnect();
+  const exported: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(program)) {
+    exported[k] = pulumi.Output.isInstance(v) ? await valueOf(v) : v;
+  }
+  return exported;
+}

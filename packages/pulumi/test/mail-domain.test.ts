@@ -11,45 +11,14 @@ import {
   type MailDomainArgs,
   type MailProviderBinding,
 } from "@mailplane/pulumi";
-import { DKIM_TXT } from "./dns-fixtures";
+import { CLOUDFLARE_ROUTING_DNS, DKIM_TXT } from "./dns-fixtures";
 import { children, installMocks, registeredAll, valueOf, type Registered } from "./dns-mocks";
 
 let registered: Registered[];
 beforeAll(async () => {
   registered = await installMocks(
     {
-      "cloudflare:index/getEmailRoutingDns:getEmailRoutingDns": () => ({
-        dns: [
-          {
-            name: "example.org",
-            type: "MX",
-            content: "route3.mx.cloudflare.net",
-            priority: 86,
-            ttl: 1,
-          },
-          {
-            name: "example.org",
-            type: "MX",
-            content: "route1.mx.cloudflare.net",
-            priority: 0,
-            ttl: 1,
-          },
-          {
-            name: "example.org",
-            type: "MX",
-            content: "route2.mx.cloudflare.net",
-            priority: 37,
-            ttl: 1,
-          },
-          {
-            name: "example.org",
-            type: "TXT",
-            content: '"v=spf1 include:_spf.mx.cloudflare.net ~all"',
-            priority: 0,
-            ttl: 1,
-          },
-        ],
-      }),
+      "cloudflare:index/getEmailRoutingDns:getEmailRoutingDns": () => CLOUDFLARE_ROUTING_DNS,
     },
     {
       "aws:sesv2/emailIdentity:EmailIdentity": () => ({
