@@ -11,7 +11,7 @@ import {
   formatId,
   isKind,
   isoDateSchema,
-  parseId,
+  readTarget,
   parseInputs,
   same,
   setOf,
@@ -70,25 +70,18 @@ export const alias = {
   async create(raw: Props): Promise<{ id: string; outs: AliasOutputs }> {
     const inputs = parseInputs(aliasInputsSchema, "Alias", raw);
     const conn = connect(inputs.mailProvider, inputs.apiUrl);
-    const listing = conn.aliases(inputs.domain);
     const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
-    let live = await listing.get(inputs.localPart);
-    if (live === undefined) {
-      try {
-        live = await conn.adapter.createAlias({
+    const { live, created } = await conn.aliases(inputs.domain).createOrFind(
+      inputs.localPart,
+      () =>
+        conn.adapter.createAlias({
           domain: inputs.domain,
           localPart: inputs.localPart,
           destinations: inputs.destinations,
-        });
-        listing.put(live);
-        return { id, outs: outputsFrom(inputs, live) };
-      } catch (err) {
-        if (!isKind(err, "Conflict")) throw err;
-        live = await conn.adapter.getAlias(inputs.domain, inputs.localPart);
-        if (live === undefined) throw err;
-        listing.put(live);
-      }
-    }
+        }),
+      () => conn.adapter.getAlias(inputs.domain, inputs.localPart),
+    );
+    if (created) return { id, outs: outputsFrom(inputs, live) };
     const actual = [...live.destinations].sort();
     if (!same(actual, inputs.destinations)) {
       throw new ConflictError(
@@ -107,15 +100,7 @@ export const alias = {
     id: string,
     props: Props = {},
   ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
-    const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
-    const where = importing
-      ? parseId("Alias", id)
-      : {
-          provider: String(props.mailProvider),
-          domain: props.domain as string,
-          localPart: props.localPart as string,
-        };
-    const apiUrl = typeof props.apiUrl === "string" ? props.apiUrl : undefined;
+    const { importing, apiUrl, ...where } = readTarget("Alias", id, props);
     const live = await connect(where.provider, apiUrl).aliases(where.domain).get(where.localPart);
     if (live === undefined) return {};
     const inputs: AliasInputs = {

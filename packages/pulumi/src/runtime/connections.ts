@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
 import { AuthError } from "@mailplane/providers";
-import { containsUnknown, type Failure } from "./support";
+import { containsUnknown, isKind, type Failure } from "./support";
 
 /**
  * How the runtime reaches one kind of mail provider (`migadu`, ...). Entries live in the
@@ -54,6 +54,31 @@ export class Listing<T extends { localPart: string }> {
   put(item: T): void {
     if (this.entry === undefined) return;
     this.entry.items = this.entry.items.then((m) => m.set(item.localPart, item));
+  }
+
+  /**
+   * Creates an item, or finds the one that already exists: from this listing first, then, when
+   * `create` answers Conflict (someone else created it since the list was read), with `get`.
+   * `created` says which; the caller decides whether an existing item may be adopted.
+   */
+  async createOrFind(
+    localPart: string,
+    create: () => Promise<T>,
+    get: () => Promise<T | undefined>,
+  ): Promise<{ live: T; created: boolean }> {
+    let live = await this.get(localPart);
+    if (live !== undefined) return { live, created: false };
+    try {
+      live = await create();
+      this.put(live);
+      return { live, created: true };
+    } catch (err) {
+      if (!isKind(err, "Conflict")) throw err;
+      live = await get();
+      if (live === undefined) throw err;
+      this.put(live);
+      return { live, created: false };
+    }
   }
 
   /** Forgets an item a write removed. */

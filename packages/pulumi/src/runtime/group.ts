@@ -10,7 +10,7 @@ import {
   diffFields,
   formatId,
   isKind,
-  parseId,
+  readTarget,
   parseInputs,
   same,
   setOf,
@@ -81,26 +81,19 @@ export const group = {
   async create(raw: Props): Promise<{ id: string; outs: GroupOutputs }> {
     const inputs = parseInputs(groupInputsSchema, "MailGroup", raw);
     const conn = connect(inputs.mailProvider, inputs.apiUrl);
-    const listing = conn.groups(inputs.domain);
     const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
-    let live = await listing.get(inputs.localPart);
-    if (live === undefined) {
-      try {
-        live = await conn.adapter.createGroup({
+    const { live, created } = await conn.groups(inputs.domain).createOrFind(
+      inputs.localPart,
+      () =>
+        conn.adapter.createGroup({
           domain: inputs.domain,
           localPart: inputs.localPart,
           name: inputs.name,
           members: inputs.members,
-        });
-        listing.put(live);
-        return { id, outs: outputsFrom(inputs, live) };
-      } catch (err) {
-        if (!isKind(err, "Conflict")) throw err;
-        live = await conn.adapter.getGroup(inputs.domain, inputs.localPart);
-        if (live === undefined) throw err;
-        listing.put(live);
-      }
-    }
+        }),
+      () => conn.adapter.getGroup(inputs.domain, inputs.localPart),
+    );
+    if (created) return { id, outs: outputsFrom(inputs, live) };
     const diffs: string[] = [];
     // A provider that stores no name (undefined) cannot disagree about it.
     if (live.name !== undefined && live.name !== inputs.name) {
@@ -129,15 +122,7 @@ export const group = {
     id: string,
     props: Props = {},
   ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
-    const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
-    const where = importing
-      ? parseId("MailGroup", id)
-      : {
-          provider: String(props.mailProvider),
-          domain: props.domain as string,
-          localPart: props.localPart as string,
-        };
-    const apiUrl = typeof props.apiUrl === "string" ? props.apiUrl : undefined;
+    const { importing, apiUrl, ...where } = readTarget("MailGroup", id, props);
     const live = await connect(where.provider, apiUrl).groups(where.domain).get(where.localPart);
     if (live === undefined) return {};
     const inputs: GroupInputs = {

@@ -14,7 +14,7 @@ import {
   isKind,
   isoDateSchema,
   localPartSchema,
-  parseId,
+  readTarget,
   parseInputs,
   passwordHash,
   same,
@@ -298,22 +298,13 @@ export const mailbox = {
   async create(raw: Props): Promise<{ id: string; outs: MailboxOutputs }> {
     const inputs = parseInputs(mailboxInputsSchema, "Mailbox", raw);
     const conn = connect(inputs.mailProvider, inputs.apiUrl);
-    const listing = conn.mailboxes(inputs.domain);
     const id = formatId(inputs.mailProvider, inputs.domain, inputs.localPart);
-    let live = await listing.get(inputs.localPart);
-    if (live === undefined) {
-      try {
-        live = await conn.adapter.createMailbox(toInput(inputs));
-        listing.put(live);
-        return { id, outs: outputsFrom(inputs, live) };
-      } catch (err) {
-        if (!isKind(err, "Conflict")) throw err;
-        // Created by someone else since the listing was read: adopt or report as below.
-        live = await conn.adapter.getMailbox(inputs.domain, inputs.localPart);
-        if (live === undefined) throw err;
-        listing.put(live);
-      }
-    }
+    const { live, created } = await conn.mailboxes(inputs.domain).createOrFind(
+      inputs.localPart,
+      () => conn.adapter.createMailbox(toInput(inputs)),
+      () => conn.adapter.getMailbox(inputs.domain, inputs.localPart),
+    );
+    if (created) return { id, outs: outputsFrom(inputs, live) };
     const diffs = differences(inputs, live);
     if (diffs.length > 0) throw conflict(inputs, diffs);
     return { id, outs: outputsFrom(inputs, live) };
@@ -327,20 +318,12 @@ export const mailbox = {
     id: string,
     props: Props = {},
   ): Promise<{ id?: string; props?: Props; inputs?: Props }> {
-    const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
-    const where = importing
-      ? parseId("Mailbox", id)
-      : {
-          provider: String(props.mailProvider),
-          domain: props.domain as string,
-          localPart: props.localPart as string,
-        };
-    const conn = connect(where.provider, props.apiUrl as string | undefined);
-    const live = await conn.mailboxes(where.domain).get(where.localPart);
+    const { importing, apiUrl, ...where } = readTarget("Mailbox", id, props);
+    const live = await connect(where.provider, apiUrl).mailboxes(where.domain).get(where.localPart);
     if (live === undefined) return {};
     const base = mailboxInputsSchema.parse({
       mailProvider: where.provider,
-      ...(typeof props.apiUrl === "string" ? { apiUrl: props.apiUrl } : {}),
+      ...(apiUrl === undefined ? {} : { apiUrl }),
       domain: where.domain,
       localPart: where.localPart,
       name: live.name,

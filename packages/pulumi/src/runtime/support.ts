@@ -173,6 +173,27 @@ export function parseId(
   return { provider: parts[0]!, domain: parts[1]!, localPart: parts[2]! };
 }
 
+/** Where a `read` looks: the address in state on a refresh, the id's on an import. */
+export function readTarget(
+  resource: string,
+  id: string,
+  props: Record<string, unknown>,
+): { importing: boolean; provider: string; domain: string; localPart: string; apiUrl?: string } {
+  const importing = typeof props.localPart !== "string" || typeof props.domain !== "string";
+  const where = importing
+    ? parseId(resource, id)
+    : {
+        provider: String(props.mailProvider),
+        domain: props.domain as string,
+        localPart: props.localPart as string,
+      };
+  return {
+    importing,
+    ...where,
+    ...(typeof props.apiUrl === "string" ? { apiUrl: props.apiUrl } : {}),
+  };
+}
+
 /** A one-way fingerprint of an initial password, stored (as a secret) to detect changes. */
 export function passwordHash(address: string, password: string): string {
   return createHash("sha256").update(`${address}\n${password}`).digest("hex");
