@@ -255,6 +255,25 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
   );
 
   it(
+    "3b. a DNS policy change previews as one update of the zone file, shown line by line",
+    async () => {
+      const before = readFileSync(zonePath, "utf8");
+      await ws.ok(["config", "set", "dmarcPolicy", "quarantine"]);
+      try {
+        const p = await preview();
+        expect(changes(p.steps)).toEqual(["update ZoneFile acme-zone-file"]);
+        expect(p.changeSummary).toEqual({ same: 12, update: 1 });
+        // What users see: a line diff of the file, the one DMARC line replaced.
+        await expectGoldenPreview("3b-dns-update");
+      } finally {
+        await ws.ok(["config", "rm", "dmarcPolicy"]);
+      }
+      expect(readFileSync(zonePath, "utf8")).toBe(before);
+    },
+    LONG,
+  );
+
+  it(
     "4. renaming a mailbox Migadu cannot rename fails at preview and changes nothing",
     async () => {
       await ws.ok(["config", "set", "zhangsanLocalPart", "san.zhang"]);
