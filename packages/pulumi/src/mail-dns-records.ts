@@ -41,6 +41,11 @@ export interface MailDnsRecordsArgs {
    */
   facts: DnsFactsInput | pulumi.Input<DnsFacts>;
   /**
+   * Facts for each domain alias (its own DKIM keys and verification codes), by alias domain.
+   * @default none: an alias gets the main facts' MX, SPF and client discovery, no DKIM
+   */
+  aliasFacts?: Record<string, DnsFactsInput | pulumi.Input<DnsFacts>>;
+  /**
    * A sending service whose identity and records are created too, e.g. `ses({ region })`.
    * @default none
    */
@@ -90,6 +95,11 @@ export interface PublishMailDnsOptions {
   sending?: SendingBinding;
   /** Records from elsewhere (the user's own, the account binding's extras). */
   extraRecords?: DnsRecordInput[];
+  /**
+   * The provider's facts for each domain alias (its DKIM keys, verification), by alias domain.
+   * An alias without an entry gets the main facts' MX, SPF and client discovery only.
+   */
+  aliasFacts?: Record<string, DnsFactsInput | pulumi.Input<DnsFacts>>;
 }
 
 /**
@@ -108,12 +118,13 @@ export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
   };
   const recordResources: Record<string, pulumi.Resource> = {};
 
-  const plan = (facts: DnsFacts): DnsRecord[] => {
+  const aliasInputs = o.aliasFacts ?? {};
+  const plan = (facts: DnsFacts, aliasFacts: Record<string, DnsFacts>): DnsRecord[] => {
     const withSending: DnsFacts = {
       ...facts,
       spfInclude: [...facts.spfInclude, ...(sending?.spfInclude ?? [])],
     };
-    const planned = planDnsRecords(o.spec, withSending);
+    const planned = planDnsRecords(o.spec, withSending, { aliasFacts });
     checkConflicts(o.spec.domain, facts.provider, planned, extra);
     return planned;
   };
@@ -124,12 +135,18 @@ export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
   let planned: pulumi.Output<DnsRecord[]>;
   let mxHosts: pulumi.Output<string[]>;
   let find: (pick: (r: DnsRecord) => boolean) => pulumi.Output<DnsRecord | undefined>;
-  if (isPlain(o.facts)) {
+  if (isPlain<DnsFactsInput>(o.facts) && Object.values(aliasInputs).every(isPlain)) {
     // Values unknown until deployment become placeholders for planning, so the children exist
     // from construction (the first preview shows them) under their role-derived names; each
     // record holding a placeholder gets an Output value with the real value substituted.
-    const { facts, pending } = withPlaceholders(o.facts as DnsFactsInput);
-    const p = plan(facts);
+    const { facts, pending } = withPlaceholders(o.facts);
+    const aliasFacts: Record<string, DnsFacts> = {};
+    for (const [alias, input] of Object.entries(aliasInputs)) {
+      const w = withPlaceholders(input as DnsFactsInput, `${alias}-`);
+      aliasFacts[alias] = w.facts;
+      for (const [token, value] of w.pending) pending.set(token, value);
+    }
+    const p = plan(facts, aliasFacts);
     const resolved = p.map((r) => substitute(r, pending));
     Object.assign(
       recordResources,
@@ -145,11 +162,14 @@ export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
   } else {
     // Provider-assigned facts (e.g. Cloudflare's MX set) are read during preview; the records
     // are created once they are known and keep their role-derived names.
-    planned = pulumi.output(o.facts as pulumi.Input<DnsFacts>).apply((facts) => {
-      const p = plan(facts as DnsFacts);
-      publish(p);
-      return p;
-    });
+    // The domain aliases' facts are awaited with them.
+    planned = pulumi
+      .all([pulumi.output(o.facts as pulumi.Input<DnsFacts>), pulumi.output(aliasInputs)])
+      .apply(([facts, aliasFacts]) => {
+        const p = plan(facts as DnsFacts, aliasFacts as Record<string, DnsFacts>);
+        publish(p);
+        return p;
+      });
     mxHosts = planned.apply((rs) => mxHostsOf(rs, o.spec.domain));
     find = (pick) => planned.apply((rs) => rs.find(pick));
   }
@@ -194,9 +214,13 @@ interface Pending {
  * Replaces every Output (or Promise) value of `facts` with a placeholder that core's planner
  * keeps as it is: lower-case, no spaces, no trailing dot, a valid host name under the reserved
  * `.invalid` TLD (RFC 2606), named by the value's place in the facts (so a verification
- * record's role, derived from its value, is stable). Returns plain facts and the placeholders.
+ * record's role, derived from its value, is stable) and by `prefix` (a domain alias's facts).
+ * Returns plain facts and the placeholders.
  */
-function withPlaceholders(input: DnsFactsInput): {
+function withPlaceholders(
+  input: DnsFactsInput,
+  prefix = "",
+): {
   facts: DnsFacts;
   pending: Map<string, Pending>;
 } {
@@ -210,7 +234,7 @@ function withPlaceholders(input: DnsFactsInput): {
   ): string => {
     if (typeof v === "string") return v;
     if (!pulumi.Output.isInstance(v) && !(v instanceof Promise)) return v;
-    const token = `mailplane-pending-${where}.invalid`;
+    const token = `mailplane-pending-${prefix}${where}.invalid`;
     pending.set(token, { value: pulumi.output(v), normalise });
     return token;
   };
@@ -379,6 +403,7 @@ export class MailDnsRecords extends pulumi.ComponentResource {
         dns: args.dns,
         sending: args.sending,
         extraRecords: args.records,
+        ...(args.aliasFacts === undefined ? {} : { aliasFacts: args.aliasFacts }),
       });
     } catch (e) {
       throw new pulumi.ResourceError(`MailDnsRecords ${name}: ${(e as Error).message}`, this);

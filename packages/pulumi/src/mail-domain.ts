@@ -187,6 +187,13 @@ export class MailDomain extends pulumi.ComponentResource {
           extraRecords: [...((f as DnsFacts).extraRecords ?? []), ...(more as DnsRecord[])],
         }));
       }
+      // Facts of the domain aliases, from bindings that know them (a self-hosted server signs
+      // their mail with its DKIM key, so the alias zones publish the same key).
+      const aliasDnsFacts = args.provider.aliasDnsFacts?.bind(args.provider);
+      const aliasFacts =
+        aliasDnsFacts === undefined
+          ? {}
+          : Object.fromEntries(spec.domainAliases.map((a) => [a, aliasDnsFacts(a, scope)]));
       published = publishMailDns({
         name,
         parent: this,
@@ -195,6 +202,7 @@ export class MailDomain extends pulumi.ComponentResource {
         dns: args.dns,
         sending: args.sending,
         extraRecords: extra,
+        aliasFacts,
       });
     } catch (e) {
       fail(e);

@@ -54,6 +54,12 @@ export interface MailProviderBinding {
    * preview, e.g. an invoke).
    */
   dnsFacts(domain: string, scope: AccountScope): DnsFactsInput | pulumi.Input<DnsFacts>;
+  /**
+   * DNS facts for one of the domain's aliases (its DKIM, verification), when the binding knows
+   * them. Without it an alias gets the main domain's MX, SPF and client discovery, no DKIM and
+   * no verification (which are per domain at most providers).
+   */
+  aliasDnsFacts?(aliasDomain: string, scope: AccountScope): DnsFactsInput | pulumi.Input<DnsFacts>;
   /** Creates the children that realise the planned accounts under `scope.parent`. */
   createAccounts(plan: AccountPlan, scope: AccountScope): AccountChildren;
 }

@@ -169,4 +169,62 @@ describe("MailDnsRecords with Output values inside plain facts (deployment)", ()
     // No placeholder reaches any output.
     expect(JSON.stringify(await valueOf(recs.records))).not.toContain("mailplane-pending");
   });
+
+  it("publishes a domain alias's own DKIM and verification from aliasFacts, in the alias's zone", async () => {
+    const src = new KeySource("alias-src");
+    const facts = (verification: pulumi.Input<string>) => ({
+      provider: "custom",
+      mx: [{ priority: 10, host: "mx.example.net" }],
+      spfInclude: [],
+      spfTerms: ["mx"],
+      dkim: [
+        {
+          selector: "s1",
+          type: "TXT" as const,
+          value: src.publicKey.apply((k) => `v=DKIM1; k=rsa; p=${k}`),
+        },
+      ],
+      verification: [verification],
+    });
+    const recs = new MailDnsRecords("beta", {
+      domain: "beta.com",
+      domainAliases: ["beta.co"],
+      dns: dns.cloudflare({ zoneId: "zone-b", aliasZoneIds: { "beta.co": "zone-bco" } }),
+      facts: facts("main-verify=1"),
+      aliasFacts: { "beta.co": facts(src.code) },
+    });
+    expect(Object.keys(recs.recordResources).sort()).toEqual([
+      "beta-beta.co-dkim-s1",
+      "beta-beta.co-dmarc",
+      "beta-beta.co-mx",
+      "beta-beta.co-spf",
+      "beta-beta.co-verification-906c5f19",
+      "beta-dkim-s1",
+      "beta-dmarc",
+      "beta-mx",
+      "beta-spf",
+      "beta-verification-60bdda30",
+    ]);
+    await registeredAll(Object.values(recs.recordResources));
+    const byName = new Map(children(registered).map((r) => [r.name, r.inputs]));
+    expect(byName.get("beta-beta.co-dkim-s1")).toEqual({
+      zoneId: "zone-bco",
+      ttl: 1,
+      name: "s1._domainkey.beta.co",
+      type: "TXT",
+      content: encodeTxt(DKIM_TXT, "cloudflare"),
+    });
+    expect(byName.get("beta-beta.co-verification-906c5f19")).toEqual({
+      zoneId: "zone-bco",
+      ttl: 1,
+      name: "beta.co",
+      type: "TXT",
+      content: '"provider-verify=Abc123"',
+    });
+    expect(byName.get("beta-verification-60bdda30")).toMatchObject({
+      zoneId: "zone-b",
+      name: "beta.com",
+      content: '"main-verify=1"',
+    });
+  });
 });

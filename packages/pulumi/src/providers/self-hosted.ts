@@ -133,35 +133,40 @@ export function selfHosted(args: SelfHostedArgs): SelfHostedBinding {
   ];
   const mx = typeof args.mx === "string" ? [{ host: args.mx }] : args.mx;
   const dkimKeys: Record<string, DkimKey> = {};
+  // The same facts for the domain and its aliases; the DKIM keys are created once.
+  const factsFor = (scope: AccountScope): DnsFactsInput => {
+    for (const s of selectors) {
+      dkimKeys[s] ??= new DkimKey(
+        `${scope.name}-dkim-${s}`,
+        { selector: s },
+        { parent: scope.parent },
+      );
+    }
+    // Plain facts with the DKIM values pending: the keys are generated at `up`, but the
+    // records (named by selector) are registered now and show in the first preview.
+    const facts = selfHostedDnsFacts({
+      mx,
+      dkim: selectors.map((s) => ({ selector: s, publicKey: "" })),
+      imap: args.imap,
+      submission: args.submission,
+      spfTerms: args.spfTerms,
+    });
+    return {
+      ...facts,
+      dkim: facts.dkim.map((k) => ({
+        ...k,
+        value: dkimKeys[k.selector]!.publicKey.apply(dkimTxtValue),
+      })),
+    };
+  };
   return {
     kind: "selfHosted",
     capabilities: SELF_HOSTED_CAPABILITIES,
     dkimKeys,
-    dnsFacts(_domain: string, scope: AccountScope): DnsFactsInput {
-      for (const s of selectors) {
-        dkimKeys[s] ??= new DkimKey(
-          `${scope.name}-dkim-${s}`,
-          { selector: s },
-          { parent: scope.parent },
-        );
-      }
-      // Plain facts with the DKIM values pending: the keys are generated at `up`, but the
-      // records (named by selector) are registered now and show in the first preview.
-      const facts = selfHostedDnsFacts({
-        mx,
-        dkim: selectors.map((s) => ({ selector: s, publicKey: "" })),
-        imap: args.imap,
-        submission: args.submission,
-        spfTerms: args.spfTerms,
-      });
-      return {
-        ...facts,
-        dkim: facts.dkim.map((k) => ({
-          ...k,
-          value: dkimKeys[k.selector]!.publicKey.apply(dkimTxtValue),
-        })),
-      };
-    },
+    dnsFacts: (_domain: string, scope: AccountScope): DnsFactsInput => factsFor(scope),
+    // The server signs a domain alias's mail with the same DKIM keys: the alias zone publishes
+    // them under the same selectors, next to the same MX, SPF and client discovery.
+    aliasDnsFacts: (_aliasDomain: string, scope: AccountScope): DnsFactsInput => factsFor(scope),
     createAccounts(plan: AccountPlan, scope: AccountScope): AccountChildren {
       return createAccountResources(plan, scope, {
         mailProvider: "selfHosted",
