@@ -163,6 +163,24 @@ function planDomain(
     });
   }
 
+  if (main) {
+    // Reports other domains send here: authorise each. A domain alias reporting to this domain
+    // has its authorisation planned with the alias's records, so it is not repeated here.
+    const aliasesReportingHere = dmarcReportDomains(dmarc).includes(domain)
+      ? new Set(spec.domainAliases.map(normalizeHostname))
+      : new Set<string>();
+    for (const source of [...new Set(p.dmarcReportsFor)].sort()) {
+      if (source === domain || aliasesReportingHere.has(source)) continue;
+      const name = `${source}._report._dmarc.${domain}`;
+      add({
+        name,
+        type: "TXT",
+        value: "v=DMARC1",
+        role: `dmarc-reports-for-${source === "*" ? "any" : source}`,
+      });
+    }
+  }
+
   if (p.noMail) {
     add({ name: domain, type: "MX", priority: 0, value: ".", role: "mx" });
     add({ name: domain, type: "TXT", value: "v=spf1 -all", role: "spf" });

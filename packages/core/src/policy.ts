@@ -292,6 +292,23 @@ export const policySchema = z
       .strict()
       .optional()
       .describe("MTA-STS (RFC 8461): `_mta-sts` TXT with the policy id."),
+    dmarcReportsFor: z
+      .array(
+        z
+          .string()
+          .refine((v) => v === "*" || isHostname(v), {
+            message:
+              'is not a domain; allowed: a DNS domain name such as acme.com, or "*" for every domain',
+          })
+          .transform((v) => (v === "*" ? v : normalizeHostname(v))),
+      )
+      .default([])
+      .describe(
+        "Other domains whose DMARC reports this domain receives (their `rua`/`ruf` point here): " +
+          "publishes `<d>._report._dmarc.<domain>` TXT `v=DMARC1` for each, so receivers send the " +
+          'reports (RFC 9989 external destination verification); "*" accepts every domain. ' +
+          "@default []",
+      ),
     tlsRpt: z
       .object({
         rua: z

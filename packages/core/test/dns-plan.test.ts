@@ -312,6 +312,56 @@ describe("planDnsRecords: other shapes", () => {
   });
 });
 
+describe("planDnsRecords: DMARC reports received for other domains", () => {
+  const facts = googleDnsFacts();
+  const reportRecords = (input: DnsPlanInput) =>
+    planDnsRecords(input, facts).filter((r) => r.name.includes("._report._dmarc."));
+
+  it("authorises each listed domain (and * for all) at <d>._report._dmarc.<domain>", () => {
+    expect(
+      reportRecords(
+        spec({ dmarcReportsFor: ["Globex.COM", "*", "initech.example", "globex.com", "acme.com"] }),
+      ),
+    ).toEqual([
+      rec("*._report._dmarc.acme.com", "TXT", "v=DMARC1", "dmarc-reports-for-any"),
+      rec("globex.com._report._dmarc.acme.com", "TXT", "v=DMARC1", "dmarc-reports-for-globex.com"),
+      rec(
+        "initech.example._report._dmarc.acme.com",
+        "TXT",
+        "v=DMARC1",
+        "dmarc-reports-for-initech.example",
+      ),
+    ]);
+  });
+
+  it("plans a domain alias reporting here once, with the alias's records", () => {
+    const input = spec(
+      { dmarc: { policy: "reject", rua: ["dmarc@acme.com"] }, dmarcReportsFor: ["acme.co"] },
+      ["acme.co"],
+    );
+    expect(reportRecords(input)).toEqual([
+      rec("acme.co._report._dmarc.acme.com", "TXT", "v=DMARC1", "acme.co-dmarc-report-acme.com"),
+    ]);
+    // An alias whose reports go elsewhere is authorised only when listed.
+    const elsewhere = spec(
+      { dmarc: { policy: "reject", rua: ["d@reports.example"] }, dmarcReportsFor: ["acme.co"] },
+      ["acme.co"],
+    );
+    expect(reportRecords(elsewhere).map((r) => r.role)).toEqual(["dmarc-reports-for-acme.co"]);
+  });
+
+  it("names a bad entry, its value and what is allowed", () => {
+    const r = policySchema.safeParse({ dmarcReportsFor: ["not a domain"] });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      [
+        "dmarcReportsFor.0",
+        'is not a domain; allowed: a DNS domain name such as acme.com, or "*" for every domain',
+      ],
+    ]);
+  });
+});
+
 describe("planDnsRecords: errors", () => {
   it("fails above 10 SPF lookups", () => {
     const include = Array.from({ length: 10 }, (_, i) => `spf${i}.example.net`);

@@ -15,6 +15,7 @@ describe("policySchema", () => {
     expect(policySchema.parse({})).toEqual({
       spf: { all: "~all" },
       dkim: {},
+      dmarcReportsFor: [],
       noMail: false,
       clientDiscovery: true,
       ttl: 3600,

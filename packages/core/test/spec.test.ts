@@ -67,7 +67,14 @@ describe("parseMailDomain", () => {
     expect(spec).toEqual({
       domain: "acme.com",
       domainAliases: [],
-      policy: { spf: { all: "~all" }, dkim: {}, noMail: false, clientDiscovery: true, ttl: 3600 },
+      policy: {
+        spf: { all: "~all" },
+        dkim: {},
+        dmarcReportsFor: [],
+        noMail: false,
+        clientDiscovery: true,
+        ttl: 3600,
+      },
       profiles: {},
       mailboxes: {},
       shared: {},
