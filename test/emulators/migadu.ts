@@ -375,6 +375,26 @@ export class MigaduEmulator extends Emulator {
     return s.mailboxes.has(localPart) || s.aliases.has(localPart);
   }
 
+  /**
+   * The lower-cased `local_part` of a request creating a mailbox or an alias, or Migadu's 422
+   * when it is invalid or the address is already taken.
+   */
+  private newLocalPart(
+    s: DomainState,
+    domain: string,
+    body: Record<string, unknown>,
+  ): string | EmulatorResponse {
+    const lp = body.local_part;
+    if (typeof lp !== "string" || !LOCAL_PART.test(lp)) {
+      return error(422, `local_part is invalid: ${JSON.stringify(lp ?? null)}`);
+    }
+    const localPart = lp.toLowerCase();
+    if (this.taken(s, localPart)) {
+      return error(422, `Address ${localPart}@${domain} has already been taken`);
+    }
+    return localPart;
+  }
+
   /** Applies documented writable mailbox fields; returns an error response for bad types. */
   private applyMailboxFields(
     s: DomainState,
@@ -428,13 +448,8 @@ export class MigaduEmulator extends Emulator {
     this.route("POST", mb, (req) =>
       this.withDomain(req, (s, domain) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        const lp = body.local_part;
-        if (typeof lp !== "string" || !LOCAL_PART.test(lp)) {
-          return error(422, `local_part is invalid: ${JSON.stringify(lp ?? null)}`);
-        }
-        const localPart = lp.toLowerCase();
-        if (this.taken(s, localPart))
-          return error(422, `Address ${localPart}@${domain} has already been taken`);
+        const localPart = this.newLocalPart(s, domain, body);
+        if (typeof localPart !== "string") return localPart;
         if (typeof body.name !== "string") return error(422, "name can't be blank");
         if (body.password === undefined && body.password_method === undefined) {
           return error(422, "password_method must be given: password or invitation");
@@ -603,13 +618,8 @@ export class MigaduEmulator extends Emulator {
     this.route("POST", al, (req) =>
       this.withDomain(req, (s, domain) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        const lp = body.local_part;
-        if (typeof lp !== "string" || !LOCAL_PART.test(lp)) {
-          return error(422, `local_part is invalid: ${JSON.stringify(lp ?? null)}`);
-        }
-        const localPart = lp.toLowerCase();
-        if (this.taken(s, localPart))
-          return error(422, `Address ${localPart}@${domain} has already been taken`);
+        const localPart = this.newLocalPart(s, domain, body);
+        if (typeof localPart !== "string") return localPart;
         const destinations = parseDestinations(body.destinations);
         if (!Array.isArray(destinations)) return destinations;
         const alias = this.makeAlias(domain, localPart, destinations);
