@@ -1,48 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MigaduEmulator } from "../../../test/emulators/migadu";
+import { describe, expect, it } from "vitest";
+import type { MigaduEmulator } from "../../../test/emulators/migadu";
 import {
   group,
   migaduAdapterEntry,
   registerMailAdapter,
   resetConnections,
 } from "../src/runtime/index";
+import { useMigaduEmulator } from "./migadu-emulator-setup";
 
 // The MailGroup runtime with a provider that stores no group name: Migadu, over HTTP.
-const USER = "admin@acme.com";
-const KEY = "emulator-key-group-7c2e";
 let emu: MigaduEmulator;
 let apiUrl: string;
-const env = { user: process.env.MIGADU_USER, key: process.env.MIGADU_API_KEY };
-
-beforeAll(async () => {
-  emu = new MigaduEmulator({ user: USER, apiKey: KEY, domains: ["acme.com"], rateLimit: false });
-  apiUrl = await emu.start();
-  process.env.MIGADU_USER = USER;
-  process.env.MIGADU_API_KEY = KEY;
-});
-
-afterAll(async () => {
-  await emu.stop();
-  for (const [name, value] of [
-    ["MIGADU_USER", env.user],
-    ["MIGADU_API_KEY", env.key],
-  ] as const) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
-
-beforeEach(() => {
-  resetConnections();
-  registerMailAdapter(
-    "migadu",
-    migaduAdapterEntry({
-      budget: { ratePerSecond: 1000, burst: 1000 },
-      retry: { baseDelayMs: 5, maxDelayMs: 50 },
-      readCacheTtlMs: 0,
-    }),
-  );
-});
+useMigaduEmulator(
+  "emulator-key-group-7c2e",
+  (e, url) => {
+    emu = e;
+    apiUrl = url;
+  },
+  { readCacheTtlMs: 0 },
+);
 
 async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
   const { inputs, failures } = await group.check({}, news);
