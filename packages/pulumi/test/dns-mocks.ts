@@ -68,18 +68,30 @@ export function children(registered: Registered[]): Registered[] {
 
 /**
  * Runs an example program (`examples/<dir>/index.ts`) under mocks already installed, with the
- * given stack config (`mailplane:<key>`), and waits for every Output it exports.
+ * given stack config (`mailplane:<key>`), and resolves every Output it exports.
  */
-export async function runExample(
+export function runExample(
   dir: string,
   config: Record<string, string>,
+  secretKeys: string[] = [],
+): Promise<Record<string, unknown>> {
+  return runProgram(`../../../examples/${dir}/index`, config, secretKeys);
+}
+
+/**
+ * Runs a Pulumi program module under mocks already installed, with the given stack config
+ * (`mailplane:<key>`), waits until every resource is registered, and resolves its exports.
+ */
+export async function runProgram(
+  modulePath: string,
+  config: Record<string, string> = {},
   secretKeys: string[] = [],
 ): Promise<Record<string, unknown>> {
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [`mailplane:${k}`, v])),
     secretKeys.map((k) => `mailplane:${k}`),
   );
-  const program = (await import(`../../../examples/${dir}/index`)) as Record<string, unknown>;
+  const program = (await import(modulePath)) as Record<string, unknown>;
   // Waits for every outstanding registration (children are registered after the exports
   // resolve).
   await pulumi.runtime.disconnect();
