@@ -1,34 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { children, installMocks, runProgram, type Registered } from "./dns-mocks";
+import { readmeProgram } from "./readme-program";
 
 // The example at the top of the repository's README is a program too: it runs here under Pulumi
 // mocks, exactly as written (only its import is pointed at this package's source).
-const ROOT = path.resolve(__dirname, "..", "..", "..");
-let tmp: string;
 let registered: Registered[];
 let exported: Record<string, unknown>;
+let cleanup: (() => void) | undefined;
 
 beforeAll(async () => {
-  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const block = /```ts\n([\s\S]*?)```/.exec(readme);
-  if (block === null) throw new Error("README.md has no ```ts example");
-  tmp = mkdtempSync(path.join(os.tmpdir(), "mailplane-readme-"));
-  const file = path.join(tmp, "example.ts");
-  const source = path.join(ROOT, "packages", "pulumi", "src", "index.ts");
-  writeFileSync(
-    file,
-    block[1]!.replace('from "@mailplane/pulumi"', `from ${JSON.stringify(source)}`),
-  );
+  const program = readmeProgram("README.md");
+  cleanup = program.cleanup;
   registered = await installMocks();
-  exported = await runProgram(file);
+  exported = await runProgram(program.file);
 });
 
-afterAll(() => {
-  if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => cleanup?.());
 
 describe("the README's example", () => {
   it("runs and creates its Cloudflare records and Migadu accounts", () => {
