@@ -298,6 +298,34 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
   );
 
   it(
+    "4b. renaming a handle (a refactor) keeps the mailbox, even one with onDelete: delete",
+    async () => {
+      const before = mailboxSummary();
+      await ws.ok(["config", "set", "tempHandle", "contractor"]);
+      try {
+        const p = await preview();
+        // What Pulumi plans for a new child name: create the new, delete the old.
+        expect(changes(p.steps)).toEqual([
+          "create Mailbox acme-mailbox-contractor",
+          "delete Mailbox acme-mailbox-temp",
+        ]);
+        emu.resetLog();
+        await up();
+        // The new resource adopted temp@ and the old one's delete left it alone: no write.
+        expect(Object.keys(emu.countsByRoute()).filter((r) => !r.startsWith("GET"))).toEqual([]);
+        expect(mailboxSummary()).toEqual(before);
+      } finally {
+        await ws.ok(["config", "rm", "tempHandle"]);
+      }
+      // And back: the same again in the other direction.
+      await up();
+      expect(mailboxSummary()).toEqual(before);
+      expect((await preview()).changeSummary).toEqual({ same: 13 });
+    },
+    LONG,
+  );
+
+  it(
     "5. refresh reports a change made directly at the provider",
     async () => {
       emu.patchMailbox("acme.com", "maria", { name: "Maria G." });

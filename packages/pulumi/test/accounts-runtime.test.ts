@@ -6,6 +6,7 @@ import {
   registerMailAdapter,
   resetConnections,
   UNKNOWN,
+  forgetClaims,
 } from "../src/runtime/index";
 import { FakeMailProvider } from "./accounts-fake";
 
@@ -361,6 +362,7 @@ describe("mailbox create/read/update/delete", () => {
   it("removal from code suspends the mailbox by default", async () => {
     const { outs } = await mailbox.create(await checked());
     fake.calls.length = 0;
+    forgetClaims(); // removed from code in a later deployment
     await mailbox.delete("fake/acme.com/alice", { ...outs });
     expect(fake.calls).toEqual(["updateMailbox alice@acme.com suspended"]);
     expect(fake.mailboxes.get("alice@acme.com")?.suspended).toBe(true);
@@ -376,6 +378,7 @@ describe("mailbox create/read/update/delete", () => {
     const { outs } = await mailbox.create(leaver);
     expect(outs.keepUntil).toBe("2027-03-31");
     fake.calls.length = 0;
+    forgetClaims(); // removed from code in a later deployment
     await mailbox.delete("fake/acme.com/alice", { ...outs });
     expect(fake.calls).toEqual(["updateMailbox alice@acme.com forwardTo,suspended"]);
     expect(fake.mailboxes.get("alice@acme.com")).toMatchObject({
@@ -386,13 +389,29 @@ describe("mailbox create/read/update/delete", () => {
 
   it('deletes only with onDelete: "delete"; a mailbox already gone is not an error', async () => {
     const { outs } = await mailbox.create(await checked({ ...alice, onDelete: "delete" }));
+    forgetClaims(); // removed from code in a later deployment
     await mailbox.delete("fake/acme.com/alice", { ...outs });
     expect(fake.mailboxes.size).toBe(0);
+    forgetClaims(); // removed from code in a later deployment
     await mailbox.delete("fake/acme.com/alice", { ...outs });
     expect(fake.calls.slice(-2)).toEqual([
       "deleteMailbox alice@acme.com",
       "deleteMailbox alice@acme.com",
     ]);
+  });
+
+  it("a renamed resource (new handle or component name) keeps the mailbox: the old one's delete leaves it", async () => {
+    // Pulumi creates the new resource (it adopts the identical mailbox), then deletes the old
+    // one, in the same deployment: that delete must neither suspend nor delete the mailbox.
+    const inputs = await checked({ ...alice, onDelete: "delete" });
+    const { outs } = await mailbox.create(inputs);
+    forgetClaims(); // the rename happens in a later deployment
+    fake.calls.length = 0;
+    await mailbox.create(inputs); // the resource under its new name adopts the mailbox
+    await mailbox.delete("fake/acme.com/alice", { ...outs }); // the old name is removed
+    // No write at all (the adoption reads the listing this process already holds).
+    expect(fake.calls).toEqual([]);
+    expect(fake.mailboxes.get("alice@acme.com")?.suspended).toBe(false);
   });
 
   it("imports by id <provider>/<domain>/<localPart>, rebuilding the inputs", async () => {
@@ -465,6 +484,24 @@ describe("alias and group", () => {
     members: ["b@acme.com", "a@acme.com"],
   };
 
+  it("a renamed alias or group keeps its address: the old resource's delete leaves it", async () => {
+    const a = (await alias.check({}, info)).inputs;
+    const g = (await group.check({}, staff)).inputs;
+    const oldAlias = await alias.create(a);
+    const oldGroup = await group.create(g);
+    forgetClaims(); // the rename happens in a later deployment
+    fake.calls.length = 0;
+    await alias.create(a);
+    await group.create(g);
+    await alias.delete(oldAlias.id, { ...oldAlias.outs });
+    await group.delete(oldGroup.id, { ...oldGroup.outs });
+    expect(fake.calls).toEqual([]); // no write at all
+    expect([...fake.aliases.keys(), ...fake.groups.keys()]).toEqual([
+      "info@acme.com",
+      "all-staff@acme.com",
+    ]);
+  });
+
   it("alias: create, diff, update, conflict, delete", async () => {
     const { inputs } = await alias.check({}, info);
     const { id, outs } = await alias.create(inputs);
@@ -489,6 +526,7 @@ describe("alias and group", () => {
     await expect(alias.create(inputs)).rejects.toThrow(
       'alias info@acme.com already exists at fake and differs from the declaration: destinations ["c@acme.com"] at the provider, ["a@acme.com","b@acme.com"] declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing; `pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and change it in a later update.',
     );
+    forgetClaims(); // removed from code in a later deployment
     await alias.delete(id, { ...updated });
     expect(fake.aliases.size).toBe(0);
     expect((await alias.check({}, { ...info, destinations: [] })).failures).toEqual([
@@ -514,6 +552,7 @@ describe("alias and group", () => {
     expect(fake.calls).toEqual(["updateGroup all-staff@acme.com members"]);
     expect(updated.members).toEqual(["a@acme.com", "c@acme.com"]);
     expect((await group.read("fake/acme.com/all-staff", { ...updated })).props).toEqual(updated);
+    forgetClaims(); // removed from code in a later deployment
     await group.delete("fake/acme.com/all-staff", { ...updated });
     expect(fake.groups.size).toBe(0);
   });

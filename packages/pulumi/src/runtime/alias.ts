@@ -1,7 +1,7 @@
 import type { AliasState } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { connect } from "./connections";
+import { claimAccount, connect, deleteUnclaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -9,7 +9,6 @@ import {
   connectionFields,
   diffFields,
   formatId,
-  isKind,
   isoDateSchema,
   readTarget,
   parseInputs,
@@ -81,9 +80,8 @@ export const alias = {
         }),
       () => conn.adapter.getAlias(inputs.domain, inputs.localPart),
     );
-    if (created) return { id, outs: outputsFrom(inputs, live) };
     const actual = [...live.destinations].sort();
-    if (!same(actual, inputs.destinations)) {
+    if (!created && !same(actual, inputs.destinations)) {
       throw new ConflictError(
         { provider: inputs.mailProvider, operation: "createAlias" },
         `alias ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} ` +
@@ -92,6 +90,7 @@ export const alias = {
           ADOPT_HINT,
       );
     }
+    claimAccount("alias", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
     return { id, outs: outputsFrom(inputs, live) };
   },
 
@@ -130,19 +129,15 @@ export const alias = {
       live = await conn.adapter.updateAlias(inputs.domain, inputs.localPart, inputs.destinations);
       conn.aliases(inputs.domain).put(live);
     }
+    claimAccount("alias", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
     return { outs: outputsFrom(inputs, live) };
   },
 
-  /** Deletes the alias; one already gone is not an error. */
+  /**
+   * Deletes the alias (one already gone is not an error), unless a renamed resource of this
+   * deployment manages it now.
+   */
   async delete(_id: string, props: Props): Promise<void> {
-    const domain = String(props.domain);
-    const localPart = String(props.localPart);
-    const conn = connect(String(props.mailProvider), props.apiUrl as string | undefined);
-    try {
-      await conn.adapter.deleteAlias(domain, localPart);
-    } catch (err) {
-      if (!isKind(err, "NotFound")) throw err;
-    }
-    conn.aliases(domain).remove(localPart);
+    await deleteUnclaimed("alias", props);
   },
 };

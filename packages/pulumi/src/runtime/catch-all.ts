@@ -1,7 +1,7 @@
 import type { MailProvider } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { capabilityFailures, connect } from "./connections";
+import { capabilityFailures, claimAccount, connect, isClaimed } from "./connections";
 import {
   addressSchema,
   checkInputs,
@@ -115,6 +115,7 @@ export const catchAll = {
     const live = await api.getCatchAll(inputs.domain);
     if (live === undefined) {
       await api.setCatchAll(inputs.domain, inputs.destinations);
+      claimAccount("catchAll", inputs.mailProvider, inputs.apiUrl, inputs.domain, "*");
       return { id, outs: outputsFrom(inputs, inputs.destinations) };
     }
     const actual = [...live].sort();
@@ -128,6 +129,7 @@ export const catchAll = {
           `them in a later update.`,
       );
     }
+    claimAccount("catchAll", inputs.mailProvider, inputs.apiUrl, inputs.domain, "*");
     return { id, outs: outputsFrom(inputs, actual) };
   },
 
@@ -169,13 +171,20 @@ export const catchAll = {
         inputs.destinations,
       );
     }
+    claimAccount("catchAll", inputs.mailProvider, inputs.apiUrl, inputs.domain, "*");
     return { outs: outputsFrom(inputs, inputs.destinations) };
   },
 
-  /** Removes the catch-all (it holds no mail); one already gone is not an error. */
+  /**
+   * Removes the catch-all (it holds no mail; one already gone is not an error), unless a
+   * renamed resource of this deployment manages it now.
+   */
   async delete(_id: string, props: Props): Promise<void> {
     const kind = String(props.mailProvider);
-    const conn = connect(kind, props.apiUrl as string | undefined);
-    await catchAllApi(kind, conn.adapter).setCatchAll(String(props.domain), undefined);
+    const apiUrl = props.apiUrl as string | undefined;
+    const domain = String(props.domain);
+    if (isClaimed("catchAll", kind, apiUrl, domain, "*")) return;
+    const conn = connect(kind, apiUrl);
+    await catchAllApi(kind, conn.adapter).setCatchAll(domain, undefined);
   },
 };

@@ -211,12 +211,89 @@ export function connect(kind: string, apiUrl?: string): Connection {
   return conn;
 }
 
+/** The kinds of account a resource manages, for {@link claimAccount}. */
+export type AccountKind = "mailbox" | "alias" | "group" | "catchAll" | "domainAlias";
+
+/** Accounts a create or update of this provider process manages. */
+const claims = new Set<string>();
+
+function claimKey(
+  kind: AccountKind,
+  provider: string,
+  apiUrl: string | undefined,
+  domain: string,
+  name: string,
+): string {
+  return JSON.stringify([kind, provider, apiUrl ?? "", domain, name]);
+}
+
 /**
- * Forgets every connection and cached listing, and sets how long a listing serves reads
+ * Records that a resource of this deployment now manages an account: it created, adopted or
+ * updated it. One provider process serves a deployment, and Pulumi runs the deletes of
+ * resources removed from the program after every create and update, so a delete that finds its
+ * account claimed belongs to a resource that was renamed (a new handle, a renamed component): the
+ * new resource adopted the account, and the delete must leave it alone.
+ * `name` is the local part (mailbox, alias, group), `*` (catch-all) or the alias domain.
+ */
+export function claimAccount(
+  kind: AccountKind,
+  provider: string,
+  apiUrl: string | undefined,
+  domain: string,
+  name: string,
+): void {
+  claims.add(claimKey(kind, provider, apiUrl, domain, name));
+}
+
+/**
+ * Forgets the claims, as a new provider process (the next deployment) starts without them. For
+ * tests that create and delete in one process.
+ */
+export function forgetClaims(): void {
+  claims.clear();
+}
+
+/** Whether a resource of this deployment manages the account (see {@link claimAccount}). */
+export function isClaimed(
+  kind: AccountKind,
+  provider: string,
+  apiUrl: string | undefined,
+  domain: string,
+  name: string,
+): boolean {
+  return claims.has(claimKey(kind, provider, apiUrl, domain, name));
+}
+
+/**
+ * Deletes the alias or group of a resource removed from the program, unless a resource of this
+ * deployment claimed it (a rename, see {@link claimAccount}). One already gone is not an error.
+ */
+export async function deleteUnclaimed(
+  kind: "alias" | "group",
+  props: Record<string, unknown>,
+): Promise<void> {
+  const provider = String(props.mailProvider);
+  const apiUrl = props.apiUrl as string | undefined;
+  const domain = String(props.domain);
+  const localPart = String(props.localPart);
+  if (isClaimed(kind, provider, apiUrl, domain, localPart)) return;
+  const conn = connect(provider, apiUrl);
+  try {
+    if (kind === "alias") await conn.adapter.deleteAlias(domain, localPart);
+    else await conn.adapter.deleteGroup(domain, localPart);
+  } catch (err) {
+    if (!isKind(err, "NotFound")) throw err;
+  }
+  (kind === "alias" ? conn.aliases(domain) : conn.groups(domain)).remove(localPart);
+}
+
+/**
+ * Forgets every connection, cached listing and claim, and sets how long a listing serves reads
  * (default 60 s). For tests and benchmarks; the provider process never needs it.
  */
 export function resetConnections(options: { listingTtlMs?: number } = {}): void {
   connections.clear();
   stackConfig.clear();
+  claims.clear();
   listingTtlMs = options.listingTtlMs ?? 60_000;
 }

@@ -1,6 +1,6 @@
 import type { MailProvider } from "@mailplane/providers";
 import { z } from "zod";
-import { capabilityFailures, connect } from "./connections";
+import { capabilityFailures, claimAccount, connect, isClaimed } from "./connections";
 import {
   checkInputs,
   connectionFields,
@@ -139,6 +139,13 @@ export const domainAlias = {
     // Idempotent at the adapter: an existing link to `domain` is adopted, one to another domain
     // is a ConflictError that changes nothing.
     await api.addDomainAlias(inputs.domain, inputs.aliasDomain);
+    claimAccount(
+      "domainAlias",
+      inputs.mailProvider,
+      inputs.apiUrl,
+      inputs.domain,
+      inputs.aliasDomain,
+    );
     return {
       id: domainAliasId(inputs.mailProvider, inputs.domain, inputs.aliasDomain),
       outs: { ...inputs },
@@ -178,18 +185,28 @@ export const domainAlias = {
 
   /** Only `apiUrl` can change in place, which changes nothing at the provider. */
   async update(_id: string, _olds: Props, raw: Props): Promise<{ outs: DomainAliasOutputs }> {
-    return { outs: parseInputs(domainAliasInputsSchema, "DomainAlias", raw) };
+    const inputs = parseInputs(domainAliasInputsSchema, "DomainAlias", raw);
+    claimAccount(
+      "domainAlias",
+      inputs.mailProvider,
+      inputs.apiUrl,
+      inputs.domain,
+      inputs.aliasDomain,
+    );
+    return { outs: inputs };
   },
 
   /** Removes the link (the alias domain's mail is then rejected); one already gone is fine. */
   async delete(_id: string, props: Props): Promise<void> {
     const kind = String(props.mailProvider);
-    const conn = connect(kind, props.apiUrl as string | undefined);
+    const apiUrl = props.apiUrl as string | undefined;
+    const domain = String(props.domain);
+    const aliasDomain = String(props.aliasDomain);
+    // Renamed (a new component name): the new resource manages this link now.
+    if (isClaimed("domainAlias", kind, apiUrl, domain, aliasDomain)) return;
+    const conn = connect(kind, apiUrl);
     try {
-      await domainAliasApi(kind, conn.adapter).removeDomainAlias(
-        String(props.domain),
-        String(props.aliasDomain),
-      );
+      await domainAliasApi(kind, conn.adapter).removeDomainAlias(domain, aliasDomain);
     } catch (err) {
       if (!isKind(err, "NotFound")) throw err;
     }

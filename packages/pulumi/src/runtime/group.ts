@@ -1,7 +1,7 @@
 import type { GroupState } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { connect } from "./connections";
+import { claimAccount, connect, deleteUnclaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -9,7 +9,6 @@ import {
   connectionFields,
   diffFields,
   formatId,
-  isKind,
   readTarget,
   parseInputs,
   same,
@@ -93,7 +92,6 @@ export const group = {
         }),
       () => conn.adapter.getGroup(inputs.domain, inputs.localPart),
     );
-    if (created) return { id, outs: outputsFrom(inputs, live) };
     const diffs: string[] = [];
     // A provider that stores no name (undefined) cannot disagree about it.
     if (live.name !== undefined && live.name !== inputs.name) {
@@ -107,13 +105,14 @@ export const group = {
         `members ${JSON.stringify(actual)} at the provider, ${JSON.stringify(inputs.members)} declared`,
       );
     }
-    if (diffs.length > 0) {
+    if (!created && diffs.length > 0) {
       throw new ConflictError(
         { provider: inputs.mailProvider, operation: "createGroup" },
         `group ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} and ` +
           `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
       );
     }
+    claimAccount("group", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
     return { id, outs: outputsFrom(inputs, live) };
   },
 
@@ -158,19 +157,15 @@ export const group = {
       live = await conn.adapter.updateGroup(inputs.domain, inputs.localPart, patch);
       conn.groups(inputs.domain).put(live);
     }
+    claimAccount("group", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
     return { outs: outputsFrom(inputs, live) };
   },
 
-  /** Deletes the group; one already gone is not an error. */
+  /**
+   * Deletes the group (one already gone is not an error), unless a renamed resource of this
+   * deployment manages it now.
+   */
   async delete(_id: string, props: Props): Promise<void> {
-    const domain = String(props.domain);
-    const localPart = String(props.localPart);
-    const conn = connect(String(props.mailProvider), props.apiUrl as string | undefined);
-    try {
-      await conn.adapter.deleteGroup(domain, localPart);
-    } catch (err) {
-      if (!isKind(err, "NotFound")) throw err;
-    }
-    conn.groups(domain).remove(localPart);
+    await deleteUnclaimed("group", props);
   },
 };

@@ -2,7 +2,7 @@ import type { MailboxInput, MailboxState } from "@mailplane/providers";
 import { mailboxSettingProblems } from "@mailplane/core";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { adapterEntry, capabilityFailures, connect } from "./connections";
+import { adapterEntry, capabilityFailures, claimAccount, connect, isClaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -304,9 +304,11 @@ export const mailbox = {
       () => conn.adapter.createMailbox(toInput(inputs)),
       () => conn.adapter.getMailbox(inputs.domain, inputs.localPart),
     );
-    if (created) return { id, outs: outputsFrom(inputs, live) };
-    const diffs = differences(inputs, live);
-    if (diffs.length > 0) throw conflict(inputs, diffs);
+    if (!created) {
+      const diffs = differences(inputs, live);
+      if (diffs.length > 0) throw conflict(inputs, diffs);
+    }
+    claimAccount("mailbox", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
     return { id, outs: outputsFrom(inputs, live) };
   },
 
@@ -399,6 +401,7 @@ export const mailbox = {
     } else {
       live = renamed ?? liveFromOutputs(inputs, olds);
     }
+    claimAccount("mailbox", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
     return { outs: outputsFrom(inputs, live) };
   },
 
@@ -410,7 +413,10 @@ export const mailbox = {
     const provider = String(props.mailProvider);
     const domain = String(props.domain);
     const localPart = String(props.localPart);
-    const conn = connect(provider, props.apiUrl as string | undefined);
+    const apiUrl = props.apiUrl as string | undefined;
+    // Renamed (a new handle or component name): the new resource manages this mailbox now.
+    if (isClaimed("mailbox", provider, apiUrl, domain, localPart)) return;
+    const conn = connect(provider, apiUrl);
     const listing = conn.mailboxes(domain);
     try {
       if (props.onDelete === "delete") {
