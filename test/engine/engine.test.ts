@@ -326,6 +326,34 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
   );
 
   it(
+    "4c. renaming the MailDomain (a refactor) keeps every account and the zone file",
+    async () => {
+      const before = { mailboxes: mailboxSummary(), aliases: aliasSummary() };
+      const zone = readFileSync(zonePath, "utf8");
+      const renameTo = async (name: string) => {
+        const p = await preview();
+        // Every child of the component (and the component) gets a new name: Pulumi plans a
+        // create of each and then a delete of the old one.
+        expect(p.changeSummary, name).toEqual({ same: 1, create: 12, delete: 12 });
+        emu.resetLog();
+        await up();
+        expect(Object.keys(emu.countsByRoute()).filter((r) => !r.startsWith("GET"))).toEqual([]);
+        expect({ mailboxes: mailboxSummary(), aliases: aliasSummary() }).toEqual(before);
+        expect(readFileSync(zonePath, "utf8")).toBe(zone);
+      };
+      await ws.ok(["config", "set", "componentName", "acme-mail"]);
+      try {
+        await renameTo("acme-mail");
+      } finally {
+        await ws.ok(["config", "rm", "componentName"]);
+      }
+      await renameTo("acme");
+      expect((await preview()).changeSummary).toEqual({ same: 13 });
+    },
+    LONG,
+  );
+
+  it(
     "5. refresh reports a change made directly at the provider",
     async () => {
       emu.patchMailbox("acme.com", "maria", { name: "Maria G." });

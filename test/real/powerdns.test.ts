@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMailDomain, planDnsRecords } from "@mailplane/core";
 import {
   dkimPublicKeyOf,
+  forgetClaims,
   generateDkimKeyPair,
   PowerDnsClient,
   powerDnsRecordsProvider,
@@ -150,7 +151,19 @@ describe("PowerDNS backend against a real pdns_server", () => {
     );
   });
 
+  it("keeps the RRsets a renamed MailDomain's new records resource wrote in this deployment", async () => {
+    forgetClaims(); // the rename happens in a later deployment
+    // Pulumi creates the records resource under its new name, then deletes the old one.
+    await powerDnsRecordsProvider.create(inputs([second]));
+    await powerDnsRecordsProvider.delete("localhost/acme.test", inputs([second]));
+    expect(dig("MX", "acme.test")).toEqual(["10 mx.acme.test."]);
+    expect(dig("TXT", "mail2027._domainkey.acme.test").map(txtValue)).toEqual([
+      `v=DKIM1; k=rsa; p=${second.publicKey}`,
+    ]);
+  });
+
   it("deletes every owned RRset and leaves the zone's own SOA and NS", async () => {
+    forgetClaims(); // removed from code in a later deployment
     await powerDnsRecordsProvider.delete("localhost/acme.test", inputs([second]));
     expect(dig("MX", "acme.test")).toEqual([]);
     expect(dig("TXT", "mail2027._domainkey.acme.test")).toEqual([]);

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderZoneFile } from "@mailplane/core";
+import { forgetClaims } from "@mailplane/providers";
 import { zoneFileProviderWithClock, type ZoneFileOutputs } from "@mailplane/pulumi";
 import { acmeRecords, DKIM_KEY } from "../../packages/pulumi/test/dns-fixtures";
 
@@ -190,7 +191,22 @@ describe("zone file served by Knot DNS", () => {
     expect(check).toBe("");
     const copy = join(dir, "copy.zone");
     await zoneFileProvider.create!({ path: copy, content: next });
+    forgetClaims(); // removed from code in a later deployment
     await zoneFileProvider.delete!(copy, { path: copy, content: next });
     expect(existsSync(copy)).toBe(false);
+  });
+
+  it("keeps the file when a renamed MailDomain's new zone-file child wrote it in this deployment", async () => {
+    const file = join(dir, "renamed.zone");
+    const content = outs.content;
+    const old = await zoneFileProvider.create!({ path: file, content });
+    forgetClaims(); // the rename happens in a later deployment
+    // Pulumi creates the child under its new name, then deletes the old one.
+    await zoneFileProvider.create!({ path: file, content });
+    await zoneFileProvider.delete!(old.id, old.outs!);
+    expect(existsSync(file)).toBe(true);
+    expect(execFileSync(which("kzonecheck")!, ["-o", "acme.com", file], { encoding: "utf8" })).toBe(
+      "",
+    );
   });
 });

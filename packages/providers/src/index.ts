@@ -1,4 +1,5 @@
 export * from "./adapter";
+export * from "./claims";
 export * from "./errors";
 export * from "./http/budget";
 export * from "./http/client";

@@ -78,6 +78,26 @@ describe("zone-file provider: SOA serial assigned at write time", () => {
     });
   });
 
+  it("never moves an existing file's serial backwards on create (a renamed resource)", async () => {
+    now = new Date("2026-03-14T08:00:00Z");
+    const path = join(dir, "existing.zone");
+    const content = render();
+    writeFileSync(path, content.replace(/ 1 7200 /, " 2026031405 7200 "));
+    // The same zone keeps its serial; a different one gets the next.
+    expect((await provider.create!({ path, content })).outs).toEqual({
+      path,
+      content,
+      serial: 2026031405,
+    });
+    const next = content.replace("~all", "-all");
+    expect((await provider.create!({ path, content: next })).outs).toEqual({
+      path,
+      content: next,
+      serial: 2026031406,
+    });
+    expect(readFileSync(path, "utf8")).toBe(next.replace(/ 1 7200 /, " 2026031406 7200 "));
+  });
+
   it("reports an edited file as drift and treats the declared serial as a floor", async () => {
     now = new Date("2026-03-14T08:00:00Z");
     const path = join(dir, "floor.zone");

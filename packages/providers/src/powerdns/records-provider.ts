@@ -1,3 +1,4 @@
+import { claim, isClaimed } from "../claims";
 import { PowerDnsClient, sortRRsets, type PowerDnsRRset } from "./client";
 
 /** Flat inputs of a zone's Mailplane-managed RRsets: what `pulumi preview --diff` shows. */
@@ -24,6 +25,15 @@ function inputsOf(props: Props): PowerDnsRecordsInputs {
   };
 }
 
+/** The claim (see `claim`) of one RRset of a zone on a server. */
+const rrsetClaim = (inputs: PowerDnsRecordsInputs, s: PowerDnsRRset): string[] => [
+  "powerdns",
+  inputs.apiUrl,
+  inputs.serverId,
+  inputs.zone,
+  key(s),
+];
+
 async function reconcile(inputs: PowerDnsRecordsInputs, previous: PowerDnsRRset[]): Promise<void> {
   const client = new PowerDnsClient(inputs);
   const wanted = new Set(inputs.rrsets.map(key));
@@ -31,13 +41,14 @@ async function reconcile(inputs: PowerDnsRecordsInputs, previous: PowerDnsRRset[
     inputs.rrsets,
     previous.filter((s) => !wanted.has(key(s))),
   );
+  for (const s of inputs.rrsets) claim(...rrsetClaim(inputs, s));
 }
 
 /**
  * The dynamic provider behind `dns.powerDns`: one resource per zone owning a set of RRsets.
  * Create and update PATCH the RRsets (changetype REPLACE) and delete those no longer planned
- * (changetype DELETE); delete removes every owned RRset. RRsets it does not own are never
- * touched. The API key is read from `PDNS_API_KEY` at call time.
+ * (changetype DELETE); delete removes every owned RRset no renamed resource took over. RRsets
+ * it does not own are never touched. The API key is read from `PDNS_API_KEY` at call time.
  */
 export const powerDnsRecordsProvider = {
   /** Validates the flat inputs. */
@@ -87,9 +98,13 @@ export const powerDnsRecordsProvider = {
     await reconcile(inputs, inputsOf(olds).rrsets);
     return { outs: inputs };
   },
-  /** Deletes every owned RRset. */
+  /**
+   * Deletes every owned RRset, except those another resource of this deployment now manages (a
+   * renamed MailDomain's new records resource wrote them just before).
+   */
   async delete(_id: string, props: Props) {
     const inputs = inputsOf(props);
-    await new PowerDnsClient(inputs).patchRRsets([], inputs.rrsets);
+    const gone = inputs.rrsets.filter((s) => !isClaimed(...rrsetClaim(inputs, s)));
+    if (gone.length > 0) await new PowerDnsClient(inputs).patchRRsets([], gone);
   },
 };

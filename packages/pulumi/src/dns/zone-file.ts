@@ -44,12 +44,15 @@ export interface ZoneFileOutputs extends ZoneFileInputs {
 /**
  * The dynamic provider that writes a zone file, with the clock it dates serials by. It assigns
  * the SOA serial at write time, so secondaries see every change:
- * - create: `YYYYMMDD01` of today (UTC);
+ * - create: `YYYYMMDD01` of today (UTC), or more when a file is already there: its serial when
+ *   the zone is the same, the next one when it differs;
  * - update of the content: `max(old + 1, today's YYYYMMDD01)`;
  * - the content's own serial (`zone.serial`) is a floor in both cases;
  * - diff compares content with the serial normalised, so an unchanged zone shows no change;
  * - read (refresh) keeps the file's serial in state and reports the content with the state's
- *   template serial, so a written file is not drift.
+ *   template serial, so a written file is not drift;
+ * - delete removes the file, unless another resource wrote it in this deployment (a renamed
+ *   MailDomain's new zone-file child, created just before the old one is deleted).
  *
  * The provider is self-contained: it captures only `clock` and the helpers defined here, and
  * loads `node:fs`/`node:path` through `process.getBuiltinModule` at call time, so its
@@ -83,6 +86,13 @@ export function zoneFileProviderWithClock(
     }
     return serial;
   };
+  // A file written by this deployment (shared with @mailplane/providers' `claim` registry): the
+  // delete of a renamed resource's old self must not remove it.
+  const claims = (): Set<string> => {
+    const g = globalThis as { [k: symbol]: Set<string> | undefined };
+    return (g[Symbol.for("mailplane.claims")] ??= new Set<string>());
+  };
+  const fileClaim = (file: string): string => JSON.stringify(["zone-file", file]);
   const write = (file: string, content: string, serial: number | undefined): ZoneFileOutputs => {
     const fs = process.getBuiltinModule("node:fs");
     const nodePath = process.getBuiltinModule("node:path");
@@ -92,6 +102,7 @@ export function zoneFileProviderWithClock(
       mode: 0o644,
     });
     fs.renameSync(tmp, file);
+    claims().add(fileClaim(file));
     return serial === undefined ? { path: file, content } : { path: file, content, serial };
   };
   return {
@@ -115,8 +126,19 @@ export function zoneFileProviderWithClock(
     },
     async create(inputs) {
       const floor = serialOf(inputs.content);
+      // A file already there (a renamed resource's, or one written by hand) never sees its serial
+      // go backwards: the same zone keeps its serial, a different one gets the next.
+      const fs = process.getBuiltinModule("node:fs");
+      const existing = fs.existsSync(inputs.path) ? fs.readFileSync(inputs.path, "utf8") : "";
+      const current = serialOf(existing);
+      const after =
+        current === undefined
+          ? undefined
+          : normalised(existing) === normalised(inputs.content)
+            ? current
+            : current + 1;
       const serial =
-        floor === undefined ? undefined : nextSerial(inputs.path, [todaySerial(), floor]);
+        floor === undefined ? undefined : nextSerial(inputs.path, [todaySerial(), floor, after]);
       return { id: inputs.path, outs: write(inputs.path, inputs.content, serial) };
     },
     async update(_id, olds, news) {
@@ -148,6 +170,8 @@ export function zoneFileProviderWithClock(
       };
     },
     async delete(_id, props) {
+      // Another resource of this deployment wrote the file (a renamed MailDomain): keep it.
+      if (claims().has(fileClaim(props.path))) return;
       const fs = process.getBuiltinModule("node:fs");
       fs.rmSync(props.path, { force: true });
     },

@@ -1,7 +1,7 @@
 import type { MailProvider } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { capabilityFailures, claimAccount, connect, isClaimed } from "./connections";
+import { capabilityFailures, claimAccount, connect, isAccountClaimed } from "./connections";
 import {
   addressSchema,
   checkInputs,
@@ -183,7 +183,7 @@ export const catchAll = {
     const kind = String(props.mailProvider);
     const apiUrl = props.apiUrl as string | undefined;
     const domain = String(props.domain);
-    if (isClaimed("catchAll", kind, apiUrl, domain, "*")) return;
+    if (isAccountClaimed("catchAll", kind, apiUrl, domain, "*")) return;
     const conn = connect(kind, apiUrl);
     await catchAllApi(kind, conn.adapter).setCatchAll(domain, undefined);
   },

@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import type { MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
-import { AuthError } from "@mailplane/providers";
+import { AuthError, claim, forgetClaims, isClaimed } from "@mailplane/providers";
+
+/** Forgets every claim, as the next deployment starts (for tests). */
+export { forgetClaims };
 import { containsUnknown, isKind, type Failure } from "./support";
 
 /**
@@ -214,26 +217,12 @@ export function connect(kind: string, apiUrl?: string): Connection {
 /** The kinds of account a resource manages, for {@link claimAccount}. */
 export type AccountKind = "mailbox" | "alias" | "group" | "catchAll" | "domainAlias";
 
-/** Accounts a create or update of this provider process manages. */
-const claims = new Set<string>();
-
-function claimKey(
-  kind: AccountKind,
-  provider: string,
-  apiUrl: string | undefined,
-  domain: string,
-  name: string,
-): string {
-  return JSON.stringify([kind, provider, apiUrl ?? "", domain, name]);
-}
-
 /**
  * Records that a resource of this deployment now manages an account: it created, adopted or
- * updated it. One provider process serves a deployment, and Pulumi runs the deletes of
- * resources removed from the program after every create and update, so a delete that finds its
- * account claimed belongs to a resource that was renamed (a new handle, a renamed component): the
- * new resource adopted the account, and the delete must leave it alone.
- * `name` is the local part (mailbox, alias, group), `*` (catch-all) or the alias domain.
+ * updated it. A delete that later finds its account claimed belongs to a renamed resource (a new
+ * handle, a renamed component) and leaves the account alone (see `claim` in
+ * @mailplane/providers). `name` is the local part (mailbox, alias, group), `*` (catch-all) or the
+ * alias domain.
  */
 export function claimAccount(
   kind: AccountKind,
@@ -242,26 +231,18 @@ export function claimAccount(
   domain: string,
   name: string,
 ): void {
-  claims.add(claimKey(kind, provider, apiUrl, domain, name));
-}
-
-/**
- * Forgets the claims, as a new provider process (the next deployment) starts without them. For
- * tests that create and delete in one process.
- */
-export function forgetClaims(): void {
-  claims.clear();
+  claim("account", kind, provider, apiUrl ?? "", domain, name);
 }
 
 /** Whether a resource of this deployment manages the account (see {@link claimAccount}). */
-export function isClaimed(
+export function isAccountClaimed(
   kind: AccountKind,
   provider: string,
   apiUrl: string | undefined,
   domain: string,
   name: string,
 ): boolean {
-  return claims.has(claimKey(kind, provider, apiUrl, domain, name));
+  return isClaimed("account", kind, provider, apiUrl ?? "", domain, name);
 }
 
 /**
@@ -276,7 +257,7 @@ export async function deleteUnclaimed(
   const apiUrl = props.apiUrl as string | undefined;
   const domain = String(props.domain);
   const localPart = String(props.localPart);
-  if (isClaimed(kind, provider, apiUrl, domain, localPart)) return;
+  if (isAccountClaimed(kind, provider, apiUrl, domain, localPart)) return;
   const conn = connect(provider, apiUrl);
   try {
     if (kind === "alias") await conn.adapter.deleteAlias(domain, localPart);
@@ -294,6 +275,6 @@ export async function deleteUnclaimed(
 export function resetConnections(options: { listingTtlMs?: number } = {}): void {
   connections.clear();
   stackConfig.clear();
-  claims.clear();
+  forgetClaims();
   listingTtlMs = options.listingTtlMs ?? 60_000;
 }

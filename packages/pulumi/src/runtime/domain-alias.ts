@@ -1,6 +1,6 @@
 import type { MailProvider } from "@mailplane/providers";
 import { z } from "zod";
-import { capabilityFailures, claimAccount, connect, isClaimed } from "./connections";
+import { capabilityFailures, claimAccount, connect, isAccountClaimed } from "./connections";
 import {
   checkInputs,
   connectionFields,
@@ -203,7 +203,7 @@ export const domainAlias = {
     const domain = String(props.domain);
     const aliasDomain = String(props.aliasDomain);
     // Renamed (a new component name): the new resource manages this link now.
-    if (isClaimed("domainAlias", kind, apiUrl, domain, aliasDomain)) return;
+    if (isAccountClaimed("domainAlias", kind, apiUrl, domain, aliasDomain)) return;
     const conn = connect(kind, apiUrl);
     try {
       await domainAliasApi(kind, conn.adapter).removeDomainAlias(domain, aliasDomain);

@@ -2,7 +2,13 @@ import type { MailboxInput, MailboxState } from "@mailplane/providers";
 import { mailboxSettingProblems } from "@mailplane/core";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { adapterEntry, capabilityFailures, claimAccount, connect, isClaimed } from "./connections";
+import {
+  adapterEntry,
+  capabilityFailures,
+  claimAccount,
+  connect,
+  isAccountClaimed,
+} from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -415,7 +421,7 @@ export const mailbox = {
     const localPart = String(props.localPart);
     const apiUrl = props.apiUrl as string | undefined;
     // Renamed (a new handle or component name): the new resource manages this mailbox now.
-    if (isClaimed("mailbox", provider, apiUrl, domain, localPart)) return;
+    if (isAccountClaimed("mailbox", provider, apiUrl, domain, localPart)) return;
     const conn = connect(provider, apiUrl);
     const listing = conn.mailboxes(domain);
     try {
