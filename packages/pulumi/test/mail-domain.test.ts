@@ -238,6 +238,15 @@ describe("MailDomain errors at preview", () => {
     expect(() => new MailDomain("bad", args)).toThrow(/^MailDomain bad: mailboxes\.bad\.localPart/);
   });
 
+  it("refuses two MailDomains writing one zone file (each would overwrite the other)", () => {
+    const first = acmeArgs(dns.zoneFile({ path: "/tmp/mailplane-test/shared/acme.zone" }));
+    new MailDomain("first", first);
+    const second = acmeArgs(dns.zoneFile({ path: "/tmp/mailplane-test/shared/acme.zone" }));
+    expect(() => new MailDomain("second", second)).toThrow(
+      "MailDomain second: dns.zoneFile: /tmp/mailplane-test/shared/acme.zone is already written by first-zone-file; each zone needs its own file (set path to another file)",
+    );
+  });
+
   it("rejects a second SPF record declared by hand", () => {
     const args = acmeArgs(dns.route53({ zoneId: "Z", aliasZoneIds: { "acme.co": "ZCO" } }));
     args.records = [

@@ -203,6 +203,9 @@ export class ZoneFile extends pulumi.dynamic.Resource {
   }
 }
 
+/** Zone files this program writes, by absolute path: the child that writes each. */
+const zoneFileWriters = new Map<string, string>();
+
 /**
  * The DNS backend that writes the records to an RFC 1035 master file (the quickstart's
  * default, loadable by BIND, Knot or NSD). One child, `${name}-zone-file`.
@@ -238,6 +241,15 @@ export class ZoneFileDnsBackend implements DnsBackend {
         .output(zoneRecords)
         .apply((rs) => renderZoneFile(rs as DnsRecord[], zone, this.args.zone));
       const childName = main ? `${scope.name}-zone-file` : `${scope.name}-zone-file-${zone}`;
+      const writer = zoneFileWriters.get(path);
+      if (writer !== undefined && writer !== childName) {
+        // Each would overwrite the other's records at every `up`: one zone's mail lost.
+        throw new Error(
+          `dns.zoneFile: ${path} is already written by ${writer}; each zone needs its own file ` +
+            `(set path${main ? "" : ` or aliasPaths["${zone}"]`} to another file)`,
+        );
+      }
+      zoneFileWriters.set(path, childName);
       out[childName] = new ZoneFile(childName, { path, content }, { parent: scope.parent });
     }
     return out;
