@@ -80,6 +80,17 @@ function capabilityFailure(kind: unknown): Failure[] {
   );
 }
 
+/** Claims the link for this deployment (see `claimAccount`): a renamed resource's delete keeps it. */
+function claimLink(inputs: DomainAliasInputs): void {
+  claimAccount(
+    "domainAlias",
+    inputs.mailProvider,
+    inputs.apiUrl,
+    inputs.domain,
+    inputs.aliasDomain,
+  );
+}
+
 /** The adapter's domain-alias methods; throws naming the provider when it has none. */
 function domainAliasApi(
   kind: string,
@@ -139,13 +150,7 @@ export const domainAlias = {
     // Idempotent at the adapter: an existing link to `domain` is adopted, one to another domain
     // is a ConflictError that changes nothing.
     await api.addDomainAlias(inputs.domain, inputs.aliasDomain);
-    claimAccount(
-      "domainAlias",
-      inputs.mailProvider,
-      inputs.apiUrl,
-      inputs.domain,
-      inputs.aliasDomain,
-    );
+    claimLink(inputs);
     return {
       id: domainAliasId(inputs.mailProvider, inputs.domain, inputs.aliasDomain),
       outs: { ...inputs },
@@ -186,13 +191,7 @@ export const domainAlias = {
   /** Only `apiUrl` can change in place, which changes nothing at the provider. */
   async update(_id: string, _olds: Props, raw: Props): Promise<{ outs: DomainAliasOutputs }> {
     const inputs = parseInputs(domainAliasInputsSchema, "DomainAlias", raw);
-    claimAccount(
-      "domainAlias",
-      inputs.mailProvider,
-      inputs.apiUrl,
-      inputs.domain,
-      inputs.aliasDomain,
-    );
+    claimLink(inputs);
     return { outs: inputs };
   },
 
