@@ -172,7 +172,6 @@ describe("CatchAll runtime", () => {
     expect(await store.getCatchAll("shop.test")).toBeUndefined();
     // Gone at the provider: refresh drops it; deleting again is not an error.
     expect(await catchAll.read(id, { ...updated })).toEqual({});
-    forgetClaims(); // removed from code in a later deployment
     await catchAll.delete(id, { ...updated });
   });
 
@@ -254,7 +253,6 @@ describe("DomainAlias runtime", () => {
     await domainAlias.delete(id, { ...outs });
     expect(await store.listDomainAliases("acme.test")).toEqual([]);
     expect(await domainAlias.read(id, { ...outs })).toEqual({});
-    forgetClaims(); // removed from code in a later deployment
     await domainAlias.delete(id, { ...outs });
   });
 });

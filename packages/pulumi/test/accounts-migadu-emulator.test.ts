@@ -86,7 +86,6 @@ describe("Mailbox provider against the Migadu emulator over HTTP", () => {
       may_receive: true,
     });
 
-    forgetClaims(); // removed from code in a later deployment
     await mailbox.delete(bob.id, { ...bob.outs, onDelete: "delete" });
     expect(emu.mailbox("acme.com", "bob")).toBeUndefined();
   });

@@ -392,7 +392,6 @@ describe("mailbox create/read/update/delete", () => {
     forgetClaims(); // removed from code in a later deployment
     await mailbox.delete("fake/acme.com/alice", { ...outs });
     expect(fake.mailboxes.size).toBe(0);
-    forgetClaims(); // removed from code in a later deployment
     await mailbox.delete("fake/acme.com/alice", { ...outs });
     expect(fake.calls.slice(-2)).toEqual([
       "deleteMailbox alice@acme.com",
