@@ -14,6 +14,7 @@ import {
   stopPid,
   track,
   untrack,
+  requireTool,
   userIds,
   waitFor,
 } from "./util";
@@ -38,6 +39,8 @@ export async function startMailServers(
   dir: string,
   store: MailServerStoreAccess,
 ): Promise<MailServers> {
+  requireTool("Dovecot", "/usr/sbin/dovecot", "dovecot-imapd");
+  requireTool("Postfix", "/usr/sbin/postfix", "postfix");
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   const config = mailServerConfig({
     store,

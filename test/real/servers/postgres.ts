@@ -1,6 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { freePort, isRoot, run, stopPid, track, untrack, userIds, waitFor } from "./util";
+import {
+  freePort,
+  isRoot,
+  requireTool,
+  run,
+  stopPid,
+  track,
+  untrack,
+  userIds,
+  waitFor,
+} from "./util";
 
 /** A private PostgreSQL cluster on 127.0.0.1 (trust auth, throwaway data directory). */
 export interface PostgresServer {
@@ -17,8 +27,10 @@ function pgBin(): string {
   const versions = fs.existsSync(base)
     ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, "bin", "initdb")))
     : [];
-  if (versions.length === 0)
-    throw new Error("PostgreSQL is not installed: run scripts/install-servers");
+  if (versions.length === 0) {
+    // Throws, naming PostgreSQL and the set-up that installs it.
+    return path.dirname(requireTool("PostgreSQL", `${base}/<version>/bin/initdb`, "postgresql"));
+  }
   versions.sort((a, b) => Number(b) - Number(a));
   return path.join(base, versions[0]!, "bin");
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { alive, freePort, run, spawnServer, stopPid, waitFor } from "./util";
+import { alive, freePort, requireTool, run, spawnServer, stopPid, waitFor } from "./util";
 
 /** A private PowerDNS authoritative server (gsqlite3 backend) with its HTTP API on loopback. */
 export interface PowerDnsServer {
@@ -19,10 +19,18 @@ const SCHEMA = "/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql";
 
 /** Creates the gsqlite3 database from the package's schema and starts pdns_server in `dir`. */
 export async function startPowerDns(dir: string): Promise<PowerDnsServer> {
+  const pdnsServer = requireTool("PowerDNS", "/usr/sbin/pdns_server", "pdns-server");
+  const sqlite3 = requireTool("SQLite's shell", "sqlite3", "sqlite3");
+  if (!fs.existsSync(SCHEMA)) {
+    throw new Error(
+      `PowerDNS's sqlite3 schema not found at ${SCHEMA}: run scripts/setup ` +
+        "(scripts/install-servers installs the Debian package pdns-backend-sqlite3)",
+    );
+  }
   const base = path.join(dir, "pdns");
   fs.mkdirSync(base, { recursive: true, mode: 0o755 });
   const db = path.join(base, "pdns.sqlite3");
-  run("sqlite3", [db, `.read ${SCHEMA}`]);
+  run(sqlite3, [db, `.read ${SCHEMA}`]);
   const dnsPort = await freePort();
   const webPort = await freePort();
   const apiKey = randomBytes(18).toString("hex");
@@ -51,7 +59,7 @@ export async function startPowerDns(dir: string): Promise<PowerDnsServer> {
     ].join("\n"),
     { mode: 0o600 },
   );
-  const child = spawnServer("/usr/sbin/pdns_server", [`--config-dir=${base}`], log);
+  const child = spawnServer(pdnsServer, [`--config-dir=${base}`], log);
   const pid = child.pid!;
   const apiUrl = `http://127.0.0.1:${webPort}`;
   await waitFor(

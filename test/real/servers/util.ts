@@ -143,5 +143,33 @@ export function userIds(name: string): { uid: number; gid: number } {
   };
 }
 
+/**
+ * The absolute path of a server or tool the real-server tests run (`bin` absolute, or a name
+ * looked up on PATH, /usr/sbin and /usr/bin). When it is missing, throws a message naming it and
+ * the set-up that installs it, e.g. `PowerDNS (pdns_server) not found at /usr/sbin/pdns_server:
+ * run scripts/setup (scripts/install-servers installs the Debian package pdns-server)`.
+ */
+export function requireTool(what: string, bin: string, debianPackage: string): string {
+  const candidates = path.isAbsolute(bin)
+    ? [bin]
+    : [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/bin"]
+        .filter((dir) => dir !== "")
+        .map((dir) => path.join(dir, bin));
+  const found = candidates.find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (found !== undefined) return found;
+  const where = path.isAbsolute(bin) ? ` at ${bin}` : " on PATH, in /usr/sbin or in /usr/bin";
+  throw new Error(
+    `${what} (${path.basename(bin)}) not found${where}: run scripts/setup ` +
+      `(scripts/install-servers installs the Debian package ${debianPackage})`,
+  );
+}
+
 /** True when running as root (the mail servers need it to start). */
 export const isRoot = (): boolean => process.getuid?.() === 0;
