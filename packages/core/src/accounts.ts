@@ -30,7 +30,10 @@ export function resolveMailboxSettings(
   spec: MailDomainSpec,
   mailbox: MailboxSpec,
 ): MailboxSettings {
-  const profile = mailbox.profile === undefined ? undefined : spec.profiles[mailbox.profile];
+  const profile =
+    mailbox.profile === undefined || !Object.hasOwn(spec.profiles, mailbox.profile)
+      ? undefined
+      : spec.profiles[mailbox.profile];
   const quotaMb = mailbox.quotaMb ?? profile?.quotaMb;
   return {
     ...(quotaMb === undefined ? {} : { quotaMb }),

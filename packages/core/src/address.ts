@@ -1,5 +1,5 @@
 import { domainToASCII, domainToUnicode } from "node:url";
-import { MailplaneConfigError } from "./errors";
+import { MailplaneConfigError, showString } from "./errors";
 
 /*
  * Address rules. Local parts are RFC 5321 dot-atoms (ASCII, at most 64 octets); domains are
@@ -38,7 +38,7 @@ export function isValidLocalPart(localPart: string): boolean {
  * being declared.
  */
 export function localPartProblem(localPart: string, declared = true): string | undefined {
-  const got = JSON.stringify(localPart);
+  const got = showString(localPart);
   if (!DOT_ATOM.test(localPart)) {
     return `${got} is not a valid local part (got ${got}; allowed: ${LOCAL_PART_RULE})`;
   }
@@ -79,7 +79,7 @@ type DomainResult =
  * or the reason it is not a valid mail domain.
  */
 export function checkDomain(input: string): DomainResult {
-  const got = JSON.stringify(input);
+  const got = showString(input);
   const invalid = {
     problem: `${got} is not a valid domain name (got ${got}; allowed: ${DOMAIN_RULE})`,
   };
@@ -135,7 +135,7 @@ type AddressResult =
 
 /** Parses an address without throwing: the parsed form or the reason it is not valid. */
 export function checkAddress(input: string): AddressResult {
-  const got = JSON.stringify(input);
+  const got = showString(input);
   const at = input.lastIndexOf("@");
   if (at < 0) {
     return {

@@ -1,22 +1,23 @@
+import { MailplaneConfigError } from "./errors";
 import { dmarcPolicySchema, type DmarcPolicy } from "./policy";
+import { formatZodIssues, zodErrorMap } from "./spec";
 
 /**
  * Builds a DMARC policy record (RFC 9989) in a fixed tag order:
  * `v=DMARC1; p; sp; np; t; rua; ruf; adkim; aspf; fo; psd; pct`. Tags left at their defaults
  * are left out; `t=y` only when testing; `pct` only through `legacy.pct` (RFC 9989 removed it,
  * RFC 7489 receivers still read it), and `pct=0` IS written. The input is validated again here
- * (every tag), so a hand-built object cannot produce a broken record.
+ * (every tag), so a hand-built object cannot produce a broken record: a bad tag throws
+ * `MailplaneConfigError` naming `policy.dmarc.<tag>`.
  *
  * @example buildDmarc({ policy: "reject", rua: ["mailto:dmarc@acme.com"], ruf: [], testing: false })
  *   // "v=DMARC1; p=reject; rua=mailto:dmarc@acme.com"
  * @see https://www.rfc-editor.org/rfc/rfc9989#section-4.7
  */
 export function buildDmarc(policy: DmarcPolicy): string {
-  const parsed = dmarcPolicySchema.safeParse(policy);
+  const parsed = dmarcPolicySchema.safeParse(policy, { error: zodErrorMap, reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = ["dmarc", ...issue.path.map(String)].join(".");
-    throw new Error(`${path}: ${issue.message}`);
+    throw new MailplaneConfigError(formatZodIssues(parsed.error.issues, ["policy", "dmarc"]));
   }
   const p = parsed.data;
   const tags = ["v=DMARC1", `p=${p.policy}`];

@@ -3,7 +3,7 @@ import type { DnsFacts, ServiceEndpoint } from "./dns-facts";
 import { normalizeHostname, type DnsRecord } from "./dns-record";
 import { buildDmarc, dmarcReportDomains } from "./dmarc";
 import { MailplaneConfigError, type ConfigIssue } from "./errors";
-import { buildMtaStsPolicy, mtaStsTxt, type MtaStsPolicy } from "./mta-sts";
+import { buildMtaStsPolicy, buildTlsRpt, mtaStsTxt, type MtaStsPolicy } from "./mta-sts";
 import type { DmarcPolicy, PolicySpec } from "./policy";
 import { buildSpf, countSpfLookups, isSpfRecord, SPF_MAX_LOOKUPS } from "./spf";
 import { sortDnsRecords } from "./zone-file";
@@ -254,7 +254,7 @@ function planDomain(
     add({
       name: `_smtp._tls.${domain}`,
       type: "TXT",
-      value: `v=TLSRPTv1; rua=${p.tlsRpt.rua.join(",")}`,
+      value: buildTlsRpt(p.tlsRpt.rua),
       role: "tls-rpt",
     });
   }

@@ -29,15 +29,19 @@ export function formatIssue(issue: ConfigIssue): string {
 
 /**
  * Renders a path the way users write it: `mailboxes.ali.aliases[0]`; keys that are not plain
- * words are quoted (`aliases["san.zhang"]`).
+ * words are quoted (`aliases["san.zhang"]`), long keys shortened like {@link showString}.
  */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
     if (typeof part === "number") out += `[${part}]`;
-    else if (typeof part === "string" && /^[^.[\]"'\s]+$/.test(part)) {
+    else if (
+      typeof part === "string" &&
+      part.length <= MAX_SHOWN_CHARS &&
+      /^[^.[\]"'\s\p{Cc}\p{Cs}]+$/u.test(part)
+    ) {
       out += out === "" ? part : `.${part}`;
-    } else out += `[${JSON.stringify(String(part))}]`;
+    } else out += `[${showString(String(part))}]`;
   }
   return out;
 }
@@ -45,6 +49,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
 /** Keys whose values are never shown in an error. */
 const SECRET_KEYS = new Set(["password"]);
 const MAX_SHOWN = 80;
+/** A string longer than this is shown as its first {@link SHOWN_PREFIX} characters and its length. */
+export const MAX_SHOWN_CHARS = 60;
+const SHOWN_PREFIX = 60;
+
+/**
+ * Quotes a user string for an error message: JSON-quoted, and when longer than 60 characters
+ * its first 60 followed by `…(N chars)`, so a 1 MB value never lands in a message whole.
+ * @example showString("x".repeat(100)) // `"xxxx…x"…(100 chars)` (60 x between the quotes)
+ */
+export function showString(value: string): string {
+  if (value.length <= MAX_SHOWN_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, SHOWN_PREFIX))}…(${value.length} chars)`;
+}
 
 /**
  * Renders a user value for an error message: strings JSON-quoted, `nothing` for undefined,
@@ -53,7 +70,7 @@ const MAX_SHOWN = 80;
  */
 export function showValue(value: unknown): string {
   if (value === undefined) return "nothing";
-  if (typeof value === "string") return truncate(JSON.stringify(value));
+  if (typeof value === "string") return showString(value);
   if (typeof value === "number" || typeof value === "boolean" || value === null) {
     return String(value);
   }
@@ -83,5 +100,5 @@ function redact(value: unknown, depth: number): unknown {
 }
 
 function truncate(text: string): string {
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…(${text.length} chars)` : text;
 }

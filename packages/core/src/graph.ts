@@ -251,7 +251,7 @@ export function checkGraph(spec: MailDomainSpec): ConfigIssue[] {
   // Profiles.
   const profileNames = Object.keys(spec.profiles);
   for (const [k, m] of Object.entries(spec.mailboxes)) {
-    if (m.profile !== undefined && !(m.profile in spec.profiles)) {
+    if (m.profile !== undefined && !Object.hasOwn(spec.profiles, m.profile)) {
       const allowed =
         profileNames.length > 0
           ? profileNames.map((p) => showValue(p)).join(", ")
@@ -317,7 +317,7 @@ export function checkGraph(spec: MailDomainSpec): ConfigIssue[] {
   for (const cycle of findCycles(edges)) {
     issues.push({
       path: cycle[0]!,
-      message: `is part of a forwarding loop (got ${[...cycle, cycle[0]].join(" → ")}; allowed: forwarding that ends at a mailbox or an external address)`,
+      message: `is part of a forwarding loop (got ${showCycle(cycle)}; allowed: forwarding that ends at a mailbox or an external address)`,
     });
   }
 
@@ -332,6 +332,16 @@ export function checkGraph(spec: MailDomainSpec): ConfigIssue[] {
   return issues;
 }
 
+/** Longest loop shown whole in a message; a longer one shows its first hops and its length. */
+const MAX_SHOWN_HOPS = 8;
+
+/** `a → b → a`, or for a long loop `a → … (N entries in all) → a`. */
+function showCycle(cycle: readonly string[]): string {
+  if (cycle.length <= MAX_SHOWN_HOPS) return [...cycle, cycle[0]].join(" → ");
+  const head = cycle.slice(0, MAX_SHOWN_HOPS - 2).join(" → ");
+  return `${head} → …(${cycle.length} entries in all) → ${cycle[cycle.length - 1]!} → ${cycle[0]!}`;
+}
+
 /**
  * Elementary cycles found by depth-first search, one per distinct set of nodes, each rotated to
  * start at its earliest node in insertion order.
@@ -344,29 +354,47 @@ function findCycles(edges: ReadonlyMap<string, ReadonlySet<string>>): string[][]
   }
   const state = new Map<string, "open" | "done">();
   const stack: string[] = [];
+  /** Position of each open node in `stack`. */
+  const depth = new Map<string, number>();
   const seen = new Set<string>();
   const cycles: string[][] = [];
-  const visit = (node: string) => {
-    state.set(node, "open");
-    stack.push(node);
-    for (const next of edges.get(node) ?? []) {
-      const s = state.get(next);
-      if (s === "open") {
-        const cycle = stack.slice(stack.indexOf(next));
-        const start = cycle.reduce(
-          (best, n, i) => (order.get(n)! < order.get(cycle[best]!)! ? i : best),
-          0,
-        );
-        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
-        const id = [...rotated].sort().join("\n");
-        if (!seen.has(id)) {
-          seen.add(id);
-          cycles.push(rotated);
-        }
-      } else if (s === undefined) visit(next);
+  const record = (cycle: string[]) => {
+    const start = cycle.reduce(
+      (best, n, i) => (order.get(n)! < order.get(cycle[best]!)! ? i : best),
+      0,
+    );
+    const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+    const id = [...rotated].sort().join("\n");
+    if (!seen.has(id)) {
+      seen.add(id);
+      cycles.push(rotated);
     }
-    stack.pop();
-    state.set(node, "done");
+  };
+  // Depth-first search with an explicit stack of neighbour iterators: a chain of many
+  // thousands of aliases must not overflow the call stack.
+  const visit = (root: string) => {
+    const frames: Iterator<string>[] = [];
+    const open = (node: string) => {
+      state.set(node, "open");
+      depth.set(node, stack.length);
+      stack.push(node);
+      frames.push((edges.get(node) ?? new Set<string>()).values());
+    };
+    open(root);
+    while (frames.length > 0) {
+      const step = frames[frames.length - 1]!.next();
+      if (step.done) {
+        frames.pop();
+        const node = stack.pop()!;
+        depth.delete(node);
+        state.set(node, "done");
+        continue;
+      }
+      const next = step.value;
+      const s = state.get(next);
+      if (s === "open") record(stack.slice(depth.get(next)!));
+      else if (s === undefined) open(next);
+    }
   };
   for (const node of order.keys()) if (!state.has(node)) visit(node);
   return cycles;

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { isHostname, normalizeHostname } from "./dns-record";
+import { MailplaneConfigError, showValue } from "./errors";
+import { tlsRptUri } from "./report-uri";
 
 /** MTA-STS policy modes (RFC 8461 §5). */
 export type MtaStsMode = "enforce" | "testing" | "none";
@@ -97,4 +99,36 @@ export function buildMtaStsPolicy(
 /** The `_mta-sts` TXT value announcing a policy (RFC 8461 §3.1). */
 export function mtaStsTxt(id: string): string {
   return `v=STSv1; id=${id}`;
+}
+
+/**
+ * The `_smtp._tls` TXT value (RFC 8460 §3): `v=TLSRPTv1; rua=` and the destinations, each a
+ * `mailto:` URI with its local part percent-encoded or an `https:` URI with `,`, `;` and `!`
+ * percent-encoded, so every destination stays one URI. Validates again (a hand-built list
+ * cannot break the record): throws `MailplaneConfigError` naming `policy.tlsRpt.rua[i]`.
+ * @example buildTlsRpt(["tls@acme.com"]) // "v=TLSRPTv1; rua=mailto:tls@acme.com"
+ * @see https://www.rfc-editor.org/rfc/rfc8460#section-3
+ */
+export function buildTlsRpt(rua: readonly string[]): string {
+  const uris = rua.map((v, i) => {
+    const uri = tlsRptUri(v);
+    if (uri === undefined) {
+      throw new MailplaneConfigError([
+        {
+          path: `policy.tlsRpt.rua[${i}]`,
+          message: `is not a TLS-RPT destination (got ${showValue(v)}; allowed: an e-mail address, a mailto: URI or an https:// URL (printable ASCII, at most 1024 characters))`,
+        },
+      ]);
+    }
+    return uri;
+  });
+  if (uris.length === 0) {
+    throw new MailplaneConfigError([
+      {
+        path: "policy.tlsRpt.rua",
+        message: "must not be empty (got []; allowed: one or more report destinations)",
+      },
+    ]);
+  }
+  return `v=TLSRPTv1; rua=${uris.join(",")}`;
 }

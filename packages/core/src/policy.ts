@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isHostname, normalizeHostname } from "./dns-record";
+import { mailtoReportUri, tlsRptUri } from "./report-uri";
 
 /*
  * The `policy` part of a MailDomain declaration: SPF, DMARC, DKIM, MTA-STS, TLS-RPT, BIMI,
@@ -7,15 +8,35 @@ import { isHostname, normalizeHostname } from "./dns-record";
  * so the spec's formatter can print `path: what is wrong (got VALUE; allowed ...)`.
  */
 
-const DOT_ATOM_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+/** Longest DKIM key or record accepted: an 8192-bit RSA key is about 1400 base64 characters. */
+export const MAX_DKIM_CHARS = 4096;
+/** Longest BIMI URL accepted. */
+export const MAX_URL_CHARS = 1024;
 
-/** True for `local@domain` with an RFC 5322 dot-atom local part and a DNS host name. */
-function isMailbox(address: string): boolean {
-  const at = address.lastIndexOf("@");
-  if (at <= 0) return false;
-  const local = address.slice(0, at);
-  const domain = address.slice(at + 1);
-  return local.length <= 64 && DOT_ATOM_LOCAL.test(local) && isHostname(domain);
+/**
+ * A zod check for text that goes into a TXT record: at most `max` characters, printable ASCII
+ * only (space too when `spaces`), so a NUL, a newline or a lone UTF-16 surrogate is refused here,
+ * with its path, and never reaches the TXT encoder.
+ */
+function txtText(max: number, spaces: boolean, what: string) {
+  const allowed = spaces ? /^[\x20-\x7e]*$/ : /^[\x21-\x7e]*$/;
+  return z.string().superRefine((v, ctx) => {
+    if (v.length > max) {
+      ctx.addIssue({
+        code: "custom",
+        input: v,
+        message: `is too long for a DNS TXT record; allowed: ${what} of at most ${max} characters`,
+      });
+    } else if (!allowed.test(v)) {
+      const i = v.search(spaces ? /[^\x20-\x7e]/ : /[^\x21-\x7e]/);
+      const code = v.codePointAt(i)!.toString(16).toUpperCase().padStart(4, "0");
+      ctx.addIssue({
+        code: "custom",
+        input: v,
+        message: `holds U+${code} at position ${i}; allowed: ${what} in printable ASCII${spaces ? "" : " without spaces"}`,
+      });
+    }
+  });
 }
 
 const hostname = (what: string) =>
@@ -27,20 +48,17 @@ const hostname = (what: string) =>
     .transform(normalizeHostname);
 
 /**
- * A report destination: a bare address (`dmarc@acme.com`) or a `mailto:` URI. Output is always
- * the `mailto:` URI, with the domain lower-cased.
+ * A report destination: a bare address (`dmarc@acme.com`, taken literally) or a `mailto:` URI
+ * (percent-decoded). Output is always the `mailto:` URI, with the domain lower-cased and the
+ * local part percent-encoded as RFC 7489 §6.3 and RFC 6068 require (`a?b@x` → `mailto:a%3Fb@x`).
  */
 const mailtoUri = z
   .string()
-  .refine((v) => isMailbox(v.replace(/^mailto:/i, "")), {
+  .refine((v) => mailtoReportUri(v) !== undefined, {
     message:
       "is not a valid report address; allowed: an e-mail address (dmarc@example.com) or a mailto: URI",
   })
-  .transform((v) => {
-    const addr = v.replace(/^mailto:/i, "");
-    const at = addr.lastIndexOf("@");
-    return `mailto:${addr.slice(0, at)}@${addr.slice(at + 1).toLowerCase()}`;
-  });
+  .transform((v) => mailtoReportUri(v)!);
 
 const IPV4_OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/(3[0-2]|[12]?\\d))?$`);
@@ -176,9 +194,9 @@ const dkimKeySchema = z.union(
         publicKey: z
           .string()
           .transform((v) => v.replace(/-----(BEGIN|END) PUBLIC KEY-----/g, "").replace(/\s+/g, ""))
-          .refine((v) => v.length > 0 && BASE64.test(v), {
+          .refine((v) => v.length > 0 && v.length <= MAX_DKIM_CHARS && BASE64.test(v), {
             message:
-              "is not a base64 public key; allowed: the base64 of the key (PEM armour is removed)",
+              "is not a base64 public key; allowed: the base64 of the key (PEM armour is removed), at most 4096 characters",
           })
           .describe("The public key, base64 (PEM armour and whitespace are removed)."),
         keyType: z
@@ -189,8 +207,7 @@ const dkimKeySchema = z.union(
       .strict(),
     z
       .object({
-        value: z
-          .string()
+        value: txtText(MAX_DKIM_CHARS, true, "a DKIM record")
           .refine((v) => /^v=DKIM1\s*(;|$)/.test(v), {
             message:
               'must start with "v=DKIM1;"; allowed: a full DKIM record such as v=DKIM1; k=rsa; p=MIIB...',
@@ -213,6 +230,7 @@ const ttlSchema = z
 const httpsUrl = (suffix: RegExp, what: string) =>
   z.string().refine(
     (v) => {
+      if (v.length > MAX_URL_CHARS || !/^[\x21-\x7e]*$/.test(v) || v.includes(",")) return false;
       try {
         const u = new URL(v);
         return u.protocol === "https:" && suffix.test(u.pathname) && !/[;\s]/.test(v);
@@ -238,13 +256,13 @@ export const policySchema = z
       .record(z.string(), dkimKeySchema)
       .superRefine((keys, ctx) => {
         for (const selector of Object.keys(keys)) {
-          if (SELECTOR.test(selector)) continue;
+          if (selector.length <= 200 && SELECTOR.test(selector)) continue;
           ctx.addIssue({
             code: "custom",
             path: [selector],
             input: selector,
             message:
-              "is not a valid DKIM selector; allowed: DNS labels (letters, digits, -, _) separated by dots",
+              "is not a valid DKIM selector; allowed: DNS labels (letters, digits, -, _) separated by dots, at most 200 characters",
           });
         }
       })
@@ -315,17 +333,13 @@ export const policySchema = z
           .array(
             z
               .string()
-              .refine((v) => v.startsWith("https://") || isMailbox(v.replace(/^mailto:/i, "")), {
+              .refine((v) => tlsRptUri(v) !== undefined, {
                 message:
-                  "is not a TLS-RPT destination; allowed: an e-mail address, a mailto: URI or an https:// URL",
-              }),
+                  "is not a TLS-RPT destination; allowed: an e-mail address, a mailto: URI or an https:// URL (printable ASCII, at most 1024 characters)",
+              })
+              .transform((v) => tlsRptUri(v)!),
           )
           .min(1, { message: "must not be empty; allowed: one or more report destinations" })
-          .transform((list) =>
-            list.map((v) =>
-              v.startsWith("https://") ? v : `mailto:${v.replace(/^mailto:/i, "")}`,
-            ),
-          )
           .describe("Report destinations (RFC 8460 `rua=`)."),
       })
       .strict()
@@ -341,6 +355,7 @@ export const policySchema = z
           .describe("`a=`: HTTPS URL of the Verified Mark Certificate (PEM). @default none"),
         selector: z
           .string()
+          .max(200, { message: "is not a valid BIMI selector; allowed: DNS labels" })
           .regex(SELECTOR, { message: "is not a valid BIMI selector; allowed: DNS labels" })
           .default("default")
           .describe("BIMI selector. @default default"),

@@ -67,7 +67,44 @@ const quotaMb = z.number().superRefine((v, ctx) => {
   }
 });
 
-const displayName = z.string().min(1).max(256);
+/** Longest display name, department, title or map key accepted. */
+export const MAX_TEXT_CHARS = 256;
+
+/** Control characters (NUL, newlines, …) or a UTF-16 surrogate without its pair. */
+const UNSAFE_CHAR =
+  /[\p{Cc}]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
+
+/** Why a piece of free text cannot be stored (PostgreSQL refuses NUL; UTF-8 has no lone surrogate). */
+function textProblem(v: string, what: string): string | undefined {
+  if (v.length > MAX_TEXT_CHARS) {
+    return `is too long (got ${v.length} characters; allowed: at most ${MAX_TEXT_CHARS})`;
+  }
+  const m = UNSAFE_CHAR.exec(v);
+  if (m === null) return undefined;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+  return `holds U+${code} at position ${m.index} (got ${showValue(v)}; allowed: ${what} without control characters or unpaired surrogates)`;
+}
+
+/** Free text (a department, a title): at most 256 characters, no control characters. */
+const plainText = checked((v) => textProblem(v, "text"));
+
+const displayName = z
+  .string()
+  .min(1)
+  .superRefine((v, ctx) => {
+    const message = textProblem(v, "a name");
+    if (message !== undefined) ctx.addIssue({ code: "custom", message, input: v });
+  });
+
+/** A key of `mailboxes`, `shared`, `aliases`, `groups` or `profiles`. */
+const mapKey = z.string().superRefine((v, ctx) => {
+  const message =
+    v.length === 0 ? `is empty (got ""; allowed: a non-empty key)` : textProblem(v, "a key");
+  if (message !== undefined) ctx.addIssue({ code: "custom", message, input: v });
+});
+
+/** A map keyed by handle (or profile name). */
+const keyed = <T extends z.ZodType>(value: T) => z.record(mapKey, value);
 
 /** Settings several mailboxes share; a mailbox's own fields win over its profile's. */
 export const profileSchema = z.strictObject({
@@ -90,11 +127,11 @@ export const mailboxSchema = z.strictObject({
    */
   localPart: localPart.optional(),
   /** Department, e.g. `Sales`. */
-  department: z.string().optional(),
+  department: plainText.optional(),
   /** Job title. */
-  title: z.string().optional(),
+  title: plainText.optional(),
   /** Name of a profile in `profiles` whose settings apply. */
-  profile: z.string().optional(),
+  profile: plainText.optional(),
   /** Quota in MiB (1–1048576). @default the profile's, else the provider's default */
   quotaMb: quotaMb.optional(),
   /** Extra local parts on the domain delivering to this mailbox. @default [] */
@@ -200,15 +237,15 @@ export const mailDomainSchema = z.strictObject({
   /** SPF, DMARC, DKIM, MTA-STS, TLS-RPT and DNS policy. @default SPF `~all`, no DMARC override */
   policy: policySchema.prefault({}),
   /** Named settings for groups of mailboxes (`executive`, `staff`). @default {} */
-  profiles: z.record(z.string(), profileSchema).default({}),
+  profiles: keyed(profileSchema).default({}),
   /** People's mailboxes by stable handle. @default {} */
-  mailboxes: z.record(z.string(), mailboxSchema).default({}),
+  mailboxes: keyed(mailboxSchema).default({}),
   /** Role addresses delivered to a team (info, sales, support). @default {} */
-  shared: z.record(z.string(), sharedSchema).default({}),
+  shared: keyed(sharedSchema).default({}),
   /** Aliases by local part (or handle with `localPart`). @default {} */
-  aliases: z.record(z.string(), aliasSchema).default({}),
+  aliases: keyed(aliasSchema).default({}),
   /** Distribution groups by handle. @default {} */
-  groups: z.record(z.string(), groupSchema).default({}),
+  groups: keyed(groupSchema).default({}),
   /**
    * Where `postmaster@` goes (RFC 2142): required unless a mailbox, alias or shared address is
    * named postmaster or a catch-all exists.
@@ -253,11 +290,40 @@ export type GroupSpec = z.output<typeof groupSchema>;
  * undefined profiles, postmaster/abuse that deliver nowhere).
  */
 export function parseMailDomain(input: unknown): MailDomainSpec {
+  const reserved = reservedKeyIssues(input);
+  if (reserved.length > 0) throw new MailplaneConfigError(reserved);
   const result = mailDomainSchema.safeParse(input, { error: zodErrorMap, reportInput: true });
   if (!result.success) throw new MailplaneConfigError(formatZodIssues(result.error.issues));
   const problems = checkGraph(result.data);
   if (problems.length > 0) throw new MailplaneConfigError(problems);
   return result.data;
+}
+
+/** The maps of a declaration keyed by user-chosen names. */
+const KEYED_MAPS = ["profiles", "mailboxes", "shared", "aliases", "groups"] as const;
+
+/**
+ * `__proto__` as an own key (JSON.parse makes one) would vanish in any object built from it:
+ * refuse it by name instead of losing the entry.
+ */
+function reservedKeyIssues(input: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = (map: unknown, path: string[]) => {
+    if (map !== null && typeof map === "object" && Object.hasOwn(map, "__proto__")) {
+      issues.push({
+        path: formatPath([...path, "__proto__"]),
+        message: `is a reserved key (got "__proto__"; allowed: any other key; for the local part __proto__ use another key with localPart: "__proto__")`,
+      });
+    }
+  };
+  if (input === null || typeof input !== "object") return issues;
+  const root = input as Record<string, unknown>;
+  for (const section of KEYED_MAPS) check(root[section], [section]);
+  const policy = root.policy;
+  if (policy !== null && typeof policy === "object") {
+    check((policy as Record<string, unknown>).dkim, ["policy", "dkim"]);
+  }
+  return issues;
 }
 
 type ErrorMapIssue = Parameters<z.core.$ZodErrorMap>[0];
@@ -366,6 +432,9 @@ export function formatZodIssues(
           message: `is not a known field (got ${JSON.stringify(key)}; allowed: ${issue.message})`,
         });
       }
+    } else if (issue.code === "invalid_key") {
+      // A map key the key schema refused: its own problems, at the key's path.
+      out.push(...formatZodIssues(issue.issues, path));
     } else if (issue.code === "invalid_union") {
       // The branches that got past the type check are the ones the user meant.
       const meant = issue.errors.filter(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildDmarc, dmarcReportDomains } from "../src/dmarc";
 import { policySchema, type DmarcPolicy } from "../src/policy";
+import { errorOf } from "./fixtures";
 
 const dmarc = (input: unknown): DmarcPolicy => policySchema.parse({ dmarc: input }).dmarc!;
 
@@ -36,28 +37,34 @@ describe("buildDmarc", () => {
     expect(buildDmarc(dmarc(input))).toBe(expected);
   });
 
-  it("validates every tag of a hand-built object", () => {
-    const bad = (p: object) => () =>
-      buildDmarc({ policy: "none", rua: [], ruf: [], testing: false, ...p } as DmarcPolicy);
-    expect(bad({ policy: "block" })).toThrow(
-      'dmarc.policy: must be "none", "quarantine" or "reject"',
+  it("validates every tag of a hand-built object, naming its path", () => {
+    const bad = (p: object) =>
+      errorOf(() =>
+        buildDmarc({ policy: "none", rua: [], ruf: [], testing: false, ...p } as DmarcPolicy),
+      );
+    expect(bad({ policy: "block" })).toBe(
+      'policy.dmarc.policy: must be "none", "quarantine" or "reject" (got "block")',
     );
-    expect(bad({ subdomainPolicy: "" })).toThrow(
-      'dmarc.subdomainPolicy: must be "none", "quarantine" or "reject"',
+    expect(bad({ subdomainPolicy: "" })).toBe(
+      'policy.dmarc.subdomainPolicy: must be "none", "quarantine" or "reject" (got "")',
     );
-    expect(bad({ adkim: "x" })).toThrow('dmarc.adkim: must be "r" (relaxed) or "s" (strict)');
-    expect(bad({ fo: ["2"] })).toThrow('dmarc.fo.0: must be "0", "1", "d" or "s"');
-    expect(bad({ fo: ["1", "1"] })).toThrow(
-      'dmarc.fo: has duplicates; allowed: each of "0", "1", "d", "s" at most once',
+    expect(bad({ adkim: "x" })).toBe(
+      'policy.dmarc.adkim: must be "r" (relaxed) or "s" (strict) (got "x")',
     );
-    expect(bad({ psd: "yes" })).toThrow('dmarc.psd: must be "y", "n" or "u"');
-    expect(bad({ legacy: { pct: 100.5 } })).toThrow(
-      "dmarc.legacy.pct: must be an integer; allowed: 0–100",
+    expect(bad({ fo: ["2"] })).toBe('policy.dmarc.fo[0]: must be "0", "1", "d" or "s" (got "2")');
+    expect(bad({ fo: ["1", "1"] })).toBe(
+      'policy.dmarc.fo: has duplicates (got ["1","1"]; allowed: each of "0", "1", "d", "s" at most once)',
     );
-    expect(bad({ rua: ["not an address"] })).toThrow(
-      "dmarc.rua.0: is not a valid report address; allowed: an e-mail address (dmarc@example.com) or a mailto: URI",
+    expect(bad({ psd: "yes" })).toBe('policy.dmarc.psd: must be "y", "n" or "u" (got "yes")');
+    expect(bad({ legacy: { pct: 100.5 } })).toBe(
+      "policy.dmarc.legacy.pct: must be an integer (got 100.5; allowed: 0–100)",
     );
-    expect(bad({ rf: "afrf" })).toThrow('dmarc: Unrecognized key: "rf"');
+    expect(bad({ rua: ["not an address"] })).toBe(
+      'policy.dmarc.rua[0]: is not a valid report address (got "not an address"; allowed: an e-mail address (dmarc@example.com) or a mailto: URI)',
+    );
+    expect(bad({ rf: "afrf" })).toBe(
+      'policy.dmarc.rf: is not a known field (got "rf"; allowed: "policy", "subdomainPolicy", "nonExistentPolicy", "testing", "rua", "ruf", "adkim", "aspf", "fo", "psd", "legacy")',
+    );
   });
 });
 

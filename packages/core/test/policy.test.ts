@@ -105,12 +105,12 @@ describe("policySchema", () => {
       'policy.dmarc.policy: must be "none", "quarantine" or "reject" (got "block")',
       'policy.dmarc.rua[0]: is not a valid report address (got "nobody"; allowed: an e-mail address (dmarc@example.com) or a mailto: URI)',
       "policy.dmarc.legacy.pct: must be 0–100 (got 101)",
-      'policy.dkim["bad selector"].publicKey: is not a base64 public key (got "!!"; allowed: the base64 of the key (PEM armour is removed))',
+      'policy.dkim["bad selector"].publicKey: is not a base64 public key (got "!!"; allowed: the base64 of the key (PEM armour is removed), at most 4096 characters)',
       'policy.dkim.ok.value: must start with "v=DKIM1;" (got "k=rsa"; allowed: a full DKIM record such as v=DKIM1; k=rsa; p=MIIB...)',
-      'policy.dkim["bad selector"]: is not a valid DKIM selector (got "bad selector"; allowed: DNS labels (letters, digits, -, _) separated by dots)',
+      'policy.dkim["bad selector"]: is not a valid DKIM selector (got "bad selector"; allowed: DNS labels (letters, digits, -, _) separated by dots, at most 200 characters)',
       "policy.mtaSts.maxAge: must be 1–31557600 seconds (RFC 8461 maximum) (got 31557601)",
       'policy.mtaSts.mx[0]: is not an MX pattern (got "bad host"; allowed: a host name, optionally starting with *.)',
-      'policy.tlsRpt.rua[0]: is not a TLS-RPT destination (got "ftp://x"; allowed: an e-mail address, a mailto: URI or an https:// URL)',
+      'policy.tlsRpt.rua[0]: is not a TLS-RPT destination (got "ftp://x"; allowed: an e-mail address, a mailto: URI or an https:// URL (printable ASCII, at most 1024 characters))',
       'policy.bimi.logoUrl: is not allowed (got "http://acme.com/logo.png"; allowed: an https:// URL of an SVG logo (…/logo.svg))',
       'policy.bimi.authorityUrl: is not allowed (got "not a url"; allowed: an https:// URL of a certificate (…/vmc.pem))',
       "policy.ttl: must be 60–604800 seconds (got 30)",
@@ -119,7 +119,7 @@ describe("policySchema", () => {
 
   it("checks the invalid DKIM key and unknown fields", () => {
     expect(errors({ dkim: { s1: { publicKey: "!!" } } })).toEqual([
-      'policy.dkim.s1.publicKey: is not a base64 public key (got "!!"; allowed: the base64 of the key (PEM armour is removed))',
+      'policy.dkim.s1.publicKey: is not a base64 public key (got "!!"; allowed: the base64 of the key (PEM armour is removed), at most 4096 characters)',
     ]);
     expect(errors({ dmarc: { policy: "none", pct: 5 } })).toEqual([
       'policy.dmarc.pct: is not a known field (got "pct"; allowed: Unrecognized key: "pct")',

@@ -353,7 +353,9 @@ describe("formatting helpers", () => {
     expect(showValue({ a: { b: { c: { d: { e: { f: 1 } } } } } })).toBe(
       '{"a":{"b":{"c":{"d":{"e":"[…]"}}}}}',
     );
-    expect(showValue("x".repeat(100))).toBe(`"${"x".repeat(78)}…`);
+    expect(showValue("x".repeat(100))).toBe(`"${"x".repeat(60)}"…(100 chars)`);
+    expect(showValue("y".repeat(60))).toBe(`"${"y".repeat(60)}"`);
+    expect(showValue({ k: "z".repeat(100) })).toBe(`{"k":"${"z".repeat(73)}…(108 chars)`);
     expect(formatIssue({ path: "", message: "m" })).toBe("(root): m");
   });
 });
