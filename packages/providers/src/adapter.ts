@@ -35,6 +35,12 @@ export interface MailboxInput extends MailboxState {
   recoveryEmail?: string;
 }
 
+/** The fields `updateMailbox` changes: those given. */
+export type MailboxPatch = Partial<Omit<MailboxInput, "domain" | "localPart">> & {
+  /** Local parts `aliases` neither adds nor removes. */
+  keepAliases?: string[];
+};
+
 /** An address that forwards to one or more full addresses, without a mailbox of its own. */
 export interface AliasState {
   domain: string;
@@ -69,24 +75,40 @@ export interface MailProvider {
   listMailboxes(domain: string): Promise<MailboxState[]>;
   getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined>;
   createMailbox(input: MailboxInput): Promise<MailboxState>;
-  /** Applies the given fields; returns the full state after the update. */
-  updateMailbox(
-    domain: string,
-    localPart: string,
-    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
-  ): Promise<MailboxState>;
+  /**
+   * Applies the given fields; returns the full state after the update. `aliases` is the list of
+   * the mailbox's aliases: missing ones are added (an existing alias that delivers only to this
+   * mailbox is taken over, whatever kind the provider recorded; any other is a `ConflictError`),
+   * and the mailbox's aliases not listed are removed, except those in `keepAliases`, which are
+   * neither added nor removed (an alias another resource manages now, or one Mailplane never
+   * declared).
+   */
+  updateMailbox(domain: string, localPart: string, patch: MailboxPatch): Promise<MailboxState>;
   /** Only when `capabilities.renameInPlace`: changes the address, keeping the mail. */
   renameMailbox?(domain: string, from: string, to: string): Promise<MailboxState>;
+  /**
+   * Deletes the mailbox (and what the provider keeps only for it, e.g. the self-hosted store's
+   * own alias row), never an alias that the caller has not removed: callers remove the aliases
+   * they declared first (`updateMailbox` with `aliases`).
+   */
   deleteMailbox(domain: string, localPart: string): Promise<void>;
 
   listAliases(domain: string): Promise<AliasState[]>;
   getAlias(domain: string, localPart: string): Promise<AliasState | undefined>;
+  /**
+   * Creates the alias. One that exists with the same destinations is adopted (taken over, if the
+   * provider recorded it as a group or a mailbox's alias); a different one is a `ConflictError`.
+   */
   createAlias(input: AliasState): Promise<AliasState>;
   updateAlias(domain: string, localPart: string, destinations: string[]): Promise<AliasState>;
   deleteAlias(domain: string, localPart: string): Promise<void>;
 
   listGroups(domain: string): Promise<GroupState[]>;
   getGroup(domain: string, localPart: string): Promise<GroupState | undefined>;
+  /**
+   * Creates the group. An alias, group or mailbox alias that exists with the same members is
+   * adopted (taken over as a group); a different one is a `ConflictError`.
+   */
   createGroup(input: GroupState): Promise<GroupState>;
   updateGroup(
     domain: string,

@@ -121,9 +121,19 @@ describe("SelfHostedProvider on a sqlite file", () => {
       provider.createAlias({
         domain: "acme.test",
         localPart: "a.alavi",
-        destinations: ["ali@acme.test"],
+        destinations: ["someone@acme.test"],
       }),
-    ).rejects.toThrow("selfHosted createAlias: a.alavi@acme.test already exists");
+    ).rejects.toThrow(
+      "selfHosted createAlias: a.alavi@acme.test already exists delivering to ali@acme.test",
+    );
+    await expect(
+      provider.createGroup({
+        domain: "acme.test",
+        localPart: "ali",
+        name: "Ali",
+        members: ["ali@acme.test"],
+      }),
+    ).rejects.toThrow("selfHosted createGroup: ali@acme.test already exists as a mailbox");
     await expect(provider.deleteAlias("acme.test", "nobody")).rejects.toThrow(
       "selfHosted deleteAlias: nobody@acme.test does not exist",
     );

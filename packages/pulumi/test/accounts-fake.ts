@@ -3,6 +3,7 @@ import type {
   GroupState,
   MailProvider,
   MailboxInput,
+  MailboxPatch,
   MailboxState,
 } from "@mailplane/providers";
 import { ConflictError, NotFoundError } from "@mailplane/providers";
@@ -86,13 +87,15 @@ export class FakeMailProvider implements MailProvider {
   async updateMailbox(
     domain: string,
     localPart: string,
-    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
+    patch: MailboxPatch,
   ): Promise<MailboxState> {
     this.calls.push(`updateMailbox ${localPart}@${domain} ${Object.keys(patch).sort().join(",")}`);
     const m = this.mustGet(this.mailboxes, domain, localPart, "updateMailbox");
-    const { password, changePasswordAtNextLogin: _c, require2fa: _r, ...rest } = patch;
+    const { password, changePasswordAtNextLogin: _c, require2fa: _r, keepAliases, ...rest } = patch;
     if (password !== undefined) this.passwords.set(`${localPart}@${domain}`, password);
+    const kept = m.aliases.filter((a) => (keepAliases ?? []).includes(a));
     Object.assign(m, rest);
+    if (rest.aliases !== undefined) m.aliases = [...new Set([...rest.aliases, ...kept])].sort();
     return structuredClone(m);
   }
   async deleteMailbox(domain: string, localPart: string): Promise<void> {

@@ -1,5 +1,12 @@
 import type { MailProviderCapabilities } from "@mailplane/core";
-import type { AliasState, GroupState, MailProvider, MailboxInput, MailboxState } from "../adapter";
+import type {
+  AliasState,
+  GroupState,
+  MailProvider,
+  MailboxInput,
+  MailboxPatch,
+  MailboxState,
+} from "../adapter";
 import {
   AuthError,
   ConflictError,
@@ -409,7 +416,7 @@ export class MigaduProvider implements MailProvider {
   async updateMailbox(
     domain: string,
     localPart: string,
-    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
+    patch: MailboxPatch,
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     const d = this.checkDomain(domain, op);
@@ -453,6 +460,7 @@ export class MigaduProvider implements MailProvider {
             d,
             m,
             lower(patch.aliases).filter((a) => a !== lp),
+            lower(patch.keepAliases ?? []),
           );
     const finalForward =
       forwardTo === undefined
@@ -461,15 +469,15 @@ export class MigaduProvider implements MailProvider {
     return this.toState(d, m, aliases, finalForward);
   }
 
-  /** Deletes the mailbox and the aliases that only deliver to it. A missing mailbox is not an error. */
+  /**
+   * Deletes the mailbox. Aliases delivering to it are left alone (the caller removes those it
+   * declared first): a hand-made alias is not Mailplane's to delete. A missing mailbox is not an
+   * error.
+   */
   async deleteMailbox(domain: string, localPart: string): Promise<void> {
     const op = "deleteMailbox";
     const d = this.checkDomain(domain, op);
     const lp = this.checkLocalPart(localPart, op);
-    const aliases = await this.rawAliases(d);
-    const own = [...aliases.values()].filter(
-      (a) => a.destinations.length === 1 && a.destinations[0]!.toLowerCase() === `${lp}@${d}`,
-    );
     try {
       await this.client.deleteMailbox(d, lp);
     } catch (e) {
@@ -480,7 +488,6 @@ export class MigaduProvider implements MailProvider {
       }
     }
     this.uncacheMailbox(d, lp);
-    for (const a of own) await this.removeAlias(op, d, a.local_part);
   }
 
   private async syncMailboxAliases(
@@ -488,12 +495,12 @@ export class MigaduProvider implements MailProvider {
     d: string,
     m: MigaduMailbox,
     desired: string[],
-    removeOthers = true,
+    keep: string[] | false = [],
   ): Promise<string[]> {
     const address = m.address.toLowerCase();
     const aliases = await this.rawAliases(d);
     const current = this.mailboxAliases(m, aliases);
-    for (const lp of desired.filter((a) => !current.includes(a))) {
+    for (const lp of desired.filter((a) => !current.includes(a) && !(keep || []).includes(a))) {
       const other = aliases.get(lp);
       if (other) {
         throw this.conflict(op, `${lp}@${d}`, "as an alias", [
@@ -502,9 +509,10 @@ export class MigaduProvider implements MailProvider {
       }
       await this.addAlias(op, d, lp, [address]);
     }
-    if (!removeOthers) return sorted([...current, ...desired]);
-    for (const lp of current.filter((a) => !desired.includes(a))) await this.removeAlias(op, d, lp);
-    return desired;
+    if (keep === false) return sorted([...current, ...desired]);
+    const remove = current.filter((a) => !desired.includes(a) && !keep.includes(a));
+    for (const lp of remove) await this.removeAlias(op, d, lp);
+    return sorted([...desired, ...current.filter((a) => keep.includes(a))]);
   }
 
   private async syncForwardings(

@@ -1,5 +1,12 @@
 import type { MailProviderCapabilities } from "@mailplane/core";
-import type { AliasState, GroupState, MailboxInput, MailboxState, MailProvider } from "../adapter";
+import type {
+  AliasState,
+  GroupState,
+  MailboxInput,
+  MailboxPatch,
+  MailboxState,
+  MailProvider,
+} from "../adapter";
 import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../errors";
 import { hashPassword } from "./password";
 import { ensureSchema, sqlBool } from "./schema";
@@ -307,10 +314,16 @@ export class SelfHostedProvider implements MailProvider {
         await insertAlias(tx, address, domain, [address, ...forwardTo]);
         await upsertMeta(tx, address, "mailbox", "", input.department, input.title);
         for (const a of [...new Set(input.aliases ?? [])]) {
-          const aliasAddress = `${a}@${domain}`;
-          await assertFree(tx, op, aliasAddress);
-          await insertAlias(tx, aliasAddress, domain, [address]);
-          await upsertMeta(tx, aliasAddress, "mailboxAlias", "", undefined, undefined, address);
+          await takeAliasRow(
+            tx,
+            op,
+            `${a}@${domain}`,
+            domain,
+            [address],
+            "mailboxAlias",
+            "",
+            address,
+          );
         }
         return (await readMailboxes(tx, domain, localPart))[0]!;
       }),
@@ -320,7 +333,7 @@ export class SelfHostedProvider implements MailProvider {
   async updateMailbox(
     domain: string,
     localPart: string,
-    patch: Partial<Omit<MailboxInput, "domain" | "localPart">>,
+    patch: MailboxPatch,
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     checkDomain(op, "domain", domain);
@@ -370,16 +383,24 @@ export class SelfHostedProvider implements MailProvider {
         }
         if (patch.aliases !== undefined) {
           const wanted = new Set(patch.aliases);
+          const keep = new Set(patch.keepAliases ?? []);
           for (const a of current.aliases) {
-            if (wanted.has(a)) continue;
+            if (wanted.has(a) || keep.has(a)) continue;
             await deleteAliasRow(tx, `${a}@${domain}`);
           }
           for (const a of wanted) {
-            if (current.aliases.includes(a)) continue;
+            if (current.aliases.includes(a) || keep.has(a)) continue;
             const aliasAddress = `${a}@${domain}`;
-            await assertFree(tx, op, aliasAddress);
-            await insertAlias(tx, aliasAddress, domain, [address]);
-            await upsertMeta(tx, aliasAddress, "mailboxAlias", "", undefined, undefined, address);
+            await takeAliasRow(
+              tx,
+              op,
+              aliasAddress,
+              domain,
+              [address],
+              "mailboxAlias",
+              "",
+              address,
+            );
           }
         }
         return (await readMailboxes(tx, domain, localPart))[0]!;
@@ -438,7 +459,10 @@ export class SelfHostedProvider implements MailProvider {
       s.transaction(async (tx) => {
         const current = (await readMailboxes(tx, domain, localPart))[0];
         if (!current) throw notFound(op, address);
-        for (const a of current.aliases) await deleteAliasRow(tx, `${a}@${domain}`);
+        // Aliases the caller did not remove stay, as plain aliases (never hidden rows).
+        await tx.run("DELETE FROM mailplane_meta WHERE kind = 'mailboxAlias' AND mailbox = ?", [
+          address,
+        ]);
         await deleteAliasRow(tx, address);
         await tx.run("DELETE FROM mailbox WHERE username = ?", [address]);
       }),
@@ -471,10 +495,8 @@ export class SelfHostedProvider implements MailProvider {
     const address = `${input.localPart}@${input.domain}`;
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
-        await assertFree(tx, op, address);
         await insertDomain(tx, input.domain, "");
-        await insertAlias(tx, address, input.domain, destinations);
-        await upsertMeta(tx, address, "alias", "");
+        await takeAliasRow(tx, op, address, input.domain, destinations, "alias", "");
         return { domain: input.domain, localPart: input.localPart, destinations };
       }),
     );
@@ -546,10 +568,8 @@ export class SelfHostedProvider implements MailProvider {
     const address = `${input.localPart}@${input.domain}`;
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
-        await assertFree(tx, op, address);
         await insertDomain(tx, input.domain, "");
-        await insertAlias(tx, address, input.domain, members);
-        await upsertMeta(tx, address, "group", input.name ?? "");
+        await takeAliasRow(tx, op, address, input.domain, members, "group", input.name ?? "");
         return {
           domain: input.domain,
           localPart: input.localPart,
@@ -734,6 +754,42 @@ async function assertFree(store: SqlStore, operation: string, address: string): 
       `${PROVIDER} ${operation}: ${address} already exists`,
     );
   }
+}
+
+/**
+ * Makes `address` an alias row of `kind` delivering to `goto`: inserts it when the address is
+ * free. An alias row that already delivers to exactly `goto` (a mailbox's alias, a standalone
+ * alias, a group, or a row Mailplane never wrote) is taken over: only its kind changes, so the
+ * address never stops delivering while it moves between kinds. A mailbox, the catch-all or an
+ * alias row with other destinations is a `ConflictError`.
+ */
+async function takeAliasRow(
+  tx: SqlStore,
+  operation: string,
+  address: string,
+  domain: string,
+  goto: string[],
+  kind: "mailboxAlias" | "alias" | "group",
+  name: string,
+  mailbox?: string,
+): Promise<void> {
+  const mailboxes = await tx.query("SELECT username FROM mailbox WHERE username = ?", [address]);
+  const rows = await tx.query("SELECT goto FROM alias WHERE address = ?", [address]);
+  if (mailboxes.length === 0 && rows.length === 0) {
+    await insertAlias(tx, address, domain, goto);
+  } else {
+    const existing = rows.length === 0 ? [] : parseGoto(rows[0]!.goto).sort();
+    const wanted = [...new Set(goto)].sort();
+    if (mailboxes.length > 0 || existing.join(",") !== wanted.join(",")) {
+      const what =
+        mailboxes.length > 0 ? "as a mailbox" : `delivering to ${existing.join(", ") || "nothing"}`;
+      throw new ConflictError(
+        { provider: PROVIDER, operation },
+        `${PROVIDER} ${operation}: ${address} already exists ${what}`,
+      );
+    }
+  }
+  await upsertMeta(tx, address, kind, name, undefined, undefined, mailbox);
 }
 
 async function readMailboxes(

@@ -64,7 +64,33 @@ export function createAccountResources(
     );
   }
   const children: AccountResources = { mailboxes: {}, aliases: {}, groups: {}, domainAliases: {} };
+  for (const a of plan.aliases) {
+    children.aliases[a.key] = new Alias(
+      `${scope.name}-alias-${a.key}`,
+      { ...common, localPart: a.localPart, destinations: a.destinations, expires: a.expires },
+      opts,
+    );
+  }
+  for (const g of plan.groups) {
+    children.groups[g.key] = new MailGroup(
+      `${scope.name}-group-${g.key}`,
+      { ...common, localPart: g.localPart, name: g.name, members: g.members },
+      opts,
+    );
+  }
+  // An alias or group that delivers only to one mailbox may have been that mailbox's alias
+  // before: the mailbox waits for it, so the new resource takes the address over before the
+  // mailbox's update drops it (and leaves it alone, as claimed). The address never stops
+  // delivering while it moves between kinds.
+  const soleTargets = new Map<string, pulumi.Resource[]>();
+  const waitOn = (targets: string[], resource: pulumi.Resource): void => {
+    if (targets.length !== 1) return;
+    soleTargets.set(targets[0]!, [...(soleTargets.get(targets[0]!) ?? []), resource]);
+  };
+  plan.aliases.forEach((a) => waitOn(a.destinations, children.aliases[a.key]!));
+  plan.groups.forEach((g) => waitOn(g.members, children.groups[g.key]!));
   for (const m of plan.mailboxes) {
+    const waitFor = soleTargets.get(`${m.localPart}@${domain}`) ?? [];
     children.mailboxes[m.key] = new Mailbox(
       `${scope.name}-mailbox-${m.key}`,
       {
@@ -86,21 +112,7 @@ export function createAccountResources(
         shared: m.shared,
         password: scope.passwords[m.key],
       },
-      opts,
-    );
-  }
-  for (const a of plan.aliases) {
-    children.aliases[a.key] = new Alias(
-      `${scope.name}-alias-${a.key}`,
-      { ...common, localPart: a.localPart, destinations: a.destinations, expires: a.expires },
-      opts,
-    );
-  }
-  for (const g of plan.groups) {
-    children.groups[g.key] = new MailGroup(
-      `${scope.name}-group-${g.key}`,
-      { ...common, localPart: g.localPart, name: g.name, members: g.members },
-      opts,
+      waitFor.length > 0 ? { ...opts, dependsOn: waitFor } : opts,
     );
   }
   if (plan.catchAll !== undefined && plan.catchAll.length > 0) {

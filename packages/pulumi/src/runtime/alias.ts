@@ -1,7 +1,7 @@
 import type { AliasState } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { claimAccount, connect, deleteUnclaimed } from "./connections";
+import { claimAddresses, connect, deleteUnclaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -90,7 +90,7 @@ export const alias = {
           ADOPT_HINT,
       );
     }
-    claimAccount("alias", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
+    claimAddresses(inputs, [inputs.localPart]);
     return { id, outs: outputsFrom(inputs, live) };
   },
 
@@ -129,7 +129,7 @@ export const alias = {
       live = await conn.adapter.updateAlias(inputs.domain, inputs.localPart, inputs.destinations);
       conn.aliases(inputs.domain).put(live);
     }
-    claimAccount("alias", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
+    claimAddresses(inputs, [inputs.localPart]);
     return { outs: outputsFrom(inputs, live) };
   },
 

@@ -214,15 +214,14 @@ export function connect(kind: string, apiUrl?: string): Connection {
   return conn;
 }
 
-/** The kinds of account a resource manages, for {@link claimAccount}. */
-export type AccountKind = "mailbox" | "alias" | "group" | "catchAll" | "domainAlias";
+/** The domain-level settings a resource manages, for {@link claimAccount}. */
+export type AccountKind = "catchAll" | "domainAlias";
 
 /**
- * Records that a resource of this deployment now manages an account: it created, adopted or
- * updated it. A delete that later finds its account claimed belongs to a renamed resource (a new
- * handle, a renamed component) and leaves the account alone (see `claim` in
- * @mailplane/providers). `name` is the local part (mailbox, alias, group), `*` (catch-all) or the
- * alias domain.
+ * Records that a resource of this deployment now manages a domain-level setting: it created,
+ * adopted or updated it. A delete that later finds it claimed belongs to a renamed resource (a
+ * new component name) and leaves it alone (see `claim` in @mailplane/providers). `name` is `*`
+ * (catch-all) or the alias domain.
  */
 export function claimAccount(
   kind: AccountKind,
@@ -234,7 +233,7 @@ export function claimAccount(
   claim("account", kind, provider, apiUrl ?? "", domain, name);
 }
 
-/** Whether a resource of this deployment manages the account (see {@link claimAccount}). */
+/** Whether a resource of this deployment manages the setting (see {@link claimAccount}). */
 export function isAccountClaimed(
   kind: AccountKind,
   provider: string,
@@ -245,27 +244,62 @@ export function isAccountClaimed(
   return isClaimed("account", kind, provider, apiUrl ?? "", domain, name);
 }
 
+/** Where an address lives: the provider, its endpoint and the domain. */
+export interface AddressScope {
+  mailProvider: string;
+  apiUrl?: string;
+  domain: string;
+}
+
+/**
+ * Records that a resource of this deployment now manages these addresses (local parts of
+ * `scope.domain`): a mailbox its own address and its aliases, an alias or group its address.
+ * Claims are by address, whatever the kind of resource: when a refactor renames a resource (a
+ * new handle, a renamed component) or moves an address to another kind (an alias becomes a
+ * group or a mailbox alias, and back), the resource that now declares the address creates or
+ * updates first and claims it, and the old resource's delete (or the mailbox update that drops
+ * the alias) finds it claimed and leaves it alone. See `claim` in @mailplane/providers.
+ */
+export function claimAddresses(scope: AddressScope, localParts: readonly string[]): void {
+  for (const lp of localParts) {
+    claim("address", scope.mailProvider, scope.apiUrl ?? "", scope.domain, lp);
+  }
+}
+
+/** Whether a resource of this deployment manages the address (see {@link claimAddresses}). */
+export function isAddressClaimed(scope: AddressScope, localPart: string): boolean {
+  return isClaimed("address", scope.mailProvider, scope.apiUrl ?? "", scope.domain, localPart);
+}
+
+/** The address scope of a resource's state (old outputs). */
+export function scopeOf(props: Record<string, unknown>): AddressScope {
+  return {
+    mailProvider: String(props.mailProvider),
+    ...(typeof props.apiUrl === "string" ? { apiUrl: props.apiUrl } : {}),
+    domain: String(props.domain),
+  };
+}
+
 /**
  * Deletes the alias or group of a resource removed from the program, unless a resource of this
- * deployment claimed it (a rename, see {@link claimAccount}). One already gone is not an error.
+ * deployment claimed its address (a rename or a move to another kind, see
+ * {@link claimAddresses}). One already gone is not an error.
  */
 export async function deleteUnclaimed(
   kind: "alias" | "group",
   props: Record<string, unknown>,
 ): Promise<void> {
-  const provider = String(props.mailProvider);
-  const apiUrl = props.apiUrl as string | undefined;
-  const domain = String(props.domain);
+  const scope = scopeOf(props);
   const localPart = String(props.localPart);
-  if (isAccountClaimed(kind, provider, apiUrl, domain, localPart)) return;
-  const conn = connect(provider, apiUrl);
+  if (isAddressClaimed(scope, localPart)) return;
+  const conn = connect(scope.mailProvider, scope.apiUrl);
   try {
-    if (kind === "alias") await conn.adapter.deleteAlias(domain, localPart);
-    else await conn.adapter.deleteGroup(domain, localPart);
+    if (kind === "alias") await conn.adapter.deleteAlias(scope.domain, localPart);
+    else await conn.adapter.deleteGroup(scope.domain, localPart);
   } catch (err) {
     if (!isKind(err, "NotFound")) throw err;
   }
-  (kind === "alias" ? conn.aliases(domain) : conn.groups(domain)).remove(localPart);
+  (kind === "alias" ? conn.aliases(scope.domain) : conn.groups(scope.domain)).remove(localPart);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { GroupState } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { claimAccount, connect, deleteUnclaimed } from "./connections";
+import { claimAddresses, connect, deleteUnclaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -112,7 +112,7 @@ export const group = {
           `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
       );
     }
-    claimAccount("group", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
+    claimAddresses(inputs, [inputs.localPart]);
     return { id, outs: outputsFrom(inputs, live) };
   },
 
@@ -157,7 +157,7 @@ export const group = {
       live = await conn.adapter.updateGroup(inputs.domain, inputs.localPart, patch);
       conn.groups(inputs.domain).put(live);
     }
-    claimAccount("group", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
+    claimAddresses(inputs, [inputs.localPart]);
     return { outs: outputsFrom(inputs, live) };
   },
 

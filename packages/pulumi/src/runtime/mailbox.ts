@@ -1,13 +1,14 @@
-import type { MailboxInput, MailboxState } from "@mailplane/providers";
+import type { MailboxInput, MailboxPatch, MailboxState } from "@mailplane/providers";
 import { mailboxSettingProblems } from "@mailplane/core";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import {
   adapterEntry,
   capabilityFailures,
-  claimAccount,
+  claimAddresses,
   connect,
-  isAccountClaimed,
+  isAddressClaimed,
+  scopeOf,
 } from "./connections";
 import {
   ADOPT_HINT,
@@ -314,7 +315,7 @@ export const mailbox = {
       const diffs = differences(inputs, live);
       if (diffs.length > 0) throw conflict(inputs, diffs);
     }
-    claimAccount("mailbox", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
+    claimAddresses(inputs, [inputs.localPart, ...inputs.aliases]);
     return { id, outs: outputsFrom(inputs, live) };
   },
 
@@ -380,18 +381,25 @@ export const mailbox = {
       listing.remove(String(olds.localPart));
       listing.put(renamed);
     }
-    const patch: Partial<MailboxInput> = {};
+    const patch: MailboxPatch = {};
     const desired = toInput(inputs) as unknown as Props;
     for (const f of [...LIVE_FIELDS, "changePasswordAtNextLogin", "require2fa"] as const) {
       if (desired[f] === undefined && OPTIONAL_FIELDS.includes(f)) continue;
       if (!same(olds[f], desired[f])) (patch as Props)[f] = desired[f];
     }
     if (patch.aliases !== undefined) {
-      // Only aliases this mailbox declared before are removed; others delivering to it stay.
+      // Only aliases this mailbox declared before are removed, and not those another resource of
+      // this deployment now declares (an address moved to an alias or group, which Mailbox
+      // resources wait for: see createAccountResources). Others delivering to it stay.
       const before = Array.isArray(olds.aliases) ? (olds.aliases as string[]) : [];
       const current = (await listing.get(inputs.localPart))?.aliases ?? [];
+      const moved = before.filter(
+        (a) => !inputs.aliases.includes(a) && isAddressClaimed(inputs, a),
+      );
       const kept = current.filter((a) => !before.includes(a));
-      patch.aliases = [...new Set([...inputs.aliases, ...kept])].sort();
+      patch.aliases = inputs.aliases;
+      const keep = [...new Set([...kept, ...moved])].filter((a) => !inputs.aliases.includes(a));
+      if (keep.length > 0) patch.keepAliases = keep.sort();
     }
     const oldAddress = `${String(olds.localPart)}@${String(olds.domain)}`;
     if (
@@ -407,25 +415,40 @@ export const mailbox = {
     } else {
       live = renamed ?? liveFromOutputs(inputs, olds);
     }
-    claimAccount("mailbox", inputs.mailProvider, inputs.apiUrl, inputs.domain, inputs.localPart);
+    claimAddresses(inputs, [inputs.localPart, ...inputs.aliases]);
     return { outs: outputsFrom(inputs, live) };
   },
 
   /**
    * Removal from code. Suspends the mailbox and keeps its forwarding (offboarding), unless the
-   * last applied inputs set `onDelete: "delete"`. A mailbox already gone is not an error.
+   * last applied inputs set `onDelete: "delete"`: then the aliases it declared are removed (not
+   * those another resource of this deployment now declares, nor aliases it never declared) and
+   * the mailbox is deleted. A mailbox already gone is not an error.
    */
   async delete(_id: string, props: Props): Promise<void> {
-    const provider = String(props.mailProvider);
-    const domain = String(props.domain);
+    const scope = scopeOf(props);
+    const { domain } = scope;
     const localPart = String(props.localPart);
-    const apiUrl = props.apiUrl as string | undefined;
     // Renamed (a new handle or component name): the new resource manages this mailbox now.
-    if (isAccountClaimed("mailbox", provider, apiUrl, domain, localPart)) return;
-    const conn = connect(provider, apiUrl);
+    if (isAddressClaimed(scope, localPart)) return;
+    const conn = connect(scope.mailProvider, scope.apiUrl);
     const listing = conn.mailboxes(domain);
     try {
       if (props.onDelete === "delete") {
+        const declared = Array.isArray(props.aliases) ? (props.aliases as string[]) : [];
+        const remove = declared.filter((a) => !isAddressClaimed(scope, a));
+        if (remove.length > 0) {
+          const live = await conn.adapter.getMailbox(domain, localPart);
+          if (live === undefined) {
+            listing.remove(localPart);
+            return;
+          }
+          const keep = live.aliases.filter((a) => !remove.includes(a));
+          await conn.adapter.updateMailbox(domain, localPart, {
+            aliases: [],
+            ...(keep.length > 0 ? { keepAliases: keep } : {}),
+          });
+        }
         await conn.adapter.deleteMailbox(domain, localPart);
         listing.remove(localPart);
       } else {
