@@ -2,7 +2,8 @@ import axios, { type AxiosInstance } from "axios";
 import type { z } from "zod";
 import { MailProviderError, ProviderError } from "../errors";
 import { requestBudget, type BudgetConfig, type TokenBucket } from "./budget";
-import { defaultApiMessage, errorForStatus, redact, secretsInBody } from "./errors";
+import { apiErrorMessage, defaultApiMessage, errorForStatus } from "./errors";
+import { Redactor, basicAuthSecrets, secretsInBody } from "./redact";
 import {
   backoffDelay,
   defaultRetryPolicy,
@@ -23,6 +24,8 @@ export interface HttpClientConfig {
   baseUrl: string;
   /** HTTP Basic credentials. */
   auth?: { username: string; password: string };
+  /** Further secrets in play for every request (a token sent in a header of its own). */
+  secrets?: readonly string[];
   /**
    * Per-request timeout in milliseconds.
    * @default 30000
@@ -34,7 +37,7 @@ export interface HttpClientConfig {
   retry?: Partial<RetryPolicy>;
   /** True when a non-429 response means "rate limited" (Migadu answers 403). */
   isRateLimited?: (status: number, body: unknown, text: string) => boolean;
-  /** Extracts the API's own message from an error body. */
+  /** Extracts the API's own message from an error body (given the body already redacted). */
   apiMessage?: (body: unknown, text: string) => string | undefined;
 }
 
@@ -73,7 +76,8 @@ export class HttpClient {
   private readonly http: AxiosInstance;
   private readonly budget: TokenBucket | undefined;
   private readonly policy: RetryPolicy;
-  private readonly secrets: string[];
+  private readonly secrets: readonly string[];
+  private readonly redactor: Redactor;
   private readonly isRateLimited: NonNullable<HttpClientConfig["isRateLimited"]>;
   private readonly apiMessage: NonNullable<HttpClientConfig["apiMessage"]>;
 
@@ -86,15 +90,11 @@ export class HttpClient {
       : undefined;
     this.isRateLimited = config.isRateLimited ?? (() => false);
     this.apiMessage = config.apiMessage ?? defaultApiMessage;
-    this.secrets = [];
-    if (config.auth) {
-      const { username, password } = config.auth;
-      this.secrets.push(
-        password,
-        Buffer.from(`${username}:${password}`).toString("base64"),
-        encodeURIComponent(password),
-      );
-    }
+    this.secrets = [
+      ...(config.auth ? basicAuthSecrets(config.auth.username, config.auth.password) : []),
+      ...(config.secrets ?? []),
+    ];
+    this.redactor = new Redactor(this.secrets);
     this.http = axios.create({
       baseURL: this.baseUrl,
       timeout: config.timeoutMs ?? 30_000,
@@ -110,7 +110,9 @@ export class HttpClient {
 
   /** Sends the request, retrying as the policy allows; returns the validated body. */
   async request<T>(req: HttpRequest<T>): Promise<T> {
-    const secrets = [...this.secrets, ...secretsInBody(req.body)];
+    const inBody = secretsInBody(req.body);
+    const secrets =
+      inBody.length === 0 ? this.redactor : new Redactor([...this.secrets, ...inBody]);
     let attempt = 0;
     for (;;) {
       if (this.budget) await this.budget.acquire();
@@ -161,21 +163,20 @@ export class HttpClient {
   private classify<T>(
     req: HttpRequest<T>,
     outcome: Outcome,
-    secrets: string[],
+    secrets: Redactor,
   ): { error: MailProviderError; retryable: boolean; retryAfterMs?: number } {
     const base = { provider: this.provider, operation: req.operation };
     if (outcome.kind === "network") {
-      const apiMessage = redact(
+      const apiMessage = secrets.text(
         `${outcome.message === outcome.code ? outcome.code : `${outcome.code}: ${outcome.message}`} (${req.method} ${this.redactPath(req.path)})`,
-        secrets,
       );
       const retryable =
         retryableNetworkCodes.has(outcome.code) || /socket hang up/i.test(outcome.message);
       return { error: new ProviderError({ ...base, apiMessage }), retryable };
     }
+    // The raw body only decides rate limiting; everything shown comes from the redacted one.
     const body = tryJson(outcome.text);
-    const rawMessage = this.apiMessage(body, outcome.text);
-    const apiMessage = rawMessage === undefined ? undefined : redact(rawMessage, secrets);
+    const apiMessage = apiErrorMessage(outcome.text, secrets, this.apiMessage);
     const rateLimited =
       outcome.status === 429 || this.isRateLimited(outcome.status, body, outcome.text);
     const retryAfterMs = rateLimited ? parseRetryAfter(outcome.headers["retry-after"]) : undefined;
@@ -191,7 +192,7 @@ export class HttpClient {
   private parse<T>(
     req: HttpRequest<T>,
     outcome: Extract<Outcome, { kind: "response" }>,
-    secrets: string[],
+    secrets: Redactor,
   ): T {
     const base = { provider: this.provider, operation: req.operation, status: outcome.status };
     let body: unknown = undefined;
@@ -213,15 +214,14 @@ export class HttpClient {
       .join("; ");
     throw new ProviderError({
       ...base,
-      apiMessage: redact(
+      apiMessage: secrets.text(
         `unexpected response to ${req.method} ${this.redactPath(req.path)}: ${issues}`,
-        secrets,
       ),
     });
   }
 
   private redactPath(path: string): string {
-    return redact(path, this.secrets);
+    return this.redactor.text(path);
   }
 }
 

@@ -7,41 +7,66 @@ import {
   RateLimitedError,
   type ProviderErrorDetails,
 } from "../errors";
+import { cutText, type Redactor } from "./redact";
 
-/** Replaces every occurrence of each secret (and its Basic-auth encodings) with `[redacted]`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    out = out.split(secret).join("[redacted]");
-  }
-  return out.replace(/(basic|bearer)\s+[A-Za-z0-9+/=._-]{8,}/gi, "$1 [redacted]");
-}
+export * from "./redact";
 
-/** Collects string values of body fields whose name suggests a secret (password, token, key). */
-export function secretsInBody(body: unknown, found: string[] = []): string[] {
-  if (body && typeof body === "object") {
-    for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
-      if (typeof value === "string" && /pass|secret|token|key/i.test(key) && !/method/i.test(key)) {
-        found.push(value);
-      } else if (value && typeof value === "object") secretsInBody(value, found);
-    }
-  }
-  return found;
-}
+/** The longest API message an error carries, in code points (cut after redaction). */
+export const API_MESSAGE_MAX = 300;
 
-/** Pulls a human message out of an API error body: `error`, `message`, `errors`, or the text. */
+const MESSAGE_FIELDS = ["error", "message", "detail", "error_description", "description"];
+
+/**
+ * Pulls a human message out of an (already redacted) API error body: the first non-empty
+ * string of `error`, `message`, `detail`, `error_description`, `description`; an `error`
+ * object's own `message`/`detail`/`description`, or the object as JSON; `errors` as JSON; any
+ * other JSON body as JSON; otherwise the text.
+ */
 export function defaultApiMessage(body: unknown, text: string): string | undefined {
-  if (body && typeof body === "object") {
+  if (body && typeof body === "object" && !Array.isArray(body)) {
     const o = body as Record<string, unknown>;
-    for (const field of ["error", "message", "detail", "error_description"]) {
+    for (const field of MESSAGE_FIELDS) {
       if (typeof o[field] === "string" && o[field] !== "") return o[field];
     }
+    if (o.error && typeof o.error === "object") {
+      const e = o.error as Record<string, unknown>;
+      for (const field of ["message", "detail", "description"]) {
+        if (typeof e[field] === "string" && e[field] !== "") return e[field];
+      }
+      return JSON.stringify(o.error);
+    }
     if (o.errors !== undefined) return JSON.stringify(o.errors);
+    return JSON.stringify(body);
   }
+  if (Array.isArray(body)) return JSON.stringify(body);
+  if (typeof body === "string" && body.trim() !== "") return body.trim();
   const trimmed = text.trim();
-  if (trimmed === "") return undefined;
-  return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
+  return trimmed === "" ? undefined : trimmed;
+}
+
+/**
+ * The API's message for an error response, with no secret in it: the body is decoded and
+ * redacted (structure and text, every secret form, see `Redactor`), the message is taken from
+ * the redacted body by `extract`, redacted once more (an extractor may rebuild text), and only
+ * then cut to `API_MESSAGE_MAX` code points.
+ */
+export function apiErrorMessage(
+  text: string,
+  redactor: Redactor,
+  extract: (body: unknown, text: string) => string | undefined = defaultApiMessage,
+): string | undefined {
+  let body: unknown = undefined;
+  if (text.trim() !== "") {
+    try {
+      body = redactor.value(JSON.parse(text) as unknown);
+    } catch {
+      body = undefined;
+    }
+  }
+  const raw = extract(body, redactor.text(text));
+  if (raw === undefined) return undefined;
+  const message = redactor.text(raw).trim();
+  return message === "" ? undefined : cutText(message, API_MESSAGE_MAX);
 }
 
 /** Maps an HTTP status to the typed error class. `rateLimited` forces RateLimited (e.g. Migadu's 403). */

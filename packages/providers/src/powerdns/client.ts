@@ -1,6 +1,8 @@
 import axios, { type AxiosInstance } from "axios";
 import { encodeTxt, type DnsRecord } from "@mailplane/core";
-import { AuthError, ConflictError, NotFoundError, ProviderError } from "../errors";
+import { AuthError, NotFoundError, ProviderError } from "../errors";
+import { apiErrorMessage, errorForStatus } from "../http/errors";
+import { Redactor } from "../http/redact";
 
 const PROVIDER = "powerdns";
 
@@ -89,7 +91,9 @@ function apiKey(): string {
 
 /**
  * A small client of the PowerDNS Authoritative HTTP API (`/api/v1`): zones and RRsets.
- * Failures become typed provider errors carrying the API's own `error` text.
+ * Failures become typed provider errors carrying the API's own `error` text, redacted of the
+ * API key in every form (the HTTP kit's `Redactor`) before it is cut to length; the axios
+ * error (its config holds the X-API-Key header) is never kept.
  */
 export class PowerDnsClient {
   private readonly http: AxiosInstance;
@@ -104,6 +108,10 @@ export class PowerDnsClient {
       timeout: 30_000,
       validateStatus: () => true,
       headers: { Accept: "application/json" },
+      responseType: "text",
+      transformResponse: [(body: unknown) => body],
+      maxRedirects: 0,
+      proxy: false,
     });
   }
 
@@ -113,27 +121,37 @@ export class PowerDnsClient {
     url: string,
     data?: unknown,
   ): Promise<T> {
+    const key = apiKey();
     let res;
     try {
-      res = await this.http.request({
+      res = await this.http.request<string>({
         method,
         url,
-        data,
-        headers: { "X-API-Key": apiKey() },
+        data: data === undefined ? undefined : JSON.stringify(data),
+        headers: { "X-API-Key": key, "Content-Type": "application/json" },
       });
     } catch (err) {
-      if (err instanceof AuthError) throw err;
-      const code = (err as { code?: string }).code ?? "network error";
-      throw new ProviderError({ provider: PROVIDER, operation, apiMessage: code });
+      // Only the code survives: the axios error's config holds the X-API-Key header.
+      const raw = (err as { code?: unknown }).code;
+      const code = typeof raw === "string" ? raw : "network error";
+      const apiMessage = new Redactor([key]).text(code);
+      throw new ProviderError({ provider: PROVIDER, operation, apiMessage });
     }
-    if (res.status >= 200 && res.status < 300) return res.data as T;
-    const body = res.data as { error?: unknown } | undefined;
-    const apiMessage = typeof body?.error === "string" ? body.error : undefined;
-    const details = { provider: PROVIDER, operation, status: res.status, apiMessage };
-    if (res.status === 401 || res.status === 403) throw new AuthError(details);
-    if (res.status === 404) throw new NotFoundError(details);
-    if (res.status === 409) throw new ConflictError(details);
-    throw new ProviderError(details);
+    const text = typeof res.data === "string" ? res.data : "";
+    if (res.status >= 200 && res.status < 300) {
+      if (text.trim() === "") return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        return text as T;
+      }
+    }
+    const apiMessage = apiErrorMessage(text, new Redactor([key]));
+    throw errorForStatus(
+      res.status,
+      { provider: PROVIDER, operation, status: res.status, apiMessage },
+      false,
+    );
   }
 
   /** True when the zone exists on the server. */
