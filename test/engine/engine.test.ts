@@ -354,6 +354,83 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
   );
 
   it(
+    "4d. an address moving between kinds (alias, group, mailbox alias) is kept, every direction at once",
+    async () => {
+      const before = { mailboxes: mailboxSummary(), aliases: aliasSummary() };
+      // Six addresses, one per direction; team-* deliver to ali and maria, the others to ali.
+      const first = {
+        "team-ag": "alias",
+        "team-ga": "group",
+        "x-am": "alias",
+        "x-ma": "mailbox",
+        "x-gm": "group",
+        "x-mg": "mailbox",
+      };
+      const moved = {
+        "team-ag": "group",
+        "team-ga": "alias",
+        "x-am": "mailbox",
+        "x-ma": "alias",
+        "x-gm": "mailbox",
+        "x-mg": "group",
+      };
+      await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
+      try {
+        await up();
+        const declared = aliasSummary();
+        expect(declared).toEqual({
+          ...before.aliases,
+          "team-ag": ["ali@acme.com", "maria@acme.com"],
+          "team-ga": ["ali@acme.com", "maria@acme.com"],
+          "x-am": ["ali@acme.com"],
+          "x-ma": ["ali@acme.com"],
+          "x-gm": ["ali@acme.com"],
+          "x-mg": ["ali@acme.com"],
+        });
+        await ws.ok(["config", "set", "kinds", JSON.stringify(moved)]);
+        const p = await preview();
+        expect(changes(p.steps)).toEqual([
+          "create Alias acme-alias-team-ga",
+          "create Alias acme-alias-x-ma",
+          "create MailGroup acme-group-team-ag",
+          "create MailGroup acme-group-x-mg",
+          "delete Alias acme-alias-team-ag",
+          "delete Alias acme-alias-x-am",
+          "delete MailGroup acme-group-team-ga",
+          "delete MailGroup acme-group-x-gm",
+          "update Mailbox acme-mailbox-ali",
+        ]);
+        emu.resetLog();
+        await up();
+        // Every move is a take-over at Migadu: not one write, so no address ever stopped
+        // delivering, and nothing else changed.
+        expect(Object.keys(emu.countsByRoute()).filter((r) => !r.startsWith("GET"))).toEqual([]);
+        expect(aliasSummary()).toEqual(declared);
+        expect(mailboxSummary()).toEqual(before.mailboxes);
+        const state = await exportState();
+        expect(state.get("acme-mailbox-ali")?.outputs?.aliases).toEqual([
+          "ali.alavi",
+          "x-am",
+          "x-gm",
+        ]);
+        expect((await preview()).changeSummary).toEqual({ same: 19 });
+        // And back, in one up: every address moves the other way.
+        await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
+        emu.resetLog();
+        await up();
+        expect(Object.keys(emu.countsByRoute()).filter((r) => !r.startsWith("GET"))).toEqual([]);
+        expect(aliasSummary()).toEqual(declared);
+      } finally {
+        await ws.ok(["config", "rm", "kinds"]);
+      }
+      await up();
+      expect({ mailboxes: mailboxSummary(), aliases: aliasSummary() }).toEqual(before);
+      expect((await preview()).changeSummary).toEqual({ same: 13 });
+    },
+    LONG,
+  );
+
+  it(
     "5. refresh reports a change made directly at the provider",
     async () => {
       emu.patchMailbox("acme.com", "maria", { name: "Maria G." });
@@ -469,7 +546,8 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
       // Mail kept and still delivered: may_receive stays true on every suspended mailbox.
       expect(emu.mailboxes("acme.com").every((m) => m.may_receive)).toBe(true);
       expect(emu.mailbox("acme.com", "temp")).toBeUndefined();
-      expect(existsSync(zonePath)).toBe(false);
+      // The zone file is kept on destroy (dns.zoneFile's onDelete defaults to "keep").
+      expect(existsSync(zonePath)).toBe(true);
     },
     LONG,
   );

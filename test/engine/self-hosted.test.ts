@@ -383,7 +383,8 @@ describe.sequential("the real Pulumi engine on the self-hosted sqlite store", ()
       // The role addresses are gone (they hold no mail); a suspended mailbox keeps its own
       // extra address, so mail to it is still delivered and kept.
       expect(await aliasRows()).toEqual({ "ali.alavi@globex.com": "ali@globex.com" });
-      expect(existsSync(zonePath)).toBe(false);
+      // The zone file is kept on destroy (dns.zoneFile's onDelete defaults to "keep").
+      expect(existsSync(zonePath)).toBe(true);
     },
     LONG,
   );

@@ -174,7 +174,7 @@ describe("zone file served by Knot DNS", () => {
     expect(dig("_submission._tcp.acme.com", "SRV")).toEqual(["0 1 587 smtp.gmail.com."]);
   });
 
-  it("rewrites the file on update with the next serial, and removes it on delete", async () => {
+  it("rewrites the file on update with the next serial, keeps it on delete unless onDelete is \"delete\"", async () => {
     const next = outs.content.replace("abc123", "def456");
     const diff = await zoneFileProvider.diff!(zonePath, outs, { path: zonePath, content: next });
     expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
@@ -193,6 +193,8 @@ describe("zone file served by Knot DNS", () => {
     await zoneFileProvider.create!({ path: copy, content: next });
     forgetClaims(); // removed from code in a later deployment
     await zoneFileProvider.delete!(copy, { path: copy, content: next });
+    expect(existsSync(copy)).toBe(true); // kept: onDelete defaults to "keep"
+    await zoneFileProvider.delete!(copy, { path: copy, content: next, onDelete: "delete" });
     expect(existsSync(copy)).toBe(false);
   });
 

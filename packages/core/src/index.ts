@@ -13,5 +13,6 @@ export * from "./spec";
 export { checkGraph } from "./graph";
 export * from "./accounts";
 export * from "./zone-file";
+export * from "./settings";
 export * from "./dns-plan";
 export * from "./presets";

@@ -1,5 +1,19 @@
+import { z } from "zod";
 import type { DnsRecord, DnsRecordType } from "./dns-record";
 import { normalizeHostname } from "./dns-record";
+import {
+  hostNameProblem,
+  hostmasterProblem,
+  intProblem,
+  ipv4Problem,
+  ipv6Problem,
+  priorityProblem,
+  serialProblem,
+  setting,
+  targetHostProblem,
+  ttlProblem,
+  type SettingCheck,
+} from "./settings";
 import { encodeTxt } from "./txt";
 
 /** A name server of the zone, with its addresses when it lies inside the zone (glue). */
@@ -37,6 +51,33 @@ export interface ZoneFileOptions {
   soaTimers?: { refresh: number; retry: number; expire: number; minimum: number };
 }
 
+/** A name server of the zone as a binding's settings: see {@link zoneFileOptionsSchema}. */
+export const zoneNameServerSchema = z.strictObject({
+  host: setting(hostNameProblem),
+  ipv4: setting(ipv4Problem).optional(),
+  ipv6: setting(ipv6Problem).optional(),
+});
+
+/**
+ * The schema of {@link ZoneFileOptions}: every value that is written into the file is checked
+ * (host names, addresses, hostmaster, TTL and timers as whole numbers, the serial as an unsigned
+ * 32-bit number), so a setting can never add a line, a record or a `$INCLUDE` to the zone.
+ */
+export const zoneFileOptionsSchema = z.strictObject({
+  serial: setting<number>(serialProblem).optional(),
+  nameServers: z.array(zoneNameServerSchema).min(1).optional(),
+  hostmaster: setting(hostmasterProblem).optional(),
+  ttl: setting<number>(ttlProblem).optional(),
+  soaTimers: z
+    .strictObject({
+      refresh: setting<number>(ttlProblem),
+      retry: setting<number>(ttlProblem),
+      expire: setting<number>(ttlProblem),
+      minimum: setting<number>(ttlProblem),
+    })
+    .optional(),
+});
+
 const TYPE_ORDER: DnsRecordType[] = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV"];
 
 /** Compares names in DNS canonical order (RFC 4034 §6.1): by labels from the right. */
@@ -63,6 +104,53 @@ export function sortDnsRecords(records: readonly DnsRecord[]): DnsRecord[] {
       (a.port ?? 0) - (b.port ?? 0) ||
       (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
   );
+}
+
+const inRange = (check: SettingCheck, v: unknown) => (v === undefined ? undefined : check(v));
+const weightProblem = intProblem(0, 65535, "a weight");
+const srvPortProblem = intProblem(0, 65535, "a port");
+
+/**
+ * What makes a planned record unwritable as one master-file line, or undefined when it is fine:
+ * the owner name, the TTL, the numbers, and the value per type (a host name or `.` for MX, SRV
+ * and CNAME, an address for A/AAAA; TXT is always escaped by `encodeTxt`).
+ */
+export function recordProblem(value: unknown): string | undefined {
+  const r = value as DnsRecord;
+  if (typeof r !== "object" || r === null) return "is not a record";
+  if (!TYPE_ORDER.includes(r.type)) {
+    return `type ${JSON.stringify(r.type)} is not written (allowed: ${TYPE_ORDER.join(", ")})`;
+  }
+  const name = hostNameProblem(r.name);
+  if (name !== undefined) return `name: ${name}`;
+  const ttl = ttlProblem(r.ttl);
+  if (ttl !== undefined) return `${r.name} ${r.type} ttl: ${ttl}`;
+  const field = (label: string, p: string | undefined) =>
+    p === undefined ? undefined : `${r.name} ${r.type} ${label}: ${p}`;
+  switch (r.type) {
+    case "MX":
+      return (
+        field("priority", inRange(priorityProblem, r.priority)) ??
+        field("value", targetHostProblem(r.value))
+      );
+    case "SRV":
+      return (
+        field("priority", inRange(priorityProblem, r.priority)) ??
+        field("weight", inRange(weightProblem, r.weight)) ??
+        field("port", inRange(srvPortProblem, r.port)) ??
+        field("value", targetHostProblem(r.value))
+      );
+    case "CNAME":
+      return field("value", hostNameProblem(r.value));
+    case "A":
+      return field("value", ipv4Problem(r.value));
+    case "AAAA":
+      return field("value", ipv6Problem(r.value));
+    case "TXT":
+      return typeof r.value === "string"
+        ? undefined
+        : field("value", `is not text (got ${typeof r.value})`);
+  }
 }
 
 function inZone(name: string, origin: string): boolean {
@@ -107,6 +195,8 @@ export function renderZoneFile(
   origin: string,
   opts: ZoneFileOptions = {},
 ): string {
+  const zoneProblem = hostNameProblem(origin);
+  if (zoneProblem !== undefined) throw new Error(`zone origin: ${zoneProblem}`);
   const zone = normalizeHostname(origin);
   const ttl = opts.ttl ?? 3600;
   const serial = opts.serial ?? 1;
@@ -120,6 +210,20 @@ export function renderZoneFile(
       `zone ${zone}: serial ${serial} is not allowed; allowed: an integer 0–4294967295`,
     );
   }
+  // Defence in depth: whatever a caller passes, nothing but the intended records is written.
+  const refuse = (what: string, check: SettingCheck, value: unknown) => {
+    const message = check(value);
+    if (message !== undefined) throw new Error(`zone ${zone}: ${what}: ${message}`);
+  };
+  refuse("ttl", ttlProblem, ttl);
+  for (const [k, v] of Object.entries(timers)) refuse(`soaTimers.${k}`, ttlProblem, v);
+  nameServers.forEach((ns, i) => {
+    refuse(`nameServers[${i}].host`, hostNameProblem, ns.host);
+    if (ns.ipv4 !== undefined) refuse(`nameServers[${i}].ipv4`, ipv4Problem, ns.ipv4);
+    if (ns.ipv6 !== undefined) refuse(`nameServers[${i}].ipv6`, ipv6Problem, ns.ipv6);
+  });
+  if (opts.hostmaster !== undefined) refuse("hostmaster", hostmasterProblem, opts.hostmaster);
+  records.forEach((r, i) => refuse(`records[${i}]`, recordProblem, r));
   const hostmaster = opts.hostmaster ?? `hostmaster@${zone}`;
   const rname = hostmaster.includes("@")
     ? `${hostmaster.slice(0, hostmaster.lastIndexOf("@")).replace(/\./g, "\\.")}.${normalizeHostname(hostmaster.slice(hostmaster.lastIndexOf("@") + 1))}.`

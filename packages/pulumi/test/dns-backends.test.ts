@@ -153,7 +153,7 @@ describe("dns.cloudflare", () => {
 
   it("rejects a ttl Cloudflare does not accept, and an alias zone without an id", () => {
     expect(() => dns.cloudflare({ zoneId: "z", ttl: 5 })).toThrow(
-      "dns.cloudflare: ttl must be 1 (automatic) or 30–86400 seconds, got 5",
+      "dns.cloudflare.ttl: 5 is not a Cloudflare TTL (got 5; allowed: 1 (automatic) or a whole number of seconds from 30 to 86400)",
     );
     const parent = new Holder("cf-err");
     expect(() =>

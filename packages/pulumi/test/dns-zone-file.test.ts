@@ -12,7 +12,7 @@ let dir: string;
 
 const records = (spf: string): DnsRecord[] =>
   [
-    { name: "acme.com", type: "MX", ttl: 3600, value: "10 aspmx1.migadu.com." },
+    { name: "acme.com", type: "MX", ttl: 3600, priority: 10, value: "aspmx1.migadu.com" },
     { name: "acme.com", type: "TXT", ttl: 3600, value: spf },
   ] as DnsRecord[];
 const render = (spf = "v=spf1 include:spf.migadu.com ~all", serial?: number) =>

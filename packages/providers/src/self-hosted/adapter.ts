@@ -9,7 +9,7 @@ import type {
 } from "../adapter";
 import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../errors";
 import { hashPassword } from "./password";
-import { ensureSchema, sqlBool } from "./schema";
+import { ensureSchema, maildirOf, sqlBool } from "./schema";
 import { openStore, type SelfHostedStoreConfig, type SqlRow, type SqlStore } from "./store";
 
 /** What the self-hosted (Postfix + Dovecot + SQL) provider can do. */
@@ -304,7 +304,7 @@ export class SelfHostedProvider implements MailProvider {
             address,
             hash,
             input.name ?? "",
-            `${domain}/${localPart}/`,
+            maildirOf(domain, localPart),
             (input.quotaMb ?? 0) * MIB,
             localPart,
             domain,

@@ -1,5 +1,6 @@
 import type { AccountPlan } from "@mailplane/core";
 import type { SelfHostedProvider } from "./adapter";
+import { mailplaneKinds } from "./schema";
 
 /** What {@link applyAccountPlan} changed, as `create mailbox ali@acme.com` lines. */
 export interface ApplyReport {
@@ -14,6 +15,9 @@ const same = (a: readonly string[], b: readonly string[]) =>
  * functions (the same calls the Pulumi resources make): the domain row, domain aliases, the
  * catch-all, mailboxes (created or updated; a mailbox no longer planned is suspended, never
  * deleted), aliases and groups (created, updated, or deleted when no longer planned).
+ * Only what Mailplane created (rows with `mailplane_meta`) is suspended or deleted: rows that
+ * were in the database before (a PostfixAdmin installation's `legacy@`) are left as they are
+ * unless declared, which adopts them.
  * `passwords` are initial passwords by mailbox key, set when the mailbox is created.
  */
 export async function applyAccountPlan(
@@ -24,6 +28,9 @@ export async function applyAccountPlan(
   const changes: string[] = [];
   const { domain } = plan;
   await provider.ensureDomain(domain);
+  // The store the provider writes (its private accessor: the adapter is not changed for this).
+  const kinds = await mailplaneKinds(await provider["store"](), domain);
+  const created = (localPart: string, kind: string) => kinds.get(`${localPart}@${domain}`) === kind;
   const aliasDomains = await provider.listDomainAliases(domain);
   if (!same(aliasDomains, plan.domainAliases)) {
     await provider.setDomainAliases(domain, plan.domainAliases);
@@ -79,7 +86,7 @@ export async function applyAccountPlan(
     }
   }
   for (const live of mailboxes.values()) {
-    if (live.suspended) continue;
+    if (live.suspended || !created(live.localPart, "mailbox")) continue;
     await provider.updateMailbox(domain, live.localPart, { suspended: true });
     changes.push(`suspend mailbox ${live.localPart}@${domain} (no longer declared; mail kept)`);
   }
@@ -97,6 +104,7 @@ export async function applyAccountPlan(
     }
   }
   for (const live of aliases.values()) {
+    if (!created(live.localPart, "alias")) continue; // not Mailplane's: never deleted
     await provider.deleteAlias(domain, live.localPart);
     changes.push(`delete alias ${live.localPart}@${domain}`);
   }

@@ -1,3 +1,14 @@
+import { z } from "zod";
+import {
+  hostNameProblem,
+  ipv4Problem,
+  parseSettings,
+  portProblem,
+  serverPathProblem,
+  setting,
+  tokenProblem,
+  type SettingCheck,
+} from "@mailplane/core";
 import { sqlBool } from "./schema";
 import type { SqlDialect } from "./store";
 
@@ -25,6 +36,40 @@ export interface MailServerConfigArgs {
   mailRoot: string;
 }
 
+/** A PostgreSQL host: a host name, an IPv4 address or a unix-socket directory. */
+const pgHostProblem: SettingCheck = (v) =>
+  hostNameProblem(v) === undefined ||
+  ipv4Problem(v) === undefined ||
+  serverPathProblem(v) === undefined ||
+  v === "localhost"
+    ? undefined
+    : hostNameProblem(v)!.replace(
+        "allowed: a host name such as mx.acme.com (ASCII/punycode labels)",
+        "allowed: a host name, an IPv4 address or a socket directory such as db.internal",
+      );
+
+/**
+ * The schema of {@link MailServerConfigArgs}: every value that is written into a Postfix map, a
+ * `main.cf` line or Dovecot's SQL configuration is checked, so none can add a line, close a
+ * quoted SQL string or bring in a `%` variable.
+ */
+export const mailServerConfigArgsSchema = z.strictObject({
+  store: z.looseObject({ type: z.enum(["sqlite", "postgres"]) }).pipe(
+    z.discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("sqlite"), path: setting(serverPathProblem) }),
+      z.strictObject({
+        type: z.literal("postgres"),
+        host: setting(pgHostProblem),
+        port: setting<number>(portProblem).optional(),
+        dbname: setting(tokenProblem("a database name", "mail", 63)),
+        user: setting(tokenProblem("a database user", "mailplane", 63)),
+      }),
+    ]),
+  ),
+  postfixMapDir: setting(serverPathProblem),
+  mailRoot: setting(serverPathProblem),
+});
+
 /** Generated configuration: files by name, and the lines that reference them. */
 export interface MailServerConfig {
   /** Postfix lookup table files, by file name (written into `postfixMapDir`). */
@@ -33,7 +78,10 @@ export interface MailServerConfig {
   postfixMainCf: Record<string, string>;
   /** The content of Dovecot's `dovecot-sql.conf.ext`. */
   dovecotSqlConf: string;
-  /** The `passdb`/`userdb` blocks for `dovecot.conf`, given the path of the SQL conf file. */
+  /**
+   * The auth lines for `dovecot.conf`, given the path of the SQL conf file: `auth_username_chars =`
+   * (every dot-atom local part is served) and the `passdb`/`userdb` blocks.
+   */
   dovecotAuthConf(sqlConfPath: string): string;
 }
 
@@ -67,6 +115,8 @@ function concat(dialect: SqlDialect, ...parts: string[]): string {
  * @see https://doc.dovecot.org/2.3/configuration_manual/authentication/sql/
  */
 export function mailServerConfig(args: MailServerConfigArgs): MailServerConfig {
+  // Refuses (MailplaneConfigError naming the field) anything that cannot be written safely.
+  parseSettings(mailServerConfigArgsSchema, args, ["mailServerConfig"]);
   const dialect: SqlDialect = args.store.type;
   const t = sqlBool(dialect, true);
   const f = sqlBool(dialect, false);
@@ -122,8 +172,15 @@ export function mailServerConfig(args: MailServerConfigArgs): MailServerConfig {
     postfixMaps,
     postfixMainCf,
     dovecotSqlConf,
-    dovecotAuthConf: (sqlConfPath) =>
-      `passdb {\n  driver = sql\n  args = ${sqlConfPath}\n}\n` +
-      `userdb {\n  driver = sql\n  args = ${sqlConfPath}\n}\n`,
+    dovecotAuthConf: (sqlConfPath) => {
+      parseSettings(setting(serverPathProblem), sqlConfPath, ["dovecotAuthConf", "sqlConfPath"]);
+      return (
+        // Every RFC 5321 dot-atom local part logs in and receives mail (o'brien, a/b): Dovecot's
+        // default refuses `'`, `/`, `+` and more. The SQL driver escapes %u in the queries.
+        `auth_username_chars =\n` +
+        `passdb {\n  driver = sql\n  args = ${sqlConfPath}\n}\n` +
+        `userdb {\n  driver = sql\n  args = ${sqlConfPath}\n}\n`
+      );
+    },
   };
 }

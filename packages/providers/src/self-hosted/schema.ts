@@ -84,3 +84,30 @@ export function sqlBool(dialect: SqlDialect, value: boolean): string {
 export async function ensureSchema(store: SqlStore): Promise<void> {
   for (const ddl of schemaDdl(store.dialect)) await store.run(ddl);
 }
+
+/**
+ * The `mailbox.maildir` of a new mailbox, relative to the mail root: `domain/local/` as
+ * PostfixAdmin writes it, with the local part's `/` and `=` written as `=2f` and `=3d`, so every
+ * local part has its own directory (`a/b` and `a//b` are two mailboxes, not `a/b/` twice, and
+ * `a/.b` is not a hidden folder of `a`). Local parts without those characters keep
+ * PostfixAdmin's path.
+ */
+export function maildirOf(domain: string, localPart: string): string {
+  const dir = localPart.replace(/[=/]/g, (c) => `=${c.charCodeAt(0).toString(16)}`);
+  return `${domain}/${dir}/`;
+}
+
+/**
+ * What Mailplane created in a domain, by address: the `mailplane_meta` kind of each row it wrote
+ * (`mailbox`, `mailboxAlias`, `alias`, `group`). Rows without meta were there before Mailplane
+ * (an adopted PostfixAdmin database) and are never deleted or suspended by `applyAccountPlan`.
+ */
+export async function mailplaneKinds(
+  store: SqlStore,
+  domain: string,
+): Promise<Map<string, string>> {
+  const rows = await store.query("SELECT address, kind FROM mailplane_meta WHERE address LIKE ?", [
+    `%@${domain}`,
+  ]);
+  return new Map(rows.map((r) => [String(r.address), String(r.kind)]));
+}

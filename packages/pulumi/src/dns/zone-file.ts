@@ -1,5 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { renderZoneFile, type DnsRecord, type ZoneFileOptions } from "@mailplane/core";
+import { z } from "zod";
+import {
+  domainProblem,
+  filePathProblem,
+  parseSettings,
+  renderZoneFile,
+  setting,
+  settingKey,
+  zoneFileOptionsSchema,
+  type DnsRecord,
+  type ZoneFileOptions,
+} from "@mailplane/core";
 import { zoneOf, type DnsBackend, type DnsRecordInput, type DnsScope } from "./backend";
 
 /** Settings of the zone-file DNS backend. */
@@ -22,7 +33,22 @@ export interface ZoneFileDnsArgs {
    * @default `ns1.<origin>` at 127.0.0.1 (set real name servers for production)
    */
   zone?: ZoneFileOptions;
+  /**
+   * What removing the zone from code (or `pulumi destroy`) does to the file: `keep` leaves it
+   * where it is (a name server may still load it); `delete` removes it. A file another resource
+   * of the same deployment now writes (a renamed MailDomain) is kept either way.
+   * @default "keep"
+   */
+  onDelete?: "keep" | "delete";
 }
+
+/** The schema of {@link ZoneFileDnsArgs}, checked when `dns.zoneFile` is called. */
+export const zoneFileDnsArgsSchema = z.strictObject({
+  path: setting(filePathProblem),
+  aliasPaths: z.record(settingKey(domainProblem), setting(filePathProblem)).optional(),
+  zone: zoneFileOptionsSchema.optional(),
+  onDelete: z.enum(["keep", "delete"]).optional(),
+});
 
 /** Flat inputs of the zone-file resource: what `pulumi preview --diff` shows. */
 export interface ZoneFileInputs {
@@ -33,6 +59,8 @@ export interface ZoneFileInputs {
    * the provider, and content is compared with the serial left out.
    */
   content: string;
+  /** `delete` removes the file when the resource is deleted; otherwise it is kept. */
+  onDelete?: "keep" | "delete";
 }
 
 /** What the zone-file resource holds in state. */
@@ -51,8 +79,9 @@ export interface ZoneFileOutputs extends ZoneFileInputs {
  * - diff compares content with the serial normalised, so an unchanged zone shows no change;
  * - read (refresh) keeps the file's serial in state and reports the content with the state's
  *   template serial, so a written file is not drift;
- * - delete removes the file, unless another resource wrote it in this deployment (a renamed
- *   MailDomain's new zone-file child, created just before the old one is deleted).
+ * - delete keeps the file unless `onDelete` is `delete`, and even then keeps it when another
+ *   resource wrote it in this deployment (a renamed MailDomain's new zone-file child, created
+ *   just before the old one is deleted).
  *
  * The provider is self-contained: it captures only `clock` and the helpers defined here, and
  * loads `node:fs`/`node:path` through `process.getBuiltinModule` at call time, so its
@@ -105,6 +134,8 @@ export function zoneFileProviderWithClock(
     claims().add(fileClaim(file));
     return serial === undefined ? { path: file, content } : { path: file, content, serial };
   };
+  const withOnDelete = (outs: ZoneFileOutputs, inputs: ZoneFileInputs): ZoneFileOutputs =>
+    inputs.onDelete === "delete" ? { ...outs, onDelete: "delete" } : outs;
   return {
     async check(_olds, news) {
       const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -122,7 +153,12 @@ export function zoneFileProviderWithClock(
         typeof olds.content !== "string" ||
         typeof news.content !== "string" ||
         normalised(olds.content) !== normalised(news.content);
-      return { changes: replaces.length > 0 || changed, replaces, deleteBeforeReplace: false };
+      const onDelete = (olds.onDelete ?? "keep") !== (news.onDelete ?? "keep");
+      return {
+        changes: replaces.length > 0 || changed || onDelete,
+        replaces,
+        deleteBeforeReplace: false,
+      };
     },
     async create(inputs) {
       const floor = serialOf(inputs.content);
@@ -139,7 +175,10 @@ export function zoneFileProviderWithClock(
             : current + 1;
       const serial =
         floor === undefined ? undefined : nextSerial(inputs.path, [todaySerial(), floor, after]);
-      return { id: inputs.path, outs: write(inputs.path, inputs.content, serial) };
+      return {
+        id: inputs.path,
+        outs: withOnDelete(write(inputs.path, inputs.content, serial), inputs),
+      };
     },
     async update(_id, olds, news) {
       const floor = serialOf(news.content);
@@ -152,7 +191,7 @@ export function zoneFileProviderWithClock(
           ? Math.max(old, floor)
           : nextSerial(news.path, [old === undefined ? undefined : old + 1, todaySerial(), floor]);
       }
-      return { outs: write(news.path, news.content, serial) };
+      return { outs: withOnDelete(write(news.path, news.content, serial), news) };
     },
     async read(id, props) {
       const fs = process.getBuiltinModule("node:fs");
@@ -164,12 +203,13 @@ export function zoneFileProviderWithClock(
       const template = typeof props?.content === "string" ? serialOf(props.content) : undefined;
       const content =
         serial !== undefined && template !== undefined ? withSerial(text, template) : text;
-      return {
-        id,
-        props: serial === undefined ? { path: file, content } : { path: file, content, serial },
-      };
+      const outs: ZoneFileOutputs =
+        serial === undefined ? { path: file, content } : { path: file, content, serial };
+      return { id, props: props?.onDelete === "delete" ? { ...outs, onDelete: "delete" } : outs };
     },
     async delete(_id, props) {
+      // Kept unless the user opted in: Mailplane deletes only what it was told it may delete.
+      if (props.onDelete !== "delete") return;
       // Another resource of this deployment wrote the file (a renamed MailDomain): keep it.
       if (claims().has(fileClaim(props.path))) return;
       const fs = process.getBuiltinModule("node:fs");
@@ -188,6 +228,8 @@ export interface ZoneFileArgs {
   path: pulumi.Input<string>;
   /** The whole file. */
   content: pulumi.Input<string>;
+  /** `delete` removes the file on delete/destroy. @default "keep" */
+  onDelete?: "keep" | "delete";
 }
 
 /** A file on the machine running Pulumi holding an RFC 1035 zone (dynamic resource). */
@@ -199,7 +241,17 @@ export class ZoneFile extends pulumi.dynamic.Resource {
 
   /** Creates the resource. */
   constructor(name: string, args: ZoneFileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(zoneFileProvider, name, { path: args.path, content: args.content }, opts, "ZoneFile");
+    super(
+      zoneFileProvider,
+      name,
+      {
+        path: args.path,
+        content: args.content,
+        ...(args.onDelete === "delete" ? { onDelete: "delete" } : {}),
+      },
+      opts,
+      "ZoneFile",
+    );
   }
 }
 
@@ -215,9 +267,7 @@ export class ZoneFileDnsBackend implements DnsBackend {
   readonly kind = "zoneFile";
   /** Creates the backend; use {@link dns.zoneFile} instead. */
   constructor(readonly args: ZoneFileDnsArgs) {
-    if (typeof args.path !== "string" || args.path.trim() === "") {
-      throw new Error(`dns.zoneFile: path must be a file path, got ${JSON.stringify(args.path)}`);
-    }
+    parseSettings(zoneFileDnsArgsSchema, args, ["dns", "zoneFile"]);
   }
 
   /** Writes every record, rendered by core's `renderZoneFile`, into the one file. */
@@ -250,7 +300,11 @@ export class ZoneFileDnsBackend implements DnsBackend {
         );
       }
       zoneFileWriters.set(path, childName);
-      out[childName] = new ZoneFile(childName, { path, content }, { parent: scope.parent });
+      out[childName] = new ZoneFile(
+        childName,
+        { path, content, onDelete: this.args.onDelete },
+        { parent: scope.parent },
+      );
     }
     return out;
   }

@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
-import { cloudflareEmailRoutingDnsFacts, decodeTxt } from "@mailplane/core";
+import type * as cloudflare from "@pulumi/cloudflare";
+import { z } from "zod";
+import {
+  cloudflareEmailRoutingDnsFacts,
+  decodeTxt,
+  parseSettings,
+  pendingOr,
+} from "@mailplane/core";
 import type {
   AccountPlan,
   DnsFacts,
@@ -10,6 +16,17 @@ import type {
 } from "@mailplane/core";
 import type { AccountChildren, AccountScope, MailProviderBinding } from "../provider-binding";
 import { nameSlug } from "../dns/backend";
+import { loadCloudflare } from "../optional-peers";
+import { checkedInput, cloudflareIdProblem, providerResource } from "../dns/settings";
+
+/** The schema of {@link CloudflareEmailRoutingArgs}, checked when the binding is made. */
+export const cloudflareEmailRoutingArgsSchema = z.strictObject({
+  accountId: pendingOr<string>(cloudflareIdProblem),
+  zoneId: pendingOr<string>(cloudflareIdProblem).optional(),
+  manageDestinations: z.boolean().optional(),
+  supportSubaddress: z.boolean().optional(),
+  provider: providerResource.optional(),
+});
 
 /** Settings of Cloudflare Email Routing (forwarding-only domains). */
 export interface CloudflareEmailRoutingArgs {
@@ -96,6 +113,8 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
   }
 
   private zoneId(domain: string, scope: AccountScope): pulumi.Output<string> {
+    // @pulumi/cloudflare is an optional peer, loaded on first use (the import above is types only).
+    const cloudflare = loadCloudflare("providers.cloudflareEmailRouting");
     let zone = this.zones.get(domain);
     if (!zone) {
       zone =
@@ -114,6 +133,7 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
 
   /** `EmailRoutingSettings` for the zone: turns routing on. One per domain. */
   private routingSettings(domain: string, scope: AccountScope): cloudflare.EmailRoutingSettings {
+    const cloudflare = loadCloudflare("providers.cloudflareEmailRouting");
     let s = this.settings.get(domain);
     if (!s) {
       s = new cloudflare.EmailRoutingSettings(
@@ -133,6 +153,7 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
 
   /** The records Cloudflare requires for the zone, read with `getEmailRoutingDns`. */
   dnsFacts(domain: string, scope: AccountScope): pulumi.Output<DnsFacts> {
+    const cloudflare = loadCloudflare("providers.cloudflareEmailRouting");
     return cloudflare
       .getEmailRoutingDnsOutput(
         { zoneId: this.zoneId(domain, scope) },
@@ -150,6 +171,7 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
    * owner clicks Cloudflare's link.
    */
   createAccounts(plan: AccountPlan, scope: AccountScope): AccountChildren {
+    const cloudflare = loadCloudflare("providers.cloudflareEmailRouting");
     if (plan.mailboxes.length > 0) {
       const keys = plan.mailboxes.map((m) => m.key).join(", ");
       throw new Error(
@@ -305,5 +327,13 @@ export function emailRoutingFacts(domain: string, records: EmailRoutingDnsRecord
 export function cloudflareEmailRouting(
   args: CloudflareEmailRoutingArgs,
 ): CloudflareEmailRoutingBinding {
-  return new CloudflareEmailRoutingBinding(args);
+  parseSettings(cloudflareEmailRoutingArgsSchema, args, ["providers", "cloudflareEmailRouting"]);
+  const path = "providers.cloudflareEmailRouting";
+  return new CloudflareEmailRoutingBinding({
+    ...args,
+    accountId: checkedInput(args.accountId, cloudflareIdProblem, `${path}.accountId`),
+    ...(args.zoneId === undefined
+      ? {}
+      : { zoneId: checkedInput(args.zoneId, cloudflareIdProblem, `${path}.zoneId`) }),
+  });
 }

@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
 import {
+  domainProblem,
+  httpUrlProblem,
   migaduDnsFacts,
+  parseSettings,
+  pendingOr,
+  setting,
+  tokenTextProblem,
   type AccountPlan,
   type DnsFacts,
   type MailProviderCapabilities,
@@ -8,6 +15,14 @@ import {
 import { createAccountResources } from "../accounts/create-accounts";
 import type { AccountChildren, AccountScope, MailProviderBinding } from "../provider-binding";
 import { migaduRuntimeCapabilities } from "../runtime/builtin";
+import { checkedInput } from "../dns/settings";
+
+/** The schema of {@link MigaduArgs}, checked when `providers.migadu` is called. */
+export const migaduArgsSchema = z.strictObject({
+  domain: setting(domainProblem).optional(),
+  apiUrl: pendingOr<string>(httpUrlProblem).optional(),
+  verificationCode: pendingOr<string>(tokenTextProblem).optional(),
+});
 
 /** Settings of the Migadu binding. Credentials are never arguments: see {@link migadu}. */
 export interface MigaduArgs {
@@ -41,7 +56,23 @@ export const migaduCapabilities: MailProviderCapabilities = migaduRuntimeCapabil
  * @example
  * new MailDomain("acme", { domain: "acme.com", provider: providers.migadu({ verificationCode }) });
  */
-export function migadu(args: MigaduArgs = {}): MailProviderBinding {
+export function migadu(input: MigaduArgs = {}): MailProviderBinding {
+  parseSettings(migaduArgsSchema, input, ["providers", "migadu"]);
+  const args: MigaduArgs = {
+    ...input,
+    ...(input.apiUrl === undefined
+      ? {}
+      : { apiUrl: checkedInput(input.apiUrl, httpUrlProblem, "providers.migadu.apiUrl") }),
+    ...(input.verificationCode === undefined
+      ? {}
+      : {
+          verificationCode: checkedInput(
+            input.verificationCode,
+            tokenTextProblem,
+            "providers.migadu.verificationCode",
+          ),
+        }),
+  };
   return {
     kind: "migadu",
     capabilities: migaduCapabilities,

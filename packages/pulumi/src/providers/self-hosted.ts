@@ -1,7 +1,22 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
    runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan, ServiceEndpoint } from "@mailplane/core";
+import { z } from "zod";
+import {
+  envNameProblem,
+  hostNameProblem,
+  parseSettings,
+  portProblem,
+  priorityProblem,
+  serverPathProblem,
+  setting,
+  settingKey,
+  showValue,
+  spfTermProblem,
+  type AccountPlan,
+  type ServiceEndpoint,
+  type SettingCheck,
+} from "@mailplane/core";
 import {
   checkDkimSelector,
   dkimTxtValue,
@@ -24,6 +39,7 @@ import type {
  * @example providers.selfHosted({ store: sqlite({ path: "/var/lib/mailplane/mail.sqlite" }), mx: "mx.acme.com" })
  */
 export function sqlite(args: { path: string }): SelfHostedStoreConfig {
+  parseSettings(sqliteArgsSchema, args, ["sqlite"]);
   return { type: "sqlite", path: args.path };
 }
 
@@ -35,8 +51,65 @@ export function sqlite(args: { path: string }): SelfHostedStoreConfig {
 export function postgres(
   args: { connectionString?: string; connectionStringEnv?: string } = {},
 ): SelfHostedStoreConfig {
+  parseSettings(postgresArgsSchema, args, ["postgres"]);
   return { type: "postgres", ...args };
 }
+
+/** A PostgreSQL connection URL: no control characters or spaces, scheme postgres(ql). */
+const pgUrlProblem: SettingCheck = (v) =>
+  typeof v === "string" && /^postgres(ql)?:\/\/[\x21-\x7e]+$/.test(v)
+    ? undefined
+    : `${showValue(v)} is not a PostgreSQL URL (got ${showValue(v)}; allowed: a URL such as postgresql://mailplane@db.internal/mail)`;
+
+/** A DKIM selector: one lower-case DNS label. */
+const selectorProblem: SettingCheck = (v) =>
+  typeof v === "string" && /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(v)
+    ? undefined
+    : `${showValue(v)} is not a DKIM selector (got ${showValue(v)}; allowed: one lower-case DNS label (letters, digits, inner hyphens; at most 63 characters), e.g. mail2026)`;
+
+const sqliteArgsSchema = z.strictObject({ path: setting(serverPathProblem) });
+const postgresArgsSchema = z.strictObject({
+  connectionString: setting(pgUrlProblem).optional(),
+  connectionStringEnv: setting(envNameProblem).optional(),
+});
+
+const endpointSchema = z.strictObject({
+  host: setting(hostNameProblem),
+  port: setting<number>(portProblem),
+  tls: z.enum(["implicit", "starttls"]).optional(),
+});
+
+/** The schema of {@link SelfHostedArgs}, checked when `providers.selfHosted` is called. */
+export const selfHostedArgsSchema = z.strictObject({
+  store: z
+    .looseObject({ type: z.enum(["sqlite", "postgres"]) })
+    .pipe(
+      z.discriminatedUnion("type", [
+        sqliteArgsSchema.extend({ type: z.literal("sqlite") }),
+        postgresArgsSchema.extend({ type: z.literal("postgres") }),
+      ]),
+    ),
+  mx: z.union([
+    settingKey(hostNameProblem),
+    z
+      .array(
+        z.strictObject({
+          host: setting(hostNameProblem),
+          priority: setting<number>(priorityProblem).optional(),
+        }),
+      )
+      .min(1),
+  ]),
+  dkim: z
+    .strictObject({
+      selector: setting(selectorProblem),
+      keepSelectors: z.array(setting(selectorProblem)).optional(),
+    })
+    .optional(),
+  imap: endpointSchema.optional(),
+  submission: endpointSchema.optional(),
+  spfTerms: z.array(setting(spfTermProblem)).optional(),
+});
 
 /** Settings of the self-hosted (Postfix + Dovecot + SQL) binding. */
 export interface SelfHostedArgs {
@@ -126,6 +199,7 @@ export interface SelfHostedBinding extends MailProviderBinding {
  * });
  */
 export function selfHosted(args: SelfHostedArgs): SelfHostedBinding {
+  parseSettings(selfHostedArgsSchema, args, ["providers", "selfHosted"]);
   const locator = storeToUrl(args.store);
   const selector = checkDkimSelector(args.dkim?.selector ?? "mail");
   const selectors = [

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { parseSettings } from "@mailplane/core";
 import type { DnsRecordInput } from "../dns/backend";
+import { sesArgsSchema } from "../dns/settings";
 import type { SendingBinding, SendingChildren, SendingScope } from "./binding";
 
 /** Settings of Amazon SES sending for a domain. */
@@ -36,8 +38,6 @@ export interface SesArgs {
   provider?: pulumi.ProviderResource;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Easy DKIM publishes exactly three tokens. */
 const DKIM_TOKENS = 3;
 /** TTL of the SES records. */
@@ -49,17 +49,7 @@ export class SesSending implements SendingBinding {
   readonly kind = "ses";
   /** Creates the binding; use {@link ses} instead. */
   constructor(readonly args: SesArgs) {
-    if (typeof args.region !== "string" || !REGION.test(args.region)) {
-      throw new Error(
-        `sending.ses: region ${JSON.stringify(args.region)} is not an AWS region; allowed: a region id such as eu-west-1`,
-      );
-    }
-    const sub = args.mailFromSubdomain ?? "bounce";
-    if (!sub.split(".").every((l) => LABEL.test(l))) {
-      throw new Error(
-        `sending.ses: mailFromSubdomain ${JSON.stringify(sub)} is not a subdomain; allowed: lower-case DNS labels such as "bounce" or "mail.out"`,
-      );
-    }
+    parseSettings(sesArgsSchema, args, ["sending", "ses"]);
   }
 
   /**
