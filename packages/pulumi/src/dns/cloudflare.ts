@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as cloudflare from "@pulumi/cloudflare";
+import type * as cloudflare from "@pulumi/cloudflare";
+import { loadCloudflare } from "../optional-peers";
 import { encodeTxt } from "@mailplane/core";
 import {
   childNames,
@@ -49,6 +50,8 @@ export class CloudflareDnsBackend implements DnsBackend {
 
   /** One `cloudflare.DnsRecord` per record; TXT content quoted as the Cloudflare API expects. */
   createRecords(records: DnsRecordInput[], scope: DnsScope): Record<string, pulumi.Resource> {
+    // @pulumi/cloudflare is an optional peer, loaded on first use (the import above is types only).
+    const cloudflare = loadCloudflare("dns.cloudflare");
     const names = childNames(records, scope.name);
     // Resolve every zone first: a bad record fails before any child exists.
     const args = records.map((r) =>

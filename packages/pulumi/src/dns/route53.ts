@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import { loadAws } from "../optional-peers";
 import { encodeTxt, type DnsRecordType } from "@mailplane/core";
 import {
   childNames,
@@ -47,6 +47,8 @@ export class Route53DnsBackend implements DnsBackend {
    * and a verification token) is `${name}-${type}-${label}` (`acme-txt-apex`).
    */
   createRecords(records: DnsRecordInput[], scope: DnsScope): Record<string, pulumi.Resource> {
+    // @pulumi/aws is an optional peer dependency, loaded on first use.
+    const aws = loadAws("dns.route53");
     childNames(records, scope.name); // rejects records that would collide
     // Resolve every zone first: a bad record fails before any child exists.
     const sets = route53Sets(records, scope).map((set) => ({

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
 import { parseSettings } from "@mailplane/core";
 import type { DnsRecordInput } from "../dns/backend";
 import { sesArgsSchema } from "../dns/settings";
+import { loadAws } from "../optional-peers";
 import type { SendingBinding, SendingChildren, SendingScope } from "./binding";
 
 /** Settings of Amazon SES sending for a domain. */
@@ -59,6 +59,8 @@ export class SesSending implements SendingBinding {
    * (`ses-mail-from-mx`, `ses-mail-from-spf`).
    */
   create(domain: string, scope: SendingScope): SendingChildren {
+    // @pulumi/aws is an optional peer dependency, loaded on first use.
+    const aws = loadAws("ses");
     const opts = {
       parent: scope.parent,
       ...(this.args.provider ? { provider: this.args.provider } : {}),
