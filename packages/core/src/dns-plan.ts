@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import type { DnsFacts, ServiceEndpoint } from "./dns-facts";
 import { normalizeHostname, type DnsRecord } from "./dns-record";
 import { buildDmarc, dmarcReportDomains } from "./dmarc";
-import { MailplaneConfigError, type ConfigIssue } from "./errors";
+import { MailplaneConfigError, showString, type ConfigIssue } from "./errors";
 import { buildMtaStsPolicy, buildTlsRpt, mtaStsTxt, type MtaStsPolicy } from "./mta-sts";
 import type { DmarcPolicy, PolicySpec } from "./policy";
-import { buildSpf, countSpfLookups, isSpfRecord, SPF_MAX_LOOKUPS } from "./spf";
+import { buildSpf, countSpfLookups, isSpfRecord, SPF_MAX_LOOKUPS, spfSyntaxErrors } from "./spf";
 import { sortDnsRecords } from "./zone-file";
 
 /**
@@ -204,6 +204,13 @@ function planDomain(
     fail(
       "policy.spf",
       `the SPF record of ${domain} needs at least ${lookups} DNS lookups (got "${spf}"; allowed: at most ${SPF_MAX_LOOKUPS} include/a/mx/ptr/exists terms, RFC 7208 §4.6.4 — drop includes or use ip4/ip6)`,
+    );
+  }
+  const malformed = spfSyntaxErrors(spf);
+  if (malformed.length > 0) {
+    fail(
+      "policy.spf",
+      `the SPF record of ${domain} breaks RFC 7208: ${malformed.join("; ")} (got ${showString(spf)}; allowed: terms as RFC 7208 §12 writes them)`,
     );
   }
   add({ name: domain, type: "TXT", value: spf, role: "spf" });

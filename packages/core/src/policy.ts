@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isHostname, normalizeHostname } from "./dns-record";
 import { mailtoReportUri, tlsRptUri } from "./report-uri";
+import { spfDomainSpecProblem } from "./spf";
 
 /*
  * The `policy` part of a MailDomain declaration: SPF, DMARC, DKIM, MTA-STS, TLS-RPT, BIMI,
@@ -42,7 +43,7 @@ function txtText(max: number, spaces: boolean, what: string) {
 const hostname = (what: string) =>
   z
     .string()
-    .refine(isHostname, {
+    .refine((v) => isHostname(v) && spfDomainSpecProblem(v) === undefined, {
       message: `is not a valid ${what}; allowed: a DNS host name such as _spf.example.com (letters, digits, "-", "_", dots)`,
     })
     .transform(normalizeHostname);

@@ -253,3 +253,18 @@ describe("report URIs are escaped as RFC 7489 §6.3 and RFC 8460 §3 require", (
     );
   });
 });
+
+describe("the planned SPF record follows RFC 7208 §12", () => {
+  it("refuses an include whose last label is all digits, by path", () => {
+    expect(errorOf(() => txt({ policy: { spf: { include: ["spf.example.123"] } } }))).toBe(
+      'policy.spf.include[0]: is not a valid SPF include domain (got "spf.example.123"; allowed: a DNS host name such as _spf.example.com (letters, digits, "-", "_", dots))',
+    );
+  });
+
+  it("refuses a provider term that breaks the grammar, naming policy.spf", () => {
+    const spec = parseMailDomain(base);
+    expect(errorOf(() => planDnsRecords(spec, { ...facts, spfTerms: ["ip4:192.0.2.1/33"] }))).toBe(
+      'policy.spf: the SPF record of acme.com breaks RFC 7208: "ip4:192.0.2.1/33": IPv4 CIDR length "/33" is out of range; allowed: /0 to /32, no leading zeros (permerror) (got "v=spf1 ip4:192.0.2.1/33 ~all"; allowed: terms as RFC 7208 §12 writes them)',
+    );
+  });
+});

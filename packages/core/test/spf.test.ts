@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { policySchema } from "../src/policy";
-import { analyzeSpf, buildSpf, countSpfLookups, parseSpf, type TxtResolver } from "../src/spf";
+import {
+  analyzeSpf,
+  buildSpf,
+  countSpfLookups,
+  parseSpf,
+  spfSyntaxErrors,
+  type HostResolver,
+  type TxtResolver,
+} from "../src/spf";
 
 const spfPolicy = (spf: unknown) => policySchema.parse({ spf }).spf;
 
@@ -219,7 +227,7 @@ describe("analyzeSpf", () => {
     expect(result.errors).toEqual([
       "record: 2 redirect= modifiers; allowed: at most one",
       "record: more than one exp= modifier; allowed: at most one",
-      "record: include without a domain (permerror)",
+      'record: "include:": needs a domain-spec; allowed: a domain such as _spf.example.com (permerror)',
       'record: unknown mechanism "foo:bar" (permerror)',
       "record: include broken.example: lookup failed (SERVFAIL)",
       "record: include txt-only.example has no SPF record (permerror)",
@@ -245,5 +253,186 @@ describe("analyzeSpf", () => {
     expect((await analyzeSpf("hello")).errors).toEqual([
       'record: not an SPF record (got "hello"; allowed: "v=spf1 ...")',
     ]);
+  });
+});
+
+describe("RFC 7208 §12 grammar", () => {
+  it.each([
+    "v=spf1 -all",
+    "V=SPF1 +all",
+    "v=spf1",
+    "v=spf1 ",
+    "v=spf1 a mx a/24 mx//64 a:mail.acme.com/24//64 mx:acme.com. ptr ptr:acme.com ?all",
+    "v=spf1 ip4:192.0.2.0/24 ip4:0.0.0.0/0 ip4:255.255.255.255/32 ip6:2001:db8::/32 ip6:::1 ip6:::ffff:192.0.2.1/128 ip6:1:2:3:4:5:6:7:8 -all",
+    "v=spf1 include:_spf.google.com include:spf.protection.outlook.com. ~all",
+    "v=spf1 exists:%{i}._spf.%{d} exists:%{ir}.%{l1r+-}._spf.%{d2} include:%{d} -all",
+    "v=spf1 a:foo-bar.x-y redirect=_spf.acme.com",
+    "v=spf1 -all exp=explain._spf.%{d} custom=anything%%%_%-",
+    "v=spf1 a:%{d}",
+  ])("accepts %j", (record) => {
+    expect(spfSyntaxErrors(record)).toEqual([]);
+  });
+
+  it.each([
+    [
+      "v=spf1 ip4:1.2.3.4/33 -all",
+      '"ip4:1.2.3.4/33": IPv4 CIDR length "/33" is out of range; allowed: /0 to /32, no leading zeros (permerror)',
+    ],
+    [
+      "v=spf1 ip4:1.2.3.4/024",
+      '"ip4:1.2.3.4/024": IPv4 CIDR length "/024" is out of range; allowed: /0 to /32, no leading zeros (permerror)',
+    ],
+    [
+      "v=spf1 ip6:2001:db8::/129",
+      '"ip6:2001:db8::/129": IPv6 CIDR length "/129" is out of range; allowed: /0 to /128, no leading zeros (permerror)',
+    ],
+    [
+      "v=spf1 a/33",
+      '"a/33": IPv4 CIDR length "/33" is out of range; allowed: /0 to /32, no leading zeros (permerror)',
+    ],
+    [
+      "v=spf1 mx:acme.com//200",
+      '"mx:acme.com//200": IPv6 CIDR length "/200" is out of range; allowed: /0 to /128, no leading zeros (permerror)',
+    ],
+    ["v=spf1 ip4:1.2.3", '"ip4:1.2.3": "1.2.3" is not an IPv4 address (permerror)'],
+    ["v=spf1 ip4:256.1.1.1", '"ip4:256.1.1.1": "256.1.1.1" is not an IPv4 address (permerror)'],
+    ["v=spf1 ip6:1::2::3", '"ip6:1::2::3": "1::2::3" is not an IPv6 address (permerror)'],
+    ["v=spf1 ip4", '"ip4": ip4 needs ":" and an address (permerror)'],
+    [
+      "v=spf1 a:foo-bar -all",
+      '"a:foo-bar": "foo-bar" has a single label; allowed: a domain with a dot and a top label (mail.example.com), or one ending in a macro (permerror)',
+    ],
+    [
+      "v=spf1 include:foo.123",
+      '"include:foo.123": "foo.123" ends in "123", not a top label; allowed: a last label with a letter (mail.example.com), or a macro (permerror)',
+    ],
+    [
+      "v=spf1 exists:",
+      '"exists:": needs a domain-spec; allowed: a domain such as _spf.example.com (permerror)',
+    ],
+    ["v=spf1 exists", '"exists": exists needs ":" and a domain-spec (permerror)'],
+    [
+      "v=spf1 include:a..b.com",
+      '"include:a..b.com": "a..b.com" is not a DNS name; allowed: labels of 1–63 characters, at most 253 in all (permerror)',
+    ],
+    [
+      "v=spf1 exists:%{z}.acme.com",
+      '"exists:%{z}.acme.com": unknown macro letter "z" in "%{z}"; allowed: s l o d i p h v (and c r t in exp=) (permerror)',
+    ],
+    [
+      "v=spf1 exists:%{d.acme.com",
+      '"exists:%{d.acme.com": malformed macro at "%{d.acme.com"; allowed: %{letter digits r delimiters}, %%, %_ or %- (permerror)',
+    ],
+    [
+      "v=spf1 exists:100%.acme.com",
+      '"exists:100%.acme.com": malformed macro at "%.acme.com"; allowed: %{letter digits r delimiters}, %%, %_ or %- (permerror)',
+    ],
+    [
+      "v=spf1 exists:%{c}.acme.com",
+      '"exists:%{c}.acme.com": macro "%{c}" is allowed only in exp= (RFC 7208 §7.2) (permerror)',
+    ],
+    [
+      "v=spf1 exists:%{d0}.acme.com",
+      '"exists:%{d0}.acme.com": macro "%{d0}" keeps zero labels; allowed: a DIGIT transformer of 1 or more (RFC 7208 §7.3) (permerror)',
+    ],
+    [
+      "v=spf1 redirect=a.example redirect=b.example",
+      "2 redirect= modifiers; allowed: at most one (permerror)",
+    ],
+    [
+      "v=spf1 exp=a.example exp=b.example -all",
+      "2 exp= modifiers; allowed: at most one (permerror)",
+    ],
+    ["v=spf1 all:x", '"all:x": "all" takes no argument (permerror)'],
+    ["v=spf1 ptr/24", '"ptr/24": ptr takes no CIDR length (permerror)'],
+    [
+      "v=spf1 include:a.example/24",
+      '"include:a.example/24": "a.example/24" ends in "example/24", not a top label; allowed: a last label with a letter (mail.example.com), or a macro (permerror)',
+    ],
+    [
+      "v=spf1 foo:bar",
+      '"foo:bar": unknown mechanism; allowed: see RFC 7208 §12: mechanisms all, include, a, mx, ptr, ip4, ip6, exists; modifiers name=value (permerror)',
+    ],
+    [
+      "v=spf1 -all\tmx",
+      'holds "\\t" at position 11; allowed: printable ASCII terms separated by spaces (permerror)',
+    ],
+  ])("refuses %j", (record, error) => {
+    expect(spfSyntaxErrors(record)).toEqual([error]);
+  });
+
+  it("analyzeSpf reports grammar errors with where they are", async () => {
+    const r = resolver({ "inc.example": ["v=spf1 ip4:10.0.0.0/40 -all"] });
+    const result = await analyzeSpf("v=spf1 a:foo-bar include:inc.example -all", r, "acme.com");
+    expect(result.errors).toEqual([
+      'acme.com: "a:foo-bar": "foo-bar" has a single label; allowed: a domain with a dot and a top label (mail.example.com), or one ending in a macro (permerror)',
+      'inc.example: "ip4:10.0.0.0/40": IPv4 CIDR length "/40" is out of range; allowed: /0 to /32, no leading zeros (permerror)',
+    ]);
+  });
+});
+
+describe("void lookups of a, mx and exists (RFC 7208 §4.6.4)", () => {
+  /** Hosts with addresses or MX records; everything else is NXDOMAIN (void). */
+  const hosts = (table: Record<string, Partial<Record<"A" | "AAAA" | "MX", string[]>>>) => {
+    const calls: string[] = [];
+    const fn: HostResolver = async (name, type) => {
+      calls.push(`${type} ${name}`);
+      if (name === "broken.example") throw new Error("SERVFAIL");
+      return table[name]?.[type] ?? [];
+    };
+    return Object.assign(fn, { calls });
+  };
+
+  it("three a: names that return nothing are a permerror", async () => {
+    const h = hosts({});
+    const result = await analyzeSpf(
+      "v=spf1 a:one.example a:two.example a:three.example -all",
+      resolver({}),
+      "acme.com",
+      { resolveHost: h },
+    );
+    expect(result.voidLookups).toBe(3);
+    expect(result.errors).toEqual(["3 void lookups; allowed: at most 2 (RFC 7208 §4.6.4)"]);
+    expect(h.calls).toEqual([
+      "A one.example",
+      "AAAA one.example",
+      "A two.example",
+      "AAAA two.example",
+      "A three.example",
+      "AAAA three.example",
+    ]);
+  });
+
+  it("counts a, mx, exists and include alike, and a bare a or mx on the domain", async () => {
+    const h = hosts({
+      "v6only.example": { AAAA: ["2001:db8::1"] },
+      "acme.com": { MX: ["10 mx.acme.com"] },
+      "many.example": { MX: Array.from({ length: 11 }, (_, i) => `${i} mx${i}.example`) },
+    });
+    const result = await analyzeSpf(
+      "v=spf1 a a:v6only.example mx mx:gone.example exists:gone.example include:gone.example mx:many.example exists:%{i}.x.example a:broken.example -all",
+      resolver({}),
+      "acme.com",
+      { resolveHost: h },
+    );
+    expect(result.voidLookups).toBe(4);
+    expect(result.errors).toEqual([
+      "acme.com: include gone.example has no SPF record (permerror)",
+      "acme.com: mx many.example has 11 MX records; allowed: at most 10 (RFC 7208 §4.6.4, permerror)",
+      "acme.com: a broken.example: lookup failed (SERVFAIL)",
+      "4 void lookups; allowed: at most 2 (RFC 7208 §4.6.4)",
+    ]);
+    expect(result.warnings).toEqual([
+      "acme.com: a acme.com returns nothing (a void lookup)",
+      "acme.com: mx gone.example returns nothing (a void lookup)",
+      "acme.com: exists gone.example returns nothing (a void lookup)",
+      "acme.com: exists %{i}.x.example uses macros; not looked up",
+    ]);
+  });
+
+  it("without resolveHost nothing but includes is looked up", async () => {
+    const result = await analyzeSpf("v=spf1 a:one.example a:two.example a:three.example -all");
+    expect(result.voidLookups).toBe(0);
+    expect(result.errors).toEqual([]);
   });
 });
