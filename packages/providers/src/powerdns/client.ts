@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from "axios";
-import { encodeTxt, type DnsRecord } from "@mailplane/core";
+import { encodeTxt, recordProblem, type DnsRecord } from "@mailplane/core";
 import { AuthError, NotFoundError, ProviderError } from "../errors";
 import { apiErrorMessage, errorForStatus } from "../http/errors";
 import { Redactor } from "../http/redact";
@@ -35,6 +35,10 @@ const host = (value: string) => (value === "." ? "." : fqdn(value));
  * @see https://doc.powerdns.com/authoritative/http-api/zone.html
  */
 export function powerDnsContent(record: DnsRecord): string {
+  // Defence in depth: a value that is not a host name, an address or a whole number never
+  // reaches the API (a newline or space in an MX would make PowerDNS store other records).
+  const problem = recordProblem(record);
+  if (problem !== undefined) throw new Error(`PowerDNS record: ${problem}`);
   switch (record.type) {
     case "MX":
       return `${record.priority ?? 0} ${host(record.value)}`;
