@@ -28,7 +28,7 @@ export class MailProviderError extends Error {
     const status = details.status === undefined ? "" : ` (HTTP ${details.status})`;
     const api = details.apiMessage ? `: ${details.apiMessage}` : "";
     super(message ?? `${details.provider} ${details.operation} failed: ${kind}${status}${api}`);
-    this.name = `${kind}Error`;
+    this.name = kind === "ProviderError" ? kind : `${kind}Error`;
     this.kind = kind;
     this.provider = details.provider;
     this.operation = details.operation;

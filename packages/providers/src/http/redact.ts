@@ -93,6 +93,8 @@ const SECRET_WORDS = new Set([
   "credentials",
   "cookie",
 ]);
+/** A run-together name such as `sslpassword`, `accesstoken`, `clientsecret`. */
+const SECRET_SUFFIX = /.(password|passwd|passphrase|secret|token|apikey)$/;
 const KEY_QUALIFIERS = new Set(["api", "access", "private", "secret", "signing", "client"]);
 const DESCRIPTIVE_LAST = new Set([
   "method",
@@ -122,7 +124,11 @@ const DESCRIPTIVE_LAST = new Set([
   "format",
 ]);
 
-/** True when a field name names a credential (`password`, `api_key`, `X-API-Key`, `clientSecret`). */
+/**
+ * True when a field name names a credential: `password`, `sslpassword`, `api_key`, `X-API-Key`,
+ * `clientSecret`, `access_key`; false when it only describes one (`password_method`,
+ * `password_recovery_email`, `token_type`, `auth_url`) or merely contains the letters (`bypass`).
+ */
 export function isCredentialKey(key: string): boolean {
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
@@ -131,7 +137,10 @@ export function isCredentialKey(key: string): boolean {
     .filter((w) => w !== "");
   if (words.length === 0 || DESCRIPTIVE_LAST.has(words.at(-1)!)) return false;
   return words.some(
-    (w, i) => SECRET_WORDS.has(w) || (w === "key" && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)),
+    (w, i) =>
+      SECRET_WORDS.has(w) ||
+      SECRET_SUFFIX.test(w) ||
+      (w === "key" && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)),
   );
 }
 
@@ -182,7 +191,7 @@ export function connectionStringSecrets(connectionString: string): string[] {
 const escapeRegExp = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
 const WORD = "[\\p{L}\\p{N}\\p{M}]";
 const CREDENTIAL_NAME =
-  "(?:[A-Za-z0-9]+[_-])*(?:password|passwd|passphrase|pass|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?)";
+  "(?:[A-Za-z0-9_-]{0,40}?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)|(?:[A-Za-z0-9]+[_-])*(?:pass|pwd))";
 /** `"password":"…"` / `'password': '…'` inside text. */
 const QUOTED_FIELD = new RegExp(
   `((["'])${CREDENTIAL_NAME}\\2\\s*:\\s*)(?:"(?!\\[redacted\\]")(?:[^"\\\\]|\\\\.)*"|'(?!\\[redacted\\]')[^']*')`,
@@ -190,7 +199,7 @@ const QUOTED_FIELD = new RegExp(
 );
 /** `password=…` in query strings, form bodies and log lines. */
 const ASSIGNED_FIELD = new RegExp(
-  `((?<![A-Za-z0-9])${CREDENTIAL_NAME}=)(?!\\[redacted\\])[^\\s&;,"'<>]+`,
+  `((?<![A-Za-z0-9_-])${CREDENTIAL_NAME}=)(?!\\[redacted\\])[^\\s&;,"'<>]+`,
   "gi",
 );
 const AUTH_SCHEME = /\b(basic|bearer)(\s+)([A-Za-z0-9+/=._~-]{8,})/gi;
