@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as cloudflare from "@pulumi/cloudflare";
 import { loadCloudflare } from "../optional-peers";
 import { encodeTxt } from "@mailplane/core";
 import {
@@ -50,7 +49,7 @@ export class CloudflareDnsBackend implements DnsBackend {
 
   /** One `cloudflare.DnsRecord` per record; TXT content quoted as the Cloudflare API expects. */
   createRecords(records: DnsRecordInput[], scope: DnsScope): Record<string, pulumi.Resource> {
-    // @pulumi/cloudflare is an optional peer, loaded on first use (the import above is types only).
+    // @pulumi/cloudflare is an optional peer dependency, loaded on first use.
     const cloudflare = loadCloudflare("dns.cloudflare");
     const names = childNames(records, scope.name);
     // Resolve every zone first: a bad record fails before any child exists.
@@ -77,11 +76,14 @@ export class CloudflareDnsBackend implements DnsBackend {
   }
 }
 
-/** The `cloudflare.DnsRecord` inputs for one planned record. */
+/**
+ * The `cloudflare.DnsRecord` inputs for one planned record. (No `cloudflare.DnsRecordArgs` in
+ * the signature: @pulumi/cloudflare is an optional peer, so the public types must not need it.)
+ */
 export function cloudflareRecordArgs(
   r: DnsRecordInput,
   args: Pick<CloudflareDnsArgs, "zoneId" | "ttl">,
-): cloudflare.DnsRecordArgs {
+) {
   const base = { zoneId: args.zoneId, name: r.name, type: r.type, ttl: args.ttl ?? 1 };
   switch (r.type) {
     case "TXT":
