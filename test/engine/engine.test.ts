@@ -413,7 +413,7 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
           "x-am",
           "x-gm",
         ]);
-        expect((await preview()).changeSummary).toEqual({ same: 19 });
+        expect((await preview()).changeSummary).toEqual({ same: 17 });
         // And back, in one up: every address moves the other way.
         await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
         emu.resetLog();

@@ -303,6 +303,100 @@ describe.sequential("the real Pulumi engine on the self-hosted sqlite store", ()
   );
 
   it(
+    "4b. an address moving between kinds (alias, group, mailbox alias) keeps its row, every direction at once",
+    async () => {
+      // The alias rows with sqlite's rowid: a row deleted and written again gets a new one.
+      const aliasTable = async () =>
+        Object.fromEntries(
+          (await rows("SELECT rowid, address, goto, active FROM alias ORDER BY address")).map(
+            (r) => [String(r.address), `${String(r.rowid)} ${String(r.goto)} ${String(r.active)}`],
+          ),
+        );
+      const kindsOf = async () =>
+        Object.fromEntries(
+          (await rows("SELECT address, kind, mailbox FROM mailplane_meta ORDER BY address"))
+            .filter((r) => /^(team-|x-)/.test(String(r.address)))
+            .map((r) => [String(r.address), `${String(r.kind)} ${String(r.mailbox)}`.trim()]),
+        );
+      const before = await aliasTable();
+      const first = {
+        "team-ag": "alias",
+        "team-ga": "group",
+        "x-am": "alias",
+        "x-ma": "mailbox",
+        "x-gm": "group",
+        "x-mg": "mailbox",
+      };
+      const moved = {
+        "team-ag": "group",
+        "team-ga": "alias",
+        "x-am": "mailbox",
+        "x-ma": "alias",
+        "x-gm": "mailbox",
+        "x-mg": "group",
+      };
+      await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
+      try {
+        await up();
+        const declared = await aliasTable();
+        expect(Object.keys(declared).filter((a) => !(a in before))).toEqual([
+          "team-ag@globex.com",
+          "team-ga@globex.com",
+          "x-am@globex.com",
+          "x-gm@globex.com",
+          "x-ma@globex.com",
+          "x-mg@globex.com",
+        ]);
+        expect(await kindsOf()).toEqual({
+          "team-ag@globex.com": "alias",
+          "team-ga@globex.com": "group",
+          "x-am@globex.com": "alias",
+          "x-gm@globex.com": "group",
+          "x-ma@globex.com": "mailboxAlias ali@globex.com",
+          "x-mg@globex.com": "mailboxAlias ali@globex.com",
+        });
+        await ws.ok(["config", "set", "kinds", JSON.stringify(moved)]);
+        expect(changes((await preview()).steps)).toEqual([
+          "create Alias globex-alias-team-ga",
+          "create Alias globex-alias-x-ma",
+          "create MailGroup globex-group-team-ag",
+          "create MailGroup globex-group-x-mg",
+          "delete Alias globex-alias-team-ag",
+          "delete Alias globex-alias-x-am",
+          "delete MailGroup globex-group-team-ga",
+          "delete MailGroup globex-group-x-gm",
+          "update Mailbox globex-mailbox-ali",
+        ]);
+        await up();
+        // The same rows (rowid, destinations, active): no address stopped delivering; only the
+        // recorded kind changed.
+        expect(await aliasTable()).toEqual(declared);
+        expect(await kindsOf()).toEqual({
+          "team-ag@globex.com": "group",
+          "team-ga@globex.com": "alias",
+          "x-am@globex.com": "mailboxAlias ali@globex.com",
+          "x-gm@globex.com": "mailboxAlias ali@globex.com",
+          "x-ma@globex.com": "alias",
+          "x-mg@globex.com": "group",
+        });
+        expect(
+          changes((await preview(["--refresh"])).steps).filter((c) => !c.startsWith("refresh")),
+        ).toEqual([]);
+        // And back, in one up.
+        await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
+        await up();
+        expect(await aliasTable()).toEqual(declared);
+      } finally {
+        await ws.ok(["config", "rm", "kinds"]);
+      }
+      await up();
+      expect(await aliasTable()).toEqual(before);
+      expect((await preview()).changeSummary).toEqual({ same: 13 });
+    },
+    LONG,
+  );
+
+  it(
     "5. the exported state holds no plaintext password and no plaintext DKIM private key",
     async () => {
       const { text, byName } = await exportState();
