@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { checkAddress, checkDomain } from "./address";
 import { isHostname } from "./dns-record";
+import { parseSpf, spfTermSyntaxProblem } from "./spf";
 import { MailplaneConfigError, showValue, type ConfigIssue } from "./errors";
 import { formatZodIssues, zodErrorMap } from "./spec";
 
@@ -125,17 +126,19 @@ export function tokenProblem(what: string, example: string, max = 255): SettingC
 }
 
 /** One SPF mechanism or modifier as RFC 7208 §4.6.1 writes it (`mx`, `ip4:192.0.2.0/24`). */
-export const spfTermProblem: SettingCheck = (v) =>
-  typeof v === "string" &&
-  /^[+?~-]?(all|a|mx|ptr|ip4|ip6|include|exists)([:/][A-Za-z0-9._:/%{}+=-]*)?$|^(redirect|exp)=[A-Za-z0-9._%{}+-]+$/i.test(
+export const spfTermProblem: SettingCheck = (v) => {
+  const refused = problem(
     v,
-  )
-    ? undefined
-    : problem(
-        v,
-        "an SPF term",
-        "an SPF mechanism such as mx, a, ip4:192.0.2.10 or include:_spf.acme.com",
-      );
+    "an SPF term",
+    "an SPF mechanism such as mx, a, ip4:192.0.2.10 or include:_spf.acme.com",
+  );
+  if (typeof v !== "string" || !PRINTABLE.test(v) || /^v=spf1$/i.test(v)) return refused;
+  // RFC 7208 §12, by the same grammar check the DNS planner applies to the whole record.
+  const terms = parseSpf(`v=spf1 ${v}`);
+  if (terms.length !== 1) return refused;
+  const syntax = spfTermSyntaxProblem(terms[0]!);
+  return syntax === undefined ? undefined : `${refused.slice(0, -1)}; ${syntax})`;
+};
 
 /** An environment variable name. */
 export const envNameProblem: SettingCheck = (v) =>

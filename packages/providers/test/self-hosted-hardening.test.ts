@@ -88,7 +88,14 @@ describe("local parts a server could not serve (issue 11 §4)", () => {
     const provider = new SelfHostedProvider({ type: "sqlite", path: file });
     try {
       for (const localPart of ["a/b", "a//b", "a/.b", "a=2fb", "o'brien", "ali.alavi"]) {
-        await provider.createMailbox({ domain: "acme.test", localPart, name: localPart });
+        await provider.createMailbox({
+          domain: "acme.test",
+          localPart,
+          name: localPart,
+          suspended: false,
+          aliases: [],
+          forwardTo: [],
+        });
       }
     } finally {
       await provider.close();

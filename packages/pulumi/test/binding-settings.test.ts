@@ -194,7 +194,7 @@ describe("zone file onDelete (issue 11 §2)", () => {
     expect(outs).toEqual({ path, content });
     const g = globalThis as { [k: symbol]: Set<string> | undefined };
     g[Symbol.for("mailplane.claims")]?.clear(); // a later deployment
-    await provider.delete!(path, outs);
+    await provider.delete!(path, outs!);
     expect(readFileSync(path, "utf8")).toBe(content);
   });
 
@@ -211,7 +211,7 @@ describe("zone file onDelete (issue 11 §2)", () => {
     });
     const g = globalThis as { [k: symbol]: Set<string> | undefined };
     g[Symbol.for("mailplane.claims")]?.clear();
-    await provider.delete!(path, outs);
+    await provider.delete!(path, outs!);
     expect(existsSync(path)).toBe(false);
   });
 });
