@@ -260,7 +260,8 @@ const zoneFileWriters = new Map<string, string>();
 
 /**
  * The DNS backend that writes the records to an RFC 1035 master file (the quickstart's
- * default, loadable by BIND, Knot or NSD). One child, `${name}-zone-file`.
+ * default, loadable by BIND, Knot or NSD). One child, `${name}-zone-file`. The file is kept
+ * when the MailDomain is removed or destroyed unless `onDelete: "delete"` is given.
  */
 export class ZoneFileDnsBackend implements DnsBackend {
   /** Backend id. */
