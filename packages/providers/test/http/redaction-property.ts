@@ -110,13 +110,14 @@ const errorOf = (c: RedactionCase, apiMessage: string | undefined) =>
 
 /**
  * True when the case can be judged: no secret already shows in an error built without the
- * body (a secret such as `migadu` or `(HTTP` is in our own text, and `at` is in every stack),
- * and no secret is part of the `[redacted]` marker. Short secrets are judged as words only.
+ * body (a secret such as `migadu` or `(HTTP` is in our own text, `at` is in every stack, and a
+ * one-character `"` stands as a word next to a marker in the error's JSON), and no secret is
+ * part of the `[redacted]` marker. Short secrets are judged as words only.
  */
 export function judgeable(c: RedactionCase): boolean {
   const secrets = secretsOf(c);
   if (secrets.some((s) => "[redacted]".includes(s) || s.includes("[redacted]"))) return false;
-  return findSecrets(errorOf(c, "x"), secrets).length === 0;
+  return findSecrets(errorOf(c, "[redacted] x [redacted]"), secrets).length === 0;
 }
 
 /** The property: no secret of the case shows anywhere in the error. Returns the leaks. */

@@ -162,7 +162,18 @@ describe("expectNoSecrets", () => {
   });
 
   it("checks a short secret as a word only", () => {
-    expect(findSecrets(new Error("a password is required"), ["a"])).toHaveLength(4);
+    expect(findSecrets(new Error("a password is required"), ["a"])).toEqual([
+      'err.message shows "a"',
+      'err.stack shows "a"',
+      'String(err) shows "a"',
+    ]);
+    // JSON's own quotes are not a `"` password; the string itself is what counts.
+    expect(findSecrets(new Error('say " hi'), ['"'])).toEqual([
+      'err.message shows "\\""',
+      'err.stack shows "\\""',
+      'String(err) shows "\\""',
+    ]);
+    expect(findSecrets(new Error("x"), ['"'])).toEqual([]);
     expect(findSecrets(new Error("the password is required"), ["a"])).toEqual([]);
   });
 });
