@@ -183,7 +183,8 @@ export function connectionStringSecrets(connectionString: string): string[] {
     add(url.password);
     for (const [k, v] of url.searchParams) if (isCredentialKey(k)) add(v);
   } catch {
-    add(/^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]*)@/i.exec(connectionString)?.[1]);
+    // Not a URL (a space in the password, say): everything between `user:` and the last `@`.
+    add(/^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:(.*)@/is.exec(connectionString)?.[1]);
   }
   return [...new Set(found)];
 }

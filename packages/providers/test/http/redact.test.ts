@@ -163,6 +163,7 @@ describe("connectionStringSecrets", () => {
       connectionStringSecrets("postgresql://mail:p%40ss%2Fw@db:5432/mail?sslpassword=xyz"),
     ).toEqual(["p%40ss%2Fw", "p@ss/w", "xyz"]);
     expect(connectionStringSecrets("postgresql://mail@db/mail")).toEqual([]);
+    expect(connectionStringSecrets("postgresql://mail:p w@x@bad host/mail")).toEqual(["p w@x"]);
   });
 });
 
