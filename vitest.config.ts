@@ -9,6 +9,7 @@ const pkg = (name: string) => path.resolve(__dirname, "packages", name, "src", "
  * in a temp file; no listening socket (test/unit-guard.ts refuses one), no server, no pulumi CLI.
  */
 const EMULATOR_FILES = [
+  "packages/providers/test/contract/migadu.test.ts",
   "packages/providers/test/http/client.test.ts",
   "packages/providers/test/http/redaction.test.ts",
   "packages/providers/test/migadu/adapter.test.ts",

@@ -295,6 +295,31 @@ export class SelfHostedProvider implements MailProvider {
     const address = `${localPart}@${domain}`;
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
+        const existing = (await readMailboxes(tx, domain, localPart))[0];
+        if (existing !== undefined) {
+          // An identical mailbox is adopted (its password untouched); a different one conflicts.
+          const diffs = mailboxDifferences(existing, input, forwardTo);
+          if (diffs.length > 0) {
+            throw new ConflictError(
+              { provider: PROVIDER, operation: op },
+              `${PROVIDER} ${op}: ${address} already exists with ${diffs.join(", ")}`,
+            );
+          }
+          for (const a of [...new Set(input.aliases ?? [])]) {
+            if (existing.aliases.includes(a)) continue;
+            await takeAliasRow(
+              tx,
+              op,
+              `${a}@${domain}`,
+              domain,
+              [address],
+              "mailboxAlias",
+              "",
+              address,
+            );
+          }
+          return (await readMailboxes(tx, domain, localPart))[0]!;
+        }
         await assertFree(tx, op, address);
         await insertDomain(tx, domain, "");
         await tx.run(
@@ -754,6 +779,25 @@ async function assertFree(store: SqlStore, operation: string, address: string): 
       `${PROVIDER} ${operation}: ${address} already exists`,
     );
   }
+}
+
+/** What differs between an existing mailbox and a create's input, as `field "live" ≠ "wanted"`. */
+function mailboxDifferences(
+  live: MailboxState,
+  input: MailboxInput,
+  forwardTo: string[],
+): string[] {
+  const fields: Array<[string, unknown, unknown]> = [
+    ["name", live.name, input.name ?? ""],
+    ["quotaMb", live.quotaMb, input.quotaMb],
+    ["suspended", live.suspended, input.suspended ?? false],
+    ["department", live.department, input.department || undefined],
+    ["title", live.title, input.title || undefined],
+    ["forwardTo", live.forwardTo.join(","), forwardTo.join(",")],
+  ];
+  return fields
+    .filter(([, a, b]) => a !== b)
+    .map(([f, a, b]) => `${f} ${JSON.stringify(a ?? null)} ≠ ${JSON.stringify(b ?? null)}`);
 }
 
 /**

@@ -1,0 +1,4 @@
+import { migaduHarness } from "./harnesses";
+import { mailProviderContract } from "./mail-provider";
+
+mailProviderContract("migadu (emulator)", migaduHarness);

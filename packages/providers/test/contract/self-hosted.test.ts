@@ -1,0 +1,4 @@
+import { sqliteHarness } from "./harnesses";
+import { mailProviderContract } from "./mail-provider";
+
+mailProviderContract("selfHosted (sqlite)", sqliteHarness);
