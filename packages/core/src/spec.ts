@@ -429,7 +429,7 @@ export function formatZodIssues(
       for (const key of issue.keys) {
         out.push({
           path: formatPath([...path, key]),
-          message: `is not a known field (got ${JSON.stringify(key)}; allowed: ${issue.message})`,
+          message: `is not a known field (got ${showValue(key)}; allowed: ${issue.message})`,
         });
       }
     } else if (issue.code === "invalid_key") {

@@ -268,3 +268,13 @@ describe("the planned SPF record follows RFC 7208 §12", () => {
     );
   });
 });
+
+describe("unknown fields", () => {
+  it("shows a 65000-character unknown key shortened, in path and value", () => {
+    const k = "\u0000".repeat(65_000);
+    const shown = `"${"\\u0000".repeat(60)}"…(65000 chars)`;
+    expect(errorOf(() => parseMailDomain({ ...base, [k]: 1 }))).toBe(
+      `[${shown}]: is not a known field (got ${shown}; allowed: "domain", "domainAliases", "policy", "profiles", "mailboxes", "shared", "aliases", "groups", "postmaster", "abuse", "catchAll")`,
+    );
+  });
+});

@@ -20,27 +20,25 @@ import { children, installMocks, runExample, type Registered } from "./dns-mocks
 // loading through node:crypto, MTA-STS TXT and policy file) and dmarc-parse (RFC 7489 tags).
 // TLS-RPT has no npm parser: each rua URI is read with the WHATWG URL parser.
 
-const require = createRequire(import.meta.url);
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { spf } = require("mailauth/lib/spf") as {
+const load = createRequire(__filename);
+const { spf } = load("mailauth/lib/spf") as {
   spf: (opts: object) => Promise<{ status: { result: string; comment?: string } }>;
 };
-const getDmarcRecord = require("mailauth/lib/dmarc/get-dmarc-record") as (
+const getDmarcRecord = load("mailauth/lib/dmarc/get-dmarc-record") as (
   domain: string,
   resolver: Resolver,
 ) => Promise<false | Record<string, unknown>>;
-const { getPublicKey } = require("mailauth/lib/tools") as {
+const { getPublicKey } = load("mailauth/lib/tools") as {
   getPublicKey: (type: string, name: string, min: number, resolver: Resolver) => Promise<unknown>;
 };
-const { resolvePolicy, parsePolicy } = require("mailauth/lib/mta-sts") as {
+const { resolvePolicy, parsePolicy } = load("mailauth/lib/mta-sts") as {
   resolvePolicy: (domain: string, opts: { resolver: Resolver }) => Promise<string | false>;
   parsePolicy: (text: string) => { mode: string; mx: string[]; maxAge: number };
 };
-const dmarcParse = require("dmarc-parse") as (record: string) => {
+const dmarcParse = load("dmarc-parse") as (record: string) => {
   tags: Record<string, { value: string }>;
   messages?: string[];
 };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 type Resolver = (name: string, type: string) => Promise<unknown>;
 
