@@ -438,4 +438,31 @@ describe.each(["sqlite", "postgres"] as const)("self-hosted provider on %s", (ki
       "while suspended",
     ]);
   });
+
+  it("serves local parts Dovecot's default refuses and that share a path: o'brien, a/b, a//b (issue 11 §4)", async () => {
+    // Another domain, so the acme.test plans above are not affected.
+    const odd = { "o'brien": "obrien-pass-1", "a/b": "ab-pass-2", "a//b": "aab-pass-3" };
+    for (const [localPart, password] of Object.entries(odd)) {
+      await provider.createMailbox({
+        domain: "odd.test",
+        localPart,
+        name: localPart,
+        suspended: false,
+        aliases: [],
+        forwardTo: [],
+        password,
+      });
+    }
+    for (const localPart of Object.keys(odd)) {
+      const to = `${localPart}@odd.test`;
+      expect(await send(transport, to, `to ${to}`)).toMatch(/^250 2\.0\.0 Ok: queued as /);
+    }
+    for (const [localPart, password] of Object.entries(odd)) {
+      const address = `${localPart}@odd.test`;
+      await waitForInbox(servers.imapPort, address, password, 1);
+      await new Promise((r) => setTimeout(r, 300));
+      // Each mailbox holds its own message only: a/b and a//b are not one maildir.
+      expect(await inboxSubjects(servers.imapPort, address, password)).toEqual([`to ${address}`]);
+    }
+  });
 });

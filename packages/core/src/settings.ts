@@ -98,7 +98,9 @@ export const serverPathProblem: SettingCheck = (v) =>
 
 /** A file path on the machine running Pulumi: any text without control characters. */
 export const filePathProblem: SettingCheck = (v) =>
-  typeof v === "string" && v.trim() !== "" && !/[\x00-\x1f\x7f]/.test(v)
+  typeof v === "string" &&
+  v.trim() !== "" &&
+  ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
     ? undefined
     : problem(v, "a file path", "a file path without control characters, such as acme.com.zone");
 
