@@ -52,12 +52,16 @@ const hexEscape = (json: string, upper: boolean): string =>
     return `\\u${upper ? hex.toUpperCase() : hex}`;
   });
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /** Every form in which an API might echo `secret` (see the module comment, rule 1). */
 export function secretForms(secret: string): string[] {
   if (secret === "") return [];
   const json = JSON.stringify(secret).slice(1, -1);
-  const uri = encodeURIComponent(secret);
-  const utf8 = Buffer.from(secret, "utf8");
+  // A lone surrogate has no UTF-8 form: encodings see U+FFFD, as the wire would.
+  const wellFormed = secret.replace(LONE_SURROGATE, "\ufffd");
+  const uri = encodeURIComponent(wellFormed);
+  const utf8 = Buffer.from(wellFormed, "utf8");
   const b64 = utf8.toString("base64");
   return [
     ...new Set([
@@ -70,7 +74,7 @@ export function secretForms(secret: string): string[] {
       JSON.stringify(json).slice(1, -1),
       uri,
       uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
-      new URLSearchParams([["", secret]]).toString().slice(1),
+      new URLSearchParams([["", wellFormed]]).toString().slice(1),
       b64,
       b64.replace(/=+$/, ""),
       utf8.toString("base64url"),

@@ -37,6 +37,8 @@ describe("secretForms", () => {
       "w6kvIg",
     ]);
     expect(secretForms("")).toEqual([]);
+    // A lone surrogate does not throw (encodeURIComponent alone would): encoded as U+FFFD.
+    expect(secretForms("\ud800x")).toContain("%EF%BF%BDx");
   });
 });
 
