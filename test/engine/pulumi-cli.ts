@@ -95,8 +95,31 @@ export class PulumiWorkspace {
   }
 }
 
-/** Checks the CLI exists and is the expected version; throws a clear message otherwise. */
+/** The repository root. */
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * Checks that the packages the engine tests' programs load are built (their programs require
+ * `packages/<name>/dist`); throws a message naming the missing file and the set-up otherwise.
+ */
+export function requireBuiltPackages(root = ROOT): void {
+  for (const name of ["core", "providers", "pulumi"]) {
+    const file = path.join("packages", name, "dist", "index.js");
+    if (!existsSync(path.join(root, file))) {
+      throw new Error(
+        `${file} is missing: the engine tests run the built packages: run scripts/setup ` +
+          "(it builds them) or pnpm build",
+      );
+    }
+  }
+}
+
+/**
+ * Checks the packages are built and the CLI exists and is the expected version; throws a clear
+ * message naming the set-up otherwise.
+ */
 export async function requirePulumi(ws: PulumiWorkspace): Promise<void> {
+  requireBuiltPackages();
   const v = (await ws.ok(["version"])).trim();
   if (v !== `v${PULUMI_VERSION}`) {
     throw new Error(

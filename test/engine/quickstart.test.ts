@@ -36,6 +36,8 @@ function quickstart(): Promise<{ code: number; out: string }> {
         maxBuffer: 64 * 1024 * 1024,
         env: {
           ...process.env,
+          // The test run is set up already: no scripts/setup (pnpm install, build) mid-run.
+          MAILPLANE_SKIP_SETUP: "1",
           MAILPLANE_QUICKSTART_DIR: tmp,
           PULUMI_HOME: path.join(tmp, "home"),
           PULUMI_CONFIG_PASSPHRASE: "quickstart-test-passphrase",

@@ -113,13 +113,6 @@ for (const [name, backend] of [
 `;
 
 beforeAll(async () => {
-  for (const p of PACKAGES) {
-    if (!existsSync(path.join(ROOT, "packages", p, "dist", "index.js"))) {
-      throw new Error(
-        `packages/${p}/dist/index.js is missing: run scripts/setup (it builds the packages)`,
-      );
-    }
-  }
   tmp = mkdtempSync(path.join(os.tmpdir(), "mailplane-pack-"));
   app = path.join(tmp, "app");
   out = path.join(tmp, "out");
