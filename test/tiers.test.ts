@@ -2,7 +2,7 @@
  * The test tiers of vitest.config.ts: every test file belongs to exactly one tier, so `pnpm test`
  * (all tiers) runs each file once and none is forgotten; the unit tier refuses a listening socket.
  */
-import { globSync } from "node:fs";
+import { globSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,6 +48,18 @@ describe("test tiers", () => {
     expect(tierOf("test/emulators/migadu.test.ts")).toBe("emulator");
     expect(tierOf("test/engine/engine.test.ts")).toBe("engine");
     expect(tierOf("test/real/powerdns.test.ts")).toBe("real");
+  });
+
+  it("each run by pnpm test:<tier>, all four by pnpm test (with coverage), listed in the README", () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts.test).toBe("vitest run --coverage");
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    for (const { test } of projects) {
+      expect(pkg.scripts[`test:${test.name}`]).toBe(`vitest run --project ${test.name}`);
+      expect(readme).toContain(`| \`pnpm test:${test.name}\``);
+    }
   });
 
   it("unit: a listening socket fails with where the test belongs", () => {
