@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildDmarc,
+  buildTlsRpt,
   MailplaneConfigError,
   parseMailDomain,
   planDnsRecords,
@@ -197,6 +198,7 @@ describe("report URIs are escaped as RFC 7489 §6.3 and RFC 8460 §3 require", (
     "mailto:a,b@x.example",
     "mailto:a%2Cb@x.example",
     "a,b@x.example",
+    "mailto:%C3@x.example",
   ])("refuses DMARC rua %j", (input) => {
     expect(errorOf(() => txt({ policy: { dmarc: { policy: "none", rua: [input] } } }))).toBe(
       `policy.dmarc.rua[0]: is not a valid report address (got ${JSON.stringify(input)}; allowed: an e-mail address (dmarc@example.com) or a mailto: URI)`,
@@ -239,11 +241,22 @@ describe("report URIs are escaped as RFC 7489 §6.3 and RFC 8460 §3 require", (
     "https://r.example/%zz",
     "http://r.example/",
     'https://r.example/"',
+    "https://[r.example/",
   ])("refuses TLS-RPT rua %j", (input) => {
     const parsed = policySchema.safeParse({ tlsRpt: { rua: [input] } });
     expect(parsed.success).toBe(false);
     expect(errorOf(() => parseMailDomain({ ...base, policy: { tlsRpt: { rua: [input] } } }))).toBe(
       `policy.tlsRpt.rua[0]: is not a TLS-RPT destination (got ${JSON.stringify(input)}; allowed: an e-mail address, a mailto: URI or an https:// URL (printable ASCII, at most 1024 characters))`,
+    );
+  });
+
+  it("buildTlsRpt checks a hand-built list too", () => {
+    expect(buildTlsRpt(["mailto:a%3fb@acme.com"])).toBe("v=TLSRPTv1; rua=mailto:a%3Fb@acme.com");
+    expect(errorOf(() => buildTlsRpt(["tls@acme.com", "ftp://x"]))).toBe(
+      'policy.tlsRpt.rua[1]: is not a TLS-RPT destination (got "ftp://x"; allowed: an e-mail address, a mailto: URI or an https:// URL (printable ASCII, at most 1024 characters))',
+    );
+    expect(errorOf(() => buildTlsRpt([]))).toBe(
+      "policy.tlsRpt.rua: must not be empty (got []; allowed: one or more report destinations)",
     );
   });
 
