@@ -78,13 +78,16 @@ describe("@mailplane/pulumi's package.json", () => {
     });
   });
 
-  it("depends on no @pulumi package: the SDK and the cloud packages are the user's", () => {
+  it("depends on no @pulumi package (the SDK and the cloud packages are the user's), pins them for the workspace", () => {
     expect(Object.keys(manifest.dependencies!).sort()).toEqual([
       "@mailplane/core",
       "@mailplane/providers",
       "zod",
     ]);
-    expect(manifest.devDependencies).toEqual({
+    const pulumiDevDependencies = Object.entries(manifest.devDependencies!).filter(([name]) =>
+      name.startsWith("@pulumi/"),
+    );
+    expect(Object.fromEntries(pulumiDevDependencies)).toEqual({
       "@pulumi/aws": "^7.0.0",
       "@pulumi/cloudflare": "^6.0.0",
       "@pulumi/pulumi": "3.260.0",
