@@ -181,8 +181,21 @@ export function isPending(value: unknown): boolean {
  * A setting that may be pending (a pulumi Input): a plain value is checked now, a pending one is
  * accepted here and checked when it resolves (see {@link checkResolved}).
  */
-export function pendingOr<T>(check: SettingCheck): z.ZodType<T> {
-  return setting<T>((v) => (isPending(v) ? undefined : check(v)));
+export function pendingOr<T>(check: SettingCheck): z.ZodType<T, T | Pending<T>> {
+  return setting<T>((v) => (isPending(v) ? undefined : check(v))) as z.ZodType<
+    T,
+    T | Pending<T>
+  >;
+}
+
+declare const PENDING: unique symbol;
+
+/**
+ * In a settings schema's input type, a value that may be pending ({@link pendingOr}): the Pulumi
+ * layer types it as `pulumi.Input<T>` (core knows no Pulumi types).
+ */
+export interface Pending<T> {
+  readonly [PENDING]: T;
 }
 
 /** Parses settings with the declaration's error style; throws `MailplaneConfigError` naming `path`. */

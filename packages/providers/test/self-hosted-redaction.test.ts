@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { MailProviderError } from "../src/errors";
 import { connectionStringSecrets } from "../src/http/errors";
-import { SelfHostedProvider } from "../src/self-hosted/adapter";
+import { SelfHostedProvider } from "../src/mail/self-hosted/adapter";
 import { expectNoSecrets } from "./contract/redaction";
 
 describe("selfHosted: no connection-string password in store errors", () => {

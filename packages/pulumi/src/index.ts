@@ -6,7 +6,15 @@ export * from "./dns/route53";
 export * from "./dns/zone-file";
 export * from "./sending/binding";
 export * from "./sending/ses";
-export * as providers from "./providers/index";
+export { providers, bindingOf, genericBinding, parseBinding } from "./providers/index";
+export type {
+  BindingArgs,
+  InputArgs,
+  MailProviderBindings,
+  SelfHostedArgs,
+  SelfHostedBinding,
+  CloudflareEmailRoutingArgs,
+} from "./providers/index";
 export * from "./accounts/alias";
 export * from "./accounts/catch-all";
 export * from "./accounts/create-accounts";

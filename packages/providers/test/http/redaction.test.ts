@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MailProviderError, type ProviderErrorKind } from "../../src/errors";
-import { MigaduClient } from "../../src/migadu/client";
-import { PowerDnsClient } from "../../src/powerdns/client";
+import { MigaduClient } from "../../src/mail/migadu/client";
+import { PowerDnsClient } from "../../src/dns/powerdns/client";
 import {
   HOSTILE_API_KEY,
   HostileServer,

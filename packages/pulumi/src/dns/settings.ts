@@ -13,6 +13,7 @@ import {
   tokenProblem,
   type SettingCheck,
 } from "@mailplane/core";
+import { cloudflareIdProblem } from "@mailplane/providers";
 
 /*
  * The schemas of the DNS and sending bindings' settings (`dns.powerDns`, `dns.cloudflare`,
@@ -58,12 +59,8 @@ export const providerResource = z.custom<pulumi.ProviderResource>(
   },
 );
 
-/** A Cloudflare zone or account id: 32 hexadecimal digits. */
-export const cloudflareIdProblem = tokenProblem(
-  "a Cloudflare id",
-  "023e105f4ecef8ad9ca31a8372d0c353",
-  64,
-);
+/** A Cloudflare zone or account id (shared with the Email Routing binding's schema). */
+export { cloudflareIdProblem };
 
 /** A Route 53 hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`. */
 export const route53ZoneIdProblem = tokenProblem(

@@ -1,12 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as cloudflare from "@pulumi/cloudflare";
-import { z } from "zod";
-import {
-  cloudflareEmailRoutingDnsFacts,
-  decodeTxt,
-  parseSettings,
-  pendingOr,
-} from "@mailplane/core";
+import { parseSettings } from "@mailplane/core";
+import { cloudflareEmailRoutingDefinition, emailRoutingFacts } from "@mailplane/providers";
 import type {
   AccountPlan,
   DnsFacts,
@@ -19,12 +14,10 @@ import { nameSlug } from "../dns/backend";
 import { loadCloudflare } from "../optional-peers";
 import { checkedInput, cloudflareIdProblem, providerResource } from "../dns/settings";
 
-/** The schema of {@link CloudflareEmailRoutingArgs}, checked when the binding is made. */
-export const cloudflareEmailRoutingArgsSchema = z.strictObject({
-  accountId: pendingOr<string>(cloudflareIdProblem),
-  zoneId: pendingOr<string>(cloudflareIdProblem).optional(),
-  manageDestinations: z.boolean().optional(),
-  supportSubaddress: z.boolean().optional(),
+export { emailRoutingFacts };
+
+/** The schema of {@link CloudflareEmailRoutingArgs}: the definition's, plus a Pulumi provider. */
+export const cloudflareEmailRoutingArgsSchema = cloudflareEmailRoutingDefinition.args.extend({
   provider: providerResource.optional(),
 });
 
@@ -61,22 +54,8 @@ export interface CloudflareEmailRoutingArgs {
 }
 
 /** What Cloudflare Email Routing can do: forward single addresses, nothing else. */
-export const cloudflareEmailRoutingCapabilities: MailProviderCapabilities = {
-  mailboxes: false,
-  aliasesPerMailbox: 0,
-  standaloneAliases: true,
-  groups: false,
-  sharedMailboxes: false,
-  suspend: false,
-  quota: false,
-  passwords: false,
-  forceChangeAtLogin: false,
-  require2fa: false,
-  externalForward: true,
-  catchAll: true,
-  domainAliases: false,
-  renameInPlace: true,
-};
+export const cloudflareEmailRoutingCapabilities: MailProviderCapabilities =
+  cloudflareEmailRoutingDefinition.capabilities;
 
 /**
  * Cloudflare Email Routing as a mail provider: forwarding-only domains. It enables routing on
@@ -285,39 +264,6 @@ function aliasKind(a: PlannedAlias): "alias" | "shared" {
 
 function groupKind(g: PlannedGroup): "group" | "shared" {
   return g.source === "shared" ? "shared" : "group";
-}
-
-/** One record of `getEmailRoutingDns`. */
-interface EmailRoutingDnsRecord {
-  content: string;
-  name: string;
-  priority: number;
-  ttl: number;
-  type: string;
-}
-
-/**
- * Turns Cloudflare's required Email Routing records (`getEmailRoutingDns`) into DnsFacts with
- * core's `cloudflareEmailRoutingDnsFacts`: the MX set with this zone's priorities and the DKIM
- * TXT keys Cloudflare supplies, by selector.
- */
-export function emailRoutingFacts(domain: string, records: EmailRoutingDnsRecord[]): DnsFacts {
-  const mx = records
-    .filter((r) => r.type === "MX")
-    .map((r) => ({ priority: r.priority, host: r.content }));
-  if (mx.length === 0) {
-    throw new Error(
-      `provider cloudflareEmailRouting: Cloudflare returned no MX records for ${domain} (getEmailRoutingDns); ` +
-        `check that the zone is active and Email Routing is available on it`,
-    );
-  }
-  const dkim: Record<string, string> = {};
-  for (const r of records.filter((x) => x.type === "TXT")) {
-    const text = decodeTxt(r.content, "cloudflare");
-    const sel = /^(.+?)\._domainkey(?:\.|$)/.exec(r.name);
-    if (sel && /^v=DKIM1/i.test(text)) dkim[sel[1]] = text;
-  }
-  return cloudflareEmailRoutingDnsFacts({ mx, dkim });
 }
 
 /**

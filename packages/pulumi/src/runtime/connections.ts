@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
-import { AuthError, claim, forgetClaims, isClaimed } from "@mailplane/providers";
+import { AuthError, claim, forgetClaims, isClaimed, mailProviders } from "@mailplane/providers";
 
 /** Forgets every claim, as the next deployment starts (for tests). */
 export { forgetClaims };
@@ -151,7 +151,9 @@ export function capabilityFailures(
 export async function configure(req: {
   config: { get(key: string): string | undefined };
 }): Promise<void> {
-  for (const key of ["migaduUser", "migaduApiKey"]) {
+  for (const key of Object.values(mailProviders).flatMap((d) =>
+    d.credentials.map((c) => c.configKey),
+  )) {
     const value = req.config.get(`mailplane:${key}`);
     if (value !== undefined) stackConfig.set(key, value);
   }

@@ -7,4 +7,3 @@ export * from "./domain-alias";
 export * from "./group";
 export * from "./mailbox";
 export * from "./support";
-export * from "./self-hosted";

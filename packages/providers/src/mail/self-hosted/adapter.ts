@@ -6,8 +6,8 @@ import type {
   MailboxPatch,
   MailboxState,
   MailProvider,
-} from "../adapter";
-import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../errors";
+} from "../../adapter";
+import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../../errors";
 import { hashPassword } from "./password";
 import { ensureSchema, maildirOf, sqlBool } from "./schema";
 import { openStore, type SelfHostedStoreConfig, type SqlRow, type SqlStore } from "./store";

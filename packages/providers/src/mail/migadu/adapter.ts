@@ -6,17 +6,17 @@ import type {
   MailboxInput,
   MailboxPatch,
   MailboxState,
-} from "../adapter";
+} from "../../adapter";
 import {
   AuthError,
   ConflictError,
   MailProviderError,
   NotFoundError,
   ProviderError,
-} from "../errors";
-import type { BudgetConfig } from "../http/budget";
-import { sharedReadCache } from "../http/read-cache";
-import type { RetryPolicy } from "../http/retry";
+} from "../../errors";
+import type { BudgetConfig } from "../../http/budget";
+import { sharedReadCache } from "../../http/read-cache";
+import type { RetryPolicy } from "../../http/retry";
 import { MIGADU_API_URL, MigaduClient } from "./client";
 import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetFromEnv } from "../src/runtime/builtin";
+import { budgetFromEnv } from "../../src";
 
 describe("budgetFromEnv (MIGADU_REQUEST_BUDGET)", () => {
   it("parses <rate>/<burst> and leaves the default when unset", () => {

@@ -1,6 +1,6 @@
-import { HttpClient, type HttpClientConfig } from "../http/client";
-import type { BudgetConfig } from "../http/budget";
-import type { RetryPolicy } from "../http/retry";
+import { HttpClient, type HttpClientConfig } from "../../http/client";
+import type { BudgetConfig } from "../../http/budget";
+import type { RetryPolicy } from "../../http/retry";
 import {
   migaduAliasListSchema,
   migaduAliasSchema,

@@ -1,4 +1,4 @@
-import { claim, isClaimed } from "../claims";
+import { claim, isClaimed } from "../../claims";
 import { PowerDnsClient, sortRRsets, type PowerDnsRRset } from "./client";
 
 /** Flat inputs of a zone's Mailplane-managed RRsets: what `pulumi preview --diff` shows. */

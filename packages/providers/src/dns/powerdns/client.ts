@@ -1,8 +1,8 @@
 import axios, { type AxiosInstance } from "axios";
 import { encodeTxt, recordProblem, type DnsRecord } from "@mailplane/core";
-import { AuthError, NotFoundError, ProviderError } from "../errors";
-import { apiErrorMessage, errorForStatus } from "../http/errors";
-import { Redactor } from "../http/redact";
+import { AuthError, NotFoundError, ProviderError } from "../../errors";
+import { apiErrorMessage, errorForStatus } from "../../http/errors";
+import { Redactor } from "../../http/redact";
 
 const PROVIDER = "powerdns";
 

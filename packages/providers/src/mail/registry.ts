@@ -1,0 +1,15 @@
+/*
+ * Every mail provider Mailplane knows, one line each. A new provider is one folder under
+ * src/mail/<id>/ exporting its definition, and one line here; see "Writing a mail provider" in
+ * the package README.
+ */
+import { cloudflareEmailRoutingDefinition } from "./cloudflare-email-routing";
+import { migaduDefinition } from "./migadu";
+import { selfHostedDefinition } from "./self-hosted";
+
+/** The registered mail providers by id. */
+export const mailProviders = {
+  migadu: migaduDefinition,
+  selfHosted: selfHostedDefinition,
+  cloudflareEmailRouting: cloudflareEmailRoutingDefinition,
+} as const;
