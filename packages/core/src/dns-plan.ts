@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { DnsFacts, ServiceEndpoint } from "./dns-facts";
 import { normalizeHostname, type DnsRecord } from "./dns-record";
 import { buildDmarc, dmarcReportDomains } from "./dmarc";
-import { MailplaneConfigError, showString, type ConfigIssue } from "./errors";
+import { MailplaneConfigError, formatPath, showString, type ConfigIssue } from "./errors";
 import { buildMtaStsPolicy, buildTlsRpt, mtaStsTxt, type MtaStsPolicy } from "./mta-sts";
 import type { DmarcPolicy, PolicySpec } from "./policy";
 import { buildSpf, countSpfLookups, isSpfRecord, SPF_MAX_LOOKUPS, spfSyntaxErrors } from "./spf";
@@ -122,6 +122,7 @@ export function planDnsRecords(
     records.push(...planDomain(spec, alias, aliasFacts, `${alias}-`, managed, aliasMtaSts, false));
   }
   checkConflicts(records);
+  checkTxtSizes(records, aliases);
   return sortDnsRecords(records);
 }
 
@@ -319,6 +320,43 @@ function planDomain(
     out.push({ ...r, name: normalizeHostname(r.name), role: rolePrefix + r.role });
   }
   return out;
+}
+
+/**
+ * The largest TXT value planned, in UTF-8 bytes: room for a DKIM record of 4096 characters. A
+ * DNS answer holds at most 65535 bytes with every record at the name, and answers over a few KB
+ * fall back to TCP or are dropped; SPF receivers expect far less (RFC 7208 §3.4).
+ */
+export const MAX_TXT_RECORD_BYTES = 4500;
+
+/** The declaration field a planned record comes from, by its role. */
+function rolePath(role: string, aliases: readonly string[]): string {
+  const alias = aliases.find((a) => role.startsWith(`${a}-`));
+  const base = alias === undefined ? role : role.slice(alias.length + 1);
+  if (base.startsWith("dkim-")) return formatPath(["policy", "dkim", base.slice(5)]);
+  const paths: Record<string, string> = {
+    spf: "policy.spf",
+    dmarc: "policy.dmarc",
+    "tls-rpt": "policy.tlsRpt",
+    bimi: "policy.bimi",
+    "mta-sts": "policy.mtaSts",
+  };
+  return paths[base] ?? "policy";
+}
+
+/** Rejects TXT values too large for DNS (see {@link MAX_TXT_RECORD_BYTES}). */
+function checkTxtSizes(records: DnsRecord[], aliases: readonly string[]): void {
+  const issues: ConfigIssue[] = [];
+  for (const r of records) {
+    if (r.type !== "TXT") continue;
+    const bytes = Buffer.byteLength(r.value, "utf8");
+    if (bytes <= MAX_TXT_RECORD_BYTES) continue;
+    issues.push({
+      path: rolePath(r.role, aliases),
+      message: `the TXT record ${r.name} would be ${bytes} bytes (got ${showString(r.value)}; allowed: at most ${MAX_TXT_RECORD_BYTES} bytes per TXT record: fewer terms or addresses)`,
+    });
+  }
+  if (issues.length > 0) throw new MailplaneConfigError(issues);
 }
 
 /** Rejects record sets DNS or mail cannot hold: two SPF at a name, CNAME beside anything. */

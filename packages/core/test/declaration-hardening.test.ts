@@ -291,3 +291,31 @@ describe("unknown fields", () => {
     );
   });
 });
+
+describe("TXT records a DNS server accepts", () => {
+  it("refuses an SPF record of 400 ip4 terms, naming policy.spf", () => {
+    const ip4 = Array.from({ length: 400 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    const record = `v=spf1 ${ip4.map((ip) => `ip4:${ip}`).join(" ")} ~all`;
+    expect(record.length).toBe(5791);
+    expect(errorOf(() => txt({ policy: { spf: { ip4 } } }))).toBe(
+      `policy.spf: the TXT record acme.com would be 5791 bytes (got "v=spf1 ip4:10.0.0.0 ip4:10.0.0.1 ip4:10.0.0.2 ip4:10.0.0.3 i"…(5791 chars); allowed: at most 4500 bytes per TXT record: fewer terms or addresses)`,
+    );
+  });
+
+  it("names the report field, on the domain and its alias", () => {
+    const rua = Array.from({ length: 150 }, (_, i) => `reports-${i}@partner.example`);
+    const record = `v=DMARC1; p=none; rua=${rua.map((a) => `mailto:${a}`).join(",")}`;
+    const lines = errorOf(() =>
+      txt({ domainAliases: ["acme.co"], policy: { dmarc: { policy: "none", rua } } }),
+    ).split("\n");
+    expect(lines.map((l) => l.slice(0, l.indexOf(" (got")))).toEqual([
+      `policy.dmarc: the TXT record _dmarc.acme.com would be ${record.length} bytes`,
+      `policy.dmarc: the TXT record _dmarc.acme.co would be ${record.length} bytes`,
+    ]);
+  });
+
+  it("accepts a DKIM record of 4096 characters", () => {
+    const value = `v=DKIM1; k=rsa; p=${"A".repeat(4096 - 18)}`;
+    expect(txt({ policy: { dkim: { big: { value } } } })["dkim-big"]).toBe(value);
+  });
+});
