@@ -6,7 +6,13 @@ export * from "./dns/route53";
 export * from "./dns/zone-file";
 export * from "./sending/binding";
 export * from "./sending/ses";
-export { providers, bindingOf, genericBinding, parseBinding } from "./providers/index";
+export {
+  providers,
+  bindingOf,
+  deriveBindings,
+  genericBinding,
+  parseBinding,
+} from "./providers/index";
 export type {
   BindingArgs,
   InputArgs,

@@ -1,4 +1,4 @@
-import { mailProviders, postgres, sqlite } from "@mailplane/providers";
+import { mailProviders, postgres, sqlite, type MailProviderDefinition } from "@mailplane/providers";
 import { bindingOf, type BindingFunction } from "./binding";
 import { cloudflareEmailRouting } from "./cloudflare-email-routing";
 import { selfHosted } from "./self-hosted";
@@ -14,21 +14,26 @@ export * from "./self-hosted";
  */
 const hooks = { selfHosted, cloudflareEmailRouting } as const;
 
-type Registry = typeof mailProviders;
-
 /** `providers.<id>(args)` for every registered mail provider, typed from its schema. */
-export type MailProviderBindings = {
-  readonly [K in keyof Registry]: K extends keyof typeof hooks
-    ? (typeof hooks)[K]
-    : BindingFunction<Registry[K]>;
+export type MailProviderBindings = BindingsOf<typeof mailProviders>;
+
+/** `providers.<id>(args)` for every definition of a registry (hooks for those that have one). */
+export type BindingsOf<R extends Record<string, MailProviderDefinition>> = {
+  readonly [K in keyof R]: K extends keyof typeof hooks ? (typeof hooks)[K] : BindingFunction<R[K]>;
 };
 
-function deriveBindings(): MailProviderBindings {
+/**
+ * Derives the binding functions of a registry: the built-in one (`mailProviders`) makes
+ * `providers`; a test or a plugin derives its own from `{ ...mailProviders, memory }`.
+ */
+export function deriveBindings<R extends Record<string, MailProviderDefinition>>(
+  registry: R,
+): BindingsOf<R> {
   const out: Record<string, unknown> = {};
-  for (const [id, def] of Object.entries(mailProviders)) {
+  for (const [id, def] of Object.entries(registry)) {
     out[id] = (hooks as Record<string, unknown>)[id] ?? bindingOf(def);
   }
-  return out as MailProviderBindings;
+  return out as BindingsOf<R>;
 }
 
 /**
@@ -41,4 +46,4 @@ function deriveBindings(): MailProviderBindings {
 export const providers: MailProviderBindings & {
   sqlite: typeof sqlite;
   postgres: typeof postgres;
-} = { ...deriveBindings(), sqlite, postgres };
+} = { ...deriveBindings(mailProviders), sqlite, postgres };

@@ -26,6 +26,7 @@ export function adapterEntryOf(
   }
   return {
     capabilities: def.capabilities,
+    configKeys: def.credentials.map((c) => c.configKey),
     credentials: () =>
       Object.fromEntries(
         def.credentials.map((c) => [c.name, readCredential(def.id, c.env, c.configKey)]),
@@ -54,6 +55,11 @@ export const builtinMailProviders: readonly string[] = Object.values(mailProvide
   .filter((d) => d.createAdapter !== undefined)
   .map((d) => d.id);
 
-for (const def of Object.values(mailProviders)) {
-  if (def.createAdapter !== undefined) registerMailProvider(def);
+/** Registers every definition of a registry that has an adapter (the built-in one at load). */
+export function registerMailProviders(registry: Record<string, MailProviderDefinition>): void {
+  for (const def of Object.values(registry)) {
+    if (def.createAdapter !== undefined) registerMailProvider(def);
+  }
 }
+
+registerMailProviders(mailProviders);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
-import { AuthError, claim, forgetClaims, isClaimed, mailProviders } from "@mailplane/providers";
+import { AuthError, claim, forgetClaims, isClaimed } from "@mailplane/providers";
 
 /** Forgets every claim, as the next deployment starts (for tests). */
 export { forgetClaims };
@@ -20,6 +20,11 @@ export interface MailAdapterEntry {
    * value in a message.
    */
   credentials(): Record<string, string>;
+  /**
+   * The stack config keys (`mailplane:<key>`) its credentials may come from, read by `configure`.
+   * @default none
+   */
+  configKeys?: readonly string[];
   /** Builds an adapter for an API endpoint and credentials. */
   create(settings: { apiUrl?: string; credentials: Record<string, string> }): MailProvider;
 }
@@ -151,9 +156,7 @@ export function capabilityFailures(
 export async function configure(req: {
   config: { get(key: string): string | undefined };
 }): Promise<void> {
-  for (const key of Object.values(mailProviders).flatMap((d) =>
-    d.credentials.map((c) => c.configKey),
-  )) {
+  for (const key of [...entries.values()].flatMap((e) => e.configKeys ?? [])) {
     const value = req.config.get(`mailplane:${key}`);
     if (value !== undefined) stackConfig.set(key, value);
   }
