@@ -118,7 +118,7 @@ export const profileSchema = z.strictObject({
 
 /** A person's mailbox. The map key is a stable handle (an employee id works). */
 export const mailboxSchema = z.strictObject({
-  /** Display name, e.g. `Zhang San`. */
+  /** Display name, e.g. `Zhang San` (1–256 characters, no control characters). */
   name: displayName,
   /**
    * The part before `@` (RFC 5321 dot-atom, no `+`). Changing it renames the mailbox in place
@@ -126,9 +126,9 @@ export const mailboxSchema = z.strictObject({
    * @default the map key
    */
   localPart: localPart.optional(),
-  /** Department, e.g. `Sales`. */
+  /** Department, e.g. `Sales` (at most 256 characters, no control characters). */
   department: plainText.optional(),
-  /** Job title. */
+  /** Job title (at most 256 characters, no control characters). */
   title: plainText.optional(),
   /** Name of a profile in `profiles` whose settings apply. */
   profile: plainText.optional(),
