@@ -17,13 +17,6 @@ const EMULATOR_FILES = [
   "packages/pulumi/test/runtime-group.test.ts",
 ];
 
-/**
- * Four tiers, by what a test needs (`pnpm test` runs all four, `pnpm test:<tier>` one):
- * - unit: nothing but `pnpm install` (the quick loop);
- * - emulator: the provider emulators of test/emulators, started in-process;
- * - engine: the pulumi CLI built by scripts/install-pulumi, the built packages, npm (test/pack);
- * - real: Postfix, Dovecot, PostgreSQL, PowerDNS, Knot and BIND's tools (scripts/install-servers).
- */
 const shared = {
   resolve: {
     alias: [{ find: /^@mailplane\/(core|providers|pulumi|cli)$/, replacement: pkg("$1") }],
@@ -31,6 +24,13 @@ const shared = {
 };
 const timeouts = { testTimeout: 30_000, hookTimeout: 120_000 };
 
+/**
+ * Four tiers, by what a test needs (`pnpm test` runs all four, `pnpm test:<tier>` one):
+ * - unit: nothing but `pnpm install` (the quick loop);
+ * - emulator: the provider emulators of test/emulators, started in-process;
+ * - engine: the pulumi CLI built by scripts/install-pulumi, the built packages, npm (test/pack);
+ * - real: Postfix, Dovecot, PostgreSQL, PowerDNS, Knot and BIND's tools (scripts/install-servers).
+ */
 export default defineConfig({
   ...shared,
   test: {
