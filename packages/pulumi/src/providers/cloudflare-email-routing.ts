@@ -159,7 +159,16 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
           `or use a provider with mailboxes`,
       );
     }
-    const forwards: Array<{ childName: string; address: string; to: string; what: string }> = [];
+    const forwards: Array<{
+      childName: string;
+      /** The same address declared as another kind: the rule's names before a move. */
+      formerNames: string[];
+      address: string;
+      to: string;
+      what: string;
+    }> = [];
+    const formerNames = (kind: RuleKind, key: string): string[] =>
+      RULE_KINDS.filter((k) => k !== kind).map((k) => `${scope.name}-${k}-${key}`);
     const single = (what: string, destinations: string[]): string => {
       if (destinations.length !== 1) {
         throw new Error(
@@ -174,6 +183,7 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
       const kind = aliasKind(a);
       forwards.push({
         childName: `${scope.name}-${kind}-${a.key}`,
+        formerNames: formerNames(kind, a.key),
         address: a.address,
         to: single(
           `${kind === "shared" ? "shared" : "aliases"}.${a.key} <${a.address}>`,
@@ -185,6 +195,7 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
     for (const g of plan.groups) {
       forwards.push({
         childName: `${scope.name}-${groupKind(g)}-${g.key}`,
+        formerNames: formerNames(groupKind(g), g.key),
         address: g.address,
         to: single(
           `${g.source === "shared" ? "shared" : "groups"}.${g.key} <${g.address}>`,
@@ -225,6 +236,7 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
 
     const aliases: Record<string, pulumi.Resource> = {};
     const groups: Record<string, pulumi.Resource> = {};
+    const current = new Set(forwards.map((f) => f.childName));
     for (const f of forwards) {
       const dest = destinations.get(f.to);
       const rule = new cloudflare.EmailRoutingRule(
@@ -236,7 +248,12 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
           matchers: [{ type: "literal", field: "to", value: f.address }],
           actions: [{ type: "forward", values: [f.to] }],
         },
-        this.resourceOpts(scope, [settings, ...(dest ? [dest] : [])]),
+        {
+          ...this.resourceOpts(scope, [settings, ...(dest ? [dest] : [])]),
+          // An address moved between kinds (alias ↔ group ↔ shared) keeps its rule: Pulumi takes
+          // the old name for this one, so the rule is never deleted and created again.
+          aliases: f.formerNames.filter((n) => !current.has(n)).map((name) => ({ name })),
+        },
       );
       aliases[f.childName] = rule;
     }
@@ -257,6 +274,10 @@ export class CloudflareEmailRoutingBinding implements MailProviderBinding {
     return { mailboxes: {}, aliases, groups };
   }
 }
+
+/** The kinds of address a rule realises; its child name is `<name>-<kind>-<key>`. */
+const RULE_KINDS = ["alias", "group", "shared"] as const;
+type RuleKind = (typeof RULE_KINDS)[number];
 
 function aliasKind(a: PlannedAlias): "alias" | "shared" {
   return a.source === "shared" ? "shared" : "alias";
