@@ -10,7 +10,15 @@ import type {
 import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../../errors";
 import { hashPassword } from "./password";
 import { ensureSchema, maildirOf, sqlBool } from "./schema";
-import { openStore, type SelfHostedStoreConfig, type SqlRow, type SqlStore } from "./store";
+import { API_MESSAGE_MAX } from "../../http/errors";
+import { connectionStringSecrets, cutText, Redactor } from "../../http/redact";
+import {
+  openStore,
+  resolveConnectionString,
+  type SelfHostedStoreConfig,
+  type SqlRow,
+  type SqlStore,
+} from "./store";
 
 /** What the self-hosted (Postfix + Dovecot + SQL) provider can do. */
 export const SELF_HOSTED_CAPABILITIES: MailProviderCapabilities = {
@@ -141,14 +149,22 @@ export class SelfHostedProvider implements MailProvider {
       store = await this.store();
     } catch (err) {
       this.storePromise = undefined;
-      throw new ProviderError({ provider: PROVIDER, operation, apiMessage: messageOf(err) });
+      throw new ProviderError({
+        provider: PROVIDER,
+        operation,
+        apiMessage: messageOf(err, storeSecrets(this.config)),
+      });
     }
     try {
       return await fn(store);
     } catch (err) {
       if (err instanceof MailProviderError) throw err;
       if (err instanceof Error && err.message.startsWith(`${PROVIDER} ${operation}:`)) throw err;
-      throw new ProviderError({ provider: PROVIDER, operation, apiMessage: messageOf(err) });
+      throw new ProviderError({
+        provider: PROVIDER,
+        operation,
+        apiMessage: messageOf(err, storeSecrets(this.config)),
+      });
     }
   }
 
@@ -655,10 +671,25 @@ export class SelfHostedProvider implements MailProvider {
 
 // ---- row helpers ---------------------------------------------------------------------------
 
-function messageOf(err: unknown): string {
+/**
+ * A store error's message for a `ProviderError`: the store's secrets (the PostgreSQL connection
+ * string's password, in every form the HTTP kit's Redactor knows) removed before it is cut to
+ * `API_MESSAGE_MAX`, and any other `postgres://user:password@` masked.
+ */
+function messageOf(err: unknown, secrets: readonly string[]): string {
   const msg = err instanceof Error ? err.message : String(err);
-  // Never echo a connection string's password.
-  return msg.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, "$1***@");
+  const masked = msg.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, "$1***@");
+  return cutText(new Redactor(secrets).text(masked), API_MESSAGE_MAX);
+}
+
+/** The secrets a store's configuration holds (a PostgreSQL connection string's password). */
+function storeSecrets(config: SelfHostedStoreConfig): string[] {
+  if (config.type !== "postgres") return [];
+  try {
+    return connectionStringSecrets(resolveConnectionString(config));
+  } catch {
+    return [];
+  }
 }
 
 function notFound(operation: string, address: string): NotFoundError {
