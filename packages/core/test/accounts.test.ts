@@ -9,26 +9,9 @@ import {
   type MailProviderCapabilities,
 } from "../src/index";
 import { mailDomainSchema } from "../src/spec";
-import { acme, errorOf } from "./fixtures";
+import { acme, errorOf, fullCapabilities as full } from "./fixtures";
 
 const now = new Date("2026-06-01T12:00:00Z");
-
-const full: MailProviderCapabilities = {
-  mailboxes: true,
-  aliasesPerMailbox: Infinity,
-  standaloneAliases: true,
-  groups: true,
-  sharedMailboxes: true,
-  suspend: true,
-  quota: true,
-  passwords: true,
-  forceChangeAtLogin: true,
-  require2fa: true,
-  externalForward: true,
-  catchAll: true,
-  domainAliases: true,
-  renameInPlace: true,
-};
 
 describe("planAccounts", () => {
   it("plans the DESIGN.md example", () => {

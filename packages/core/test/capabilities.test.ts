@@ -6,39 +6,14 @@ import {
   type MailDomainInput,
   type MailProviderCapabilities,
 } from "../src/index";
-import { acme, errorOf } from "./fixtures";
-
-const full: MailProviderCapabilities = {
-  mailboxes: true,
-  aliasesPerMailbox: Infinity,
-  standaloneAliases: true,
-  groups: true,
-  sharedMailboxes: true,
-  suspend: true,
-  quota: true,
-  passwords: true,
-  forceChangeAtLogin: true,
-  require2fa: true,
-  externalForward: true,
-  catchAll: true,
-  domainAliases: true,
-  renameInPlace: true,
-};
+import { acme, errorOf, fullCapabilities as full, noCapabilities } from "./fixtures";
 
 /** A forwarding-only service like Cloudflare Email Routing. */
 const forwardOnly: MailProviderCapabilities = {
-  ...full,
-  mailboxes: false,
-  aliasesPerMailbox: 0,
-  groups: false,
-  sharedMailboxes: false,
-  suspend: false,
-  quota: false,
-  passwords: false,
-  forceChangeAtLogin: false,
-  require2fa: false,
-  domainAliases: false,
-  renameInPlace: false,
+  ...noCapabilities,
+  standaloneAliases: true,
+  externalForward: true,
+  catchAll: true,
 };
 
 const lines = (input: MailDomainInput, caps: MailProviderCapabilities, provider?: string) =>

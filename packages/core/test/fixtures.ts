@@ -1,4 +1,8 @@
-import { MailplaneConfigError, type MailDomainInput } from "../src/index";
+import {
+  MailplaneConfigError,
+  type MailDomainInput,
+  type MailProviderCapabilities,
+} from "../src/index";
 
 /** The DESIGN.md example, as a user writes it. */
 export const acme = {
@@ -20,6 +24,32 @@ export const acme = {
   postmaster: "ali",
   abuse: ["ali", "Security@Partner.Example"],
 } satisfies MailDomainInput;
+
+/** A provider that can do everything Mailplane can ask of one. */
+export const fullCapabilities: MailProviderCapabilities = {
+  mailboxes: true,
+  aliasesPerMailbox: Infinity,
+  standaloneAliases: true,
+  groups: true,
+  sharedMailboxes: true,
+  suspend: true,
+  quota: true,
+  passwords: true,
+  forceChangeAtLogin: true,
+  require2fa: true,
+  externalForward: true,
+  catchAll: true,
+  domainAliases: true,
+  renameInPlace: true,
+};
+
+/** A provider that can do nothing: every capability of {@link fullCapabilities} off. */
+export const noCapabilities = Object.fromEntries(
+  Object.entries(fullCapabilities).map(([name, can]) => [
+    name,
+    typeof can === "number" ? 0 : false,
+  ]),
+) as unknown as MailProviderCapabilities;
 
 /** The message of what `fn` throws. */
 export function errorOf(fn: () => unknown): string {

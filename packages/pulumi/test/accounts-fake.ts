@@ -6,26 +6,17 @@ import type {
   MailboxPatch,
   MailboxState,
 } from "@mailplane/providers";
-import { ConflictError, NotFoundError } from "@mailplane/providers";
+import { capabilities, ConflictError, NO_CAPABILITIES, NotFoundError } from "@mailplane/providers";
 import type { MailProviderCapabilities } from "@mailplane/core";
 
-/** Capabilities of the in-process fake (like Migadu, but with groups). */
-export const fakeCapabilities: MailProviderCapabilities = {
-  mailboxes: true,
+/** Every capability on, with no limit on aliases per mailbox. */
+export const allCapabilities = capabilities({
+  ...Object.fromEntries(Object.keys(NO_CAPABILITIES).map((name) => [name, true])),
   aliasesPerMailbox: Infinity,
-  standaloneAliases: true,
-  groups: true,
-  sharedMailboxes: true,
-  suspend: true,
-  quota: true,
-  passwords: true,
-  forceChangeAtLogin: true,
-  require2fa: true,
-  externalForward: true,
-  catchAll: true,
-  domainAliases: true,
-  renameInPlace: false,
-};
+});
+
+/** Capabilities of the in-process fake: all but renaming in place. */
+export const fakeCapabilities = capabilities({ ...allCapabilities, renameInPlace: false });
 
 /**
  * An in-memory MailProvider for runtime tests: records every call (the "requests") and the

@@ -11,6 +11,7 @@ import {
   type MailDomainArgs,
   type MailProviderBinding,
 } from "@mailplane/pulumi";
+import { allCapabilities } from "./accounts-fake";
 import { CLOUDFLARE_ROUTING_DNS, DKIM_TXT } from "./dns-fixtures";
 import { children, installMocks, registeredAll, valueOf, type Registered } from "./dns-mocks";
 
@@ -36,22 +37,7 @@ beforeAll(async () => {
  */
 const googleLike: MailProviderBinding = {
   kind: "google",
-  capabilities: {
-    mailboxes: true,
-    aliasesPerMailbox: 30,
-    standaloneAliases: true,
-    groups: true,
-    sharedMailboxes: false,
-    suspend: true,
-    quota: true,
-    passwords: true,
-    forceChangeAtLogin: true,
-    require2fa: true,
-    externalForward: true,
-    catchAll: true,
-    domainAliases: true,
-    renameInPlace: true,
-  },
+  capabilities: { ...allCapabilities, aliasesPerMailbox: 30, sharedMailboxes: false },
   dnsFacts: (): DnsFacts => ({
     provider: "google",
     mx: [{ priority: 1, host: "smtp.google.com" }],

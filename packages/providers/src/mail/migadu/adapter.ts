@@ -1,4 +1,3 @@
-import type { MailProviderCapabilities } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -7,6 +6,7 @@ import type {
   MailboxPatch,
   MailboxState,
 } from "../../adapter";
+import { capabilities } from "../definition";
 import {
   AuthError,
   ConflictError,
@@ -32,22 +32,15 @@ import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
  *   recovery address. No forced change at login, no per-user 2FA in the API.
  * - Catch-all and domain aliases are not exposed by this adapter.
  */
-export const migaduCapabilities: MailProviderCapabilities = {
+export const migaduCapabilities = capabilities({
   mailboxes: true,
   aliasesPerMailbox: Infinity,
   standaloneAliases: true,
   groups: true,
-  sharedMailboxes: false,
   suspend: true,
-  quota: false,
   passwords: true,
-  forceChangeAtLogin: false,
-  require2fa: false,
   externalForward: true,
-  catchAll: false,
-  domainAliases: false,
-  renameInPlace: false,
-};
+});
 
 /** Settings of the Migadu adapter. Credentials stay inside the HTTP client. */
 export interface MigaduProviderConfig {

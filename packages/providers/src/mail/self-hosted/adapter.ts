@@ -1,4 +1,3 @@
-import type { MailProviderCapabilities } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -7,6 +6,7 @@ import type {
   MailboxState,
   MailProvider,
 } from "../../adapter";
+import { capabilities } from "../definition";
 import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../../errors";
 import { hashPassword } from "./password";
 import { ensureSchema, maildirOf, sqlBool } from "./schema";
@@ -21,22 +21,19 @@ import {
 } from "./store";
 
 /** What the self-hosted (Postfix + Dovecot + SQL) provider can do. */
-export const SELF_HOSTED_CAPABILITIES: MailProviderCapabilities = {
+export const SELF_HOSTED_CAPABILITIES = capabilities({
   mailboxes: true,
   aliasesPerMailbox: Infinity,
   standaloneAliases: true,
   groups: true,
-  sharedMailboxes: false,
   suspend: true,
   quota: true,
   passwords: true,
-  forceChangeAtLogin: false,
-  require2fa: false,
   externalForward: true,
   catchAll: true,
   domainAliases: true,
   renameInPlace: true,
-};
+});
 
 const PROVIDER = "selfHosted";
 const MIB = 1024 * 1024;
