@@ -58,6 +58,36 @@ export function localPartProblem(localPart: string, declared = true): string | u
   return undefined;
 }
 
+/*
+ * Normalised forms, as the runtime, the adapters and the state hold them (every check of an
+ * address in Mailplane goes through this file: one grammar).
+ */
+
+/** True when `localPart` is a valid local part in normalised (lower-case) form. */
+export function isNormalizedLocalPart(localPart: unknown): localPart is string {
+  return (
+    typeof localPart === "string" &&
+    localPart === localPart.toLowerCase() &&
+    isValidLocalPart(localPart)
+  );
+}
+
+/** True when `domain` is a valid mail domain in normalised form (lower-case punycode, no dot). */
+export function isNormalizedDomain(domain: unknown): domain is string {
+  return typeof domain === "string" && checkDomain(domain).domain === domain;
+}
+
+/** True when `address` is `local@domain` with both parts in normalised form. */
+export function isNormalizedAddress(address: unknown): address is string {
+  if (typeof address !== "string") return false;
+  const at = address.lastIndexOf("@");
+  return (
+    at > 0 &&
+    isNormalizedLocalPart(address.slice(0, at)) &&
+    isNormalizedDomain(address.slice(at + 1))
+  );
+}
+
 /** A local part split at its first `+`: `a+tag` → base `a`, tag `tag`. */
 export interface PlusParts {
   base: string;

@@ -1,3 +1,4 @@
+import { isValidLocalPart } from "./address";
 import { isHostname } from "./dns-record";
 
 /*
@@ -10,8 +11,6 @@ import { isHostname } from "./dns-record";
 
 /** Longest report URI accepted, in characters (a TXT record holds a few of them). */
 export const MAX_REPORT_URI_CHARS = 1024;
-
-const DOT_ATOM_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
 /**
  * Characters an RFC 6068 `mailto:` local part may hold unescaped (`unreserved` and the
@@ -28,7 +27,7 @@ export function isMailbox(address: string): boolean {
   if (at <= 0) return false;
   const local = address.slice(0, at);
   const domain = address.slice(at + 1);
-  return local.length <= 64 && DOT_ATOM_LOCAL.test(local) && isHostname(domain);
+  return isValidLocalPart(local) && isHostname(domain);
 }
 
 /** Percent-encodes a local part for a `mailto:` URI inside a DMARC or TLS-RPT tag. */

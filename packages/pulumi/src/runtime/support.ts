@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
 
 /** The value Pulumi sends for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -7,37 +8,26 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The serialized provider's own key; never part of our inputs or outputs. */
 export const PROVIDER_KEY = "__provider";
 
-const atext = "[a-z0-9!#$%&'*+/=?^_`{|}~-]+";
-const dotAtom = new RegExp(`^${atext}(?:\\.${atext})*$`);
-const label = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-const hostname = new RegExp(`^(?:${label}\\.)+${label}$`);
-
-/** A local part: lower-case RFC 5321 dot-atom, at most 64 characters. */
+/** A local part: lower-case RFC 5321 dot-atom, at most 64 characters (core's grammar). */
 export const localPartSchema = z
   .string({ error: "must be a string" })
   .max(64, { error: "must be at most 64 characters (RFC 5321)" })
-  .regex(dotAtom, {
+  .refine(isNormalizedLocalPart, {
     error: "must be a lower-case RFC 5321 dot-atom (a-z 0-9 !#$%&'*+/=?^_`{|}~- between dots)",
   });
 
-/** A lower-case, punycode domain name. */
+/** A lower-case, punycode domain name (core's grammar). */
 export const domainSchema = z
   .string({ error: "must be a string" })
   .max(253, { error: "must be at most 253 characters" })
-  .regex(hostname, { error: "must be a lower-case punycode domain name such as acme.com" });
+  .refine(isNormalizedDomain, {
+    error: "must be a lower-case punycode domain name such as acme.com",
+  });
 
-/** A full address `local@domain`, lower-case. */
-export const addressSchema = z.string({ error: "must be a string" }).refine(
-  (v) => {
-    const at = v.lastIndexOf("@");
-    return (
-      at > 0 &&
-      localPartSchema.safeParse(v.slice(0, at)).success &&
-      domainSchema.safeParse(v.slice(at + 1)).success
-    );
-  },
-  { error: "must be a lower-case address local@domain" },
-);
+/** A full address `local@domain`, lower-case (core's grammar). */
+export const addressSchema = z
+  .string({ error: "must be a string" })
+  .refine(isNormalizedAddress, { error: "must be a lower-case address local@domain" });
 
 /** A sorted, de-duplicated list: order in code never shows up as a change. */
 export function setOf<T extends z.ZodType<string>>(item: T) {

@@ -1,3 +1,4 @@
+import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -260,7 +261,7 @@ export class MigaduProvider implements MailProvider {
     if (this.domain !== undefined && d !== this.domain) {
       fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
     }
-    if (!/^[a-z0-9.-]+\.[a-z0-9-]+$/.test(d)) {
+    if (!isNormalizedDomain(d)) {
       fail(operation, `domain "${domain}" is not a punycode domain name`);
     }
     return d;
@@ -268,7 +269,7 @@ export class MigaduProvider implements MailProvider {
 
   private checkLocalPart(localPart: string, operation: string): string {
     const lp = localPart.trim().toLowerCase();
-    if (!/^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(lp)) {
+    if (!isNormalizedLocalPart(lp)) {
       fail(operation, `local part "${localPart}" is not an RFC 5321 dot-atom`);
     }
     return lp;
@@ -597,7 +598,7 @@ export class MigaduProvider implements MailProvider {
   private checkDestinations(op: string, destinations: readonly string[], field: string): string[] {
     const list = lower(destinations);
     if (list.length === 0) fail(op, `${field} must list at least one address`);
-    const bad = list.find((a) => !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(a));
+    const bad = list.find((a) => !isNormalizedAddress(a));
     if (bad !== undefined) fail(op, `${field}: "${bad}" is not an email address`);
     return list;
   }

@@ -1,3 +1,4 @@
+import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -37,10 +38,6 @@ export const SELF_HOSTED_CAPABILITIES = capabilities({
 
 const PROVIDER = "selfHosted";
 const MIB = 1024 * 1024;
-// RFC 5321 dot-atom characters, lower-case, without `,` (the goto separator) and `@`.
-const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$/;
-
 function fail(operation: string, field: string, value: unknown, allowed: string): never {
   throw new Error(
     `${PROVIDER} ${operation}: ${field} ${JSON.stringify(value)} is not valid; allowed: ${allowed}`,
@@ -48,27 +45,22 @@ function fail(operation: string, field: string, value: unknown, allowed: string)
 }
 
 function checkDomain(op: string, field: string, value: string): string {
-  if (typeof value !== "string" || !DOMAIN.test(value)) {
+  if (!isNormalizedDomain(value)) {
     fail(op, field, value, "a lower-case punycode domain name such as acme.com");
   }
   return value;
 }
 
 function checkLocalPart(op: string, field: string, value: string): string {
-  if (typeof value !== "string" || !LOCAL_PART.test(value) || value.length > 64) {
+  if (!isNormalizedLocalPart(value)) {
     fail(op, field, value, "a lower-case RFC 5321 dot-atom local part of at most 64 characters");
   }
   return value;
 }
 
 function checkAddress(op: string, field: string, value: string): string {
-  const at = typeof value === "string" ? value.lastIndexOf("@") : -1;
-  if (
-    at <= 0 ||
-    !LOCAL_PART.test(value.slice(0, at)) ||
-    !DOMAIN.test(value.slice(at + 1)) ||
-    value.length > 254
-  ) {
+  // No `,`: the goto column separates addresses with it (the grammar has none anyway).
+  if (!isNormalizedAddress(value) || value.length > 254) {
     fail(op, field, value, "a lower-case address local@domain");
   }
   return value;
