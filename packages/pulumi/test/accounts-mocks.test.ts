@@ -4,49 +4,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { migaduCapabilities } from "@mailplane/providers";
 import { Mailbox, createAccountResources, providers } from "../src/index";
 import * as runtime from "../src/runtime/index";
-
-interface Captured {
-  type: string;
-  name: string;
-  object: Record<string, unknown>;
-  additionalSecretOutputs: string[];
-}
+import { captureRegisterRequests, type RegisterRequest } from "./dns-mocks";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const captured: Captured[] = [];
+let captured: RegisterRequest[] = [];
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-      call: () => ({}),
-    },
-    "mailplane",
-    "test",
-    false,
-  );
   // Record the raw register requests: they show secrets as secrets and the serialized provider.
-  const monitor = (
-    pulumi.runtime as unknown as { getMonitor(): Record<string, unknown> }
-  ).getMonitor();
-  const register = (monitor.registerResource as (...a: unknown[]) => unknown).bind(monitor);
-  monitor.registerResource = (
-    req: {
-      getType(): string;
-      getName(): string;
-      getObject(): { toJavaScript(): Record<string, unknown> };
-      getAdditionalsecretoutputsList(): string[];
-    },
-    ...rest: unknown[]
-  ) => {
-    captured.push({
-      type: req.getType(),
-      name: req.getName(),
-      object: req.getObject().toJavaScript(),
-      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-    });
-    return register(req, ...rest);
-  };
+  captured = await captureRegisterRequests();
 });
 
 class Parent extends pulumi.ComponentResource {
@@ -145,13 +110,12 @@ describe("providers.migadu createAccounts", () => {
       "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:MailGroup::acme-group-all-staff",
     ]);
     const mine = captured.filter((c) => c.type.startsWith("pulumi-nodejs:dynamic/mailplane:"));
-    const inputs = mine.map(({ object, ...rest }) => {
-      const { __provider: _p, ...props } = object;
-      return {
-        ...rest,
-        props: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, unwrap(v)])),
-      };
-    });
+    const inputs = mine.map(({ type, name, inputs: props, additionalSecretOutputs }) => ({
+      type,
+      name,
+      additionalSecretOutputs,
+      props: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, unwrap(v)])),
+    }));
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(inputs.sort(byName)).toEqual(
       [
@@ -239,21 +203,21 @@ describe("providers.migadu createAccounts", () => {
     });
     await settle([mb]);
     const reg = captured.find((c) => c.name === "plain-password")!;
-    expect(reg.object.password).toEqual({
+    expect(reg.inputs.password).toEqual({
       [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
       value: PASSWORD,
     });
     expect(reg.additionalSecretOutputs).toEqual(["passwordHash"]);
-    const serialized = JSON.stringify(reg.object.__provider);
+    const serialized = JSON.stringify(reg.provider);
     expect(serialized).not.toContain(PASSWORD);
-    for (const c of captured) expect(String(unwrap(c.object.__provider))).not.toContain(PASSWORD);
+    for (const c of captured) expect(String(unwrap(c.provider))).not.toContain(PASSWORD);
   });
 
   it("serializes a thin shim of about 2 KB per resource that requires the runtime at call time", async () => {
     const texts = new Map<string, string>();
     for (const c of captured) {
       if (c.type.startsWith("pulumi-nodejs:dynamic/"))
-        texts.set(c.type, String(unwrap(c.object.__provider)));
+        texts.set(c.type, String(unwrap(c.provider)));
     }
     expect([...texts.keys()].sort()).toEqual([
       "pulumi-nodejs:dynamic/mailplane:Alias",

@@ -6,50 +6,17 @@
  * change at Cloudflare) instead of creating a second rule and deleting the first. The Cloudflare
  * plugin cannot run here, so this reads the aliases from the register requests the program sends.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, expect, it } from "vitest";
 import { MailDomain, dns, providers } from "@mailplane/pulumi";
 import { CLOUDFLARE_ROUTING_DNS } from "./dns-fixtures";
-import { valueOf } from "./dns-mocks";
+import { captureRegisterRequests, valueOf, type RegisterRequest } from "./dns-mocks";
 
-const rules = new Map<string, { aliases: string[]; inputs: Record<string, unknown> }>();
+let requests: RegisterRequest[] = [];
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-      call: (args) => {
-        if (args.token !== "cloudflare:index/getEmailRoutingDns:getEmailRoutingDns") {
-          throw new Error(`unexpected invoke ${args.token}`);
-        }
-        return CLOUDFLARE_ROUTING_DNS;
-      },
-    },
-    "mailplane",
-    "test",
-    false,
-  );
-  const monitor = (
-    pulumi.runtime as unknown as { getMonitor(): Record<string, unknown> }
-  ).getMonitor();
-  const register = (monitor.registerResource as (...a: unknown[]) => unknown).bind(monitor);
-  monitor.registerResource = (
-    req: {
-      getType(): string;
-      getName(): string;
-      getObject(): { toJavaScript(): Record<string, unknown> };
-      getAliasesList(): Array<{ getSpec(): { getName(): string } | undefined }>;
-    },
-    ...rest: unknown[]
-  ) => {
-    if (req.getType() === "cloudflare:index/emailRoutingRule:EmailRoutingRule") {
-      rules.set(req.getName(), {
-        aliases: req.getAliasesList().map((a) => a.getSpec()?.getName() ?? "?"),
-        inputs: req.getObject().toJavaScript(),
-      });
-    }
-    return register(req, ...rest);
-  };
+  requests = await captureRegisterRequests({
+    "cloudflare:index/getEmailRoutingDns:getEmailRoutingDns": () => CLOUDFLARE_ROUTING_DNS,
+  });
 });
 
 it("names the other kinds' child names as aliases of every rule, with the same inputs", async () => {
@@ -71,6 +38,11 @@ it("names the other kinds' child names as aliases of every rule, with the same i
   await valueOf(declare("a", false).records);
   await valueOf(declare("s", true).records);
   await new Promise((r) => setTimeout(r, 50));
+  const rules = new Map(
+    requests
+      .filter((r) => r.type === "cloudflare:index/emailRoutingRule:EmailRoutingRule")
+      .map((r) => [r.name, r]),
+  );
   expect(rules.get("a-alias-team")?.aliases).toEqual(["a-group-team", "a-shared-team"]);
   expect(rules.get("s-shared-team")?.aliases).toEqual(["s-alias-team", "s-group-team"]);
   expect(rules.get("a-shared-info")?.aliases).toEqual(["a-alias-info", "a-group-info"]);

@@ -101,3 +101,62 @@ export async function runProgram(
   }
   return exported;
 }
+
+/**
+ * One register request as the program sends it to the engine. Unlike the mocks' `newResource`
+ * arguments it shows secrets as secrets (`{ [SECRET_SIG]: …, value }`), the parent, the
+ * additional secret outputs and the aliases.
+ */
+export interface RegisterRequest {
+  type: string;
+  name: string;
+  /** URN of the parent resource; `""` for none. */
+  parent: string;
+  /** The resource's inputs, without the serialized dynamic provider. */
+  inputs: Record<string, unknown>;
+  /** The serialized dynamic provider (`__provider`), when the resource is a dynamic one. */
+  provider: unknown;
+  additionalSecretOutputs: string[];
+  /** Names of the resource's aliases. */
+  aliases: string[];
+}
+
+/** The parts of the SDK's register request the tests read. */
+interface RawRegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> };
+  getAdditionalsecretoutputsList(): string[];
+  getAliasesList(): Array<{ getSpec(): { getName(): string } | undefined }>;
+}
+
+/**
+ * Installs the mocks of {@link installMocks} and records every register request the program
+ * sends, in order, in the returned array.
+ */
+export async function captureRegisterRequests(
+  calls: CallResults = {},
+  outputs: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>> = {},
+): Promise<RegisterRequest[]> {
+  await installMocks(calls, outputs);
+  const requests: RegisterRequest[] = [];
+  const monitor = (
+    pulumi.runtime as unknown as { getMonitor(): Record<string, unknown> }
+  ).getMonitor();
+  const register = (monitor.registerResource as (...a: unknown[]) => unknown).bind(monitor);
+  monitor.registerResource = (req: RawRegisterRequest, ...rest: unknown[]) => {
+    const { __provider: provider, ...inputs } = req.getObject().toJavaScript();
+    requests.push({
+      type: req.getType(),
+      name: req.getName(),
+      parent: req.getParent(),
+      inputs,
+      provider,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      aliases: req.getAliasesList().map((a) => a.getSpec()?.getName() ?? "?"),
+    });
+    return register(req, ...rest);
+  };
+  return requests;
+}

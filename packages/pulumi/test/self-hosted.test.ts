@@ -7,66 +7,25 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MailDomain, dns, providers, type MailDomainArgs } from "../src/index";
 import { postgres, sqlite } from "../src/providers/self-hosted";
+import { captureRegisterRequests, valueOf, type RegisterRequest } from "./dns-mocks";
 
-interface Captured {
-  type: string;
-  name: string;
-  parent: string;
-  inputs: Record<string, unknown>;
-  additionalSecretOutputs: string[];
-}
-
-const captured: Captured[] = [];
+let captured: RegisterRequest[] = [];
 const PUBLIC_KEY = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtestkey";
 const PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({
-        id: `${args.name}-id`,
-        state:
-          args.type === "pulumi-nodejs:dynamic/mailplane:DkimKey"
-            ? { ...args.inputs, publicKey: PUBLIC_KEY, privateKeyPem: PRIVATE_KEY }
-            : args.inputs,
-      }),
-      call: () => ({}),
-    },
-    "mailplane",
-    "test",
-    false,
-  );
   // The raw register requests show the parent, secrets as secrets and additionalSecretOutputs.
-  const monitor = (
-    pulumi.runtime as unknown as { getMonitor(): Record<string, unknown> }
-  ).getMonitor();
-  const register = (monitor.registerResource as (...a: unknown[]) => unknown).bind(monitor);
-  monitor.registerResource = (
-    req: {
-      getType(): string;
-      getName(): string;
-      getParent(): string;
-      getObject(): { toJavaScript(): Record<string, unknown> };
-      getAdditionalsecretoutputsList(): string[];
+  captured = await captureRegisterRequests(
+    {},
+    {
+      "pulumi-nodejs:dynamic/mailplane:DkimKey": () => ({
+        publicKey: PUBLIC_KEY,
+        privateKeyPem: PRIVATE_KEY,
+      }),
     },
-    ...rest: unknown[]
-  ) => {
-    const { __provider: _p, ...inputs } = req.getObject().toJavaScript();
-    captured.push({
-      type: req.getType(),
-      name: req.getName(),
-      parent: req.getParent(),
-      inputs,
-      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-    });
-    return register(req, ...rest);
-  };
+  );
 });
-
-function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply(resolve));
-}
 
 /** Unwraps a secret as the register request carries it, marking it. */
 function shown(v: unknown): unknown {
