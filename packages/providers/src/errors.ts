@@ -38,37 +38,28 @@ export class MailProviderError extends Error {
   }
 }
 
-/** The object does not exist at the provider. */
-export class NotFoundError extends MailProviderError {
-  constructor(details: ProviderErrorDetails, message?: string) {
-    super("NotFound", details, message);
-  }
+/** The base of the typed errors of one kind: their constructor takes no kind. */
+function errorOfKind(
+  kind: ProviderErrorKind,
+): new (details: ProviderErrorDetails, message?: string) => MailProviderError {
+  return class extends MailProviderError {
+    constructor(details: ProviderErrorDetails, message?: string) {
+      super(kind, details, message);
+    }
+  };
 }
+
+/** The object does not exist at the provider. */
+export class NotFoundError extends errorOfKind("NotFound") {}
 
 /** The object exists already, or differs from what was asked. */
-export class ConflictError extends MailProviderError {
-  constructor(details: ProviderErrorDetails, message?: string) {
-    super("Conflict", details, message);
-  }
-}
+export class ConflictError extends errorOfKind("Conflict") {}
 
 /** The provider asked us to slow down, and retries ran out. */
-export class RateLimitedError extends MailProviderError {
-  constructor(details: ProviderErrorDetails, message?: string) {
-    super("RateLimited", details, message);
-  }
-}
+export class RateLimitedError extends errorOfKind("RateLimited") {}
 
 /** Credentials are missing, wrong or lack permission. */
-export class AuthError extends MailProviderError {
-  constructor(details: ProviderErrorDetails, message?: string) {
-    super("Auth", details, message);
-  }
-}
+export class AuthError extends errorOfKind("Auth") {}
 
 /** Any other provider failure (5xx after retries, invalid response, network). */
-export class ProviderError extends MailProviderError {
-  constructor(details: ProviderErrorDetails, message?: string) {
-    super("ProviderError", details, message);
-  }
-}
+export class ProviderError extends errorOfKind("ProviderError") {}

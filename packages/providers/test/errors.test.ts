@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConflictError, MailProviderError, NotFoundError, RateLimitedError } from "../src/errors";
+import {
+  AuthError,
+  ConflictError,
+  MailProviderError,
+  NotFoundError,
+  ProviderError,
+  RateLimitedError,
+} from "../src/errors";
 
 describe("typed provider errors", () => {
   it("formats provider, operation, status and the API message", () => {
@@ -24,5 +31,28 @@ describe("typed provider errors", () => {
   it("accepts an explicit message", () => {
     const err = new ConflictError({ provider: "p", operation: "o" }, "exists; use pulumi import");
     expect(err.message).toBe("exists; use pulumi import");
+  });
+
+  it("gives each class its kind, name and instanceof, and no other class's", () => {
+    const classes = [NotFoundError, ConflictError, RateLimitedError, AuthError, ProviderError];
+    const details = { provider: "p", operation: "o" };
+    expect(
+      classes.map((C) => {
+        const err = new C(details);
+        return [
+          C.name,
+          err.kind,
+          err.name,
+          err instanceof Error && err instanceof MailProviderError,
+          classes.filter((other) => err instanceof other).map((other) => other.name),
+        ];
+      }),
+    ).toEqual([
+      ["NotFoundError", "NotFound", "NotFoundError", true, ["NotFoundError"]],
+      ["ConflictError", "Conflict", "ConflictError", true, ["ConflictError"]],
+      ["RateLimitedError", "RateLimited", "RateLimitedError", true, ["RateLimitedError"]],
+      ["AuthError", "Auth", "AuthError", true, ["AuthError"]],
+      ["ProviderError", "ProviderError", "ProviderError", true, ["ProviderError"]],
+    ]);
   });
 });
