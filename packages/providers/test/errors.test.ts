@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  AuthError,
-  ConflictError,
-  MailProviderError,
-  NotFoundError,
-  ProviderError,
-  RateLimitedError,
-} from "../src/errors";
+import { ConflictError, MailProviderError, NotFoundError, RateLimitedError } from "../src/errors";
+import { AuthError, ProviderError } from "../src/errors";
 
 describe("typed provider errors", () => {
   it("formats provider, operation, status and the API message", () => {
