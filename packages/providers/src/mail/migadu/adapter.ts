@@ -15,10 +15,8 @@ import {
   NotFoundError,
   ProviderError,
 } from "../../errors";
-import type { BudgetConfig } from "../../http/budget";
 import { sharedReadCache } from "../../http/read-cache";
-import type { RetryPolicy } from "../../http/retry";
-import { MIGADU_API_URL, MigaduClient } from "./client";
+import { MIGADU_API_URL, MigaduClient, type MigaduClientConfig } from "./client";
 import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
 
 /**
@@ -43,24 +41,10 @@ export const migaduCapabilities = capabilities({
   externalForward: true,
 });
 
-/** Settings of the Migadu adapter. Credentials stay inside the HTTP client. */
-export interface MigaduProviderConfig {
+/** Settings of the Migadu adapter: the client's connection and the adapter's own. */
+export interface MigaduProviderConfig extends MigaduClientConfig {
   /** When set, the adapter refuses every other domain. */
   domain?: string;
-  /** @default "https://api.migadu.com/v1" */
-  baseUrl?: string;
-  /** Admin email address of the Migadu account (HTTP Basic user). */
-  user: string;
-  /** Migadu API key (HTTP Basic password). */
-  apiKey: string;
-  /**
-   * Process-wide request budget for this endpoint.
-   * @default { ratePerSecond: 0.45, burst: 5 }
-   */
-  budget?: BudgetConfig;
-  /** @default 30000 */
-  timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
   /**
    * How long one list response serves `get*` reads in this process, in milliseconds.
    * @default 2000

@@ -24,15 +24,18 @@ export const MIGADU_API_URL = "https://api.migadu.com/v1";
  */
 export const migaduDefaultBudget: BudgetConfig = { ratePerSecond: 0.45, burst: 5 };
 
-/** Connection settings of the Migadu HTTP client. */
+/** Connection settings of the Migadu HTTP client. Credentials stay inside the client. */
 export interface MigaduClientConfig {
   /** @default "https://api.migadu.com/v1" */
   baseUrl?: string;
-  /** Admin email address (HTTP Basic user). */
+  /** Admin email address of the Migadu account (HTTP Basic user). */
   user: string;
-  /** API key (HTTP Basic password). */
+  /** Migadu API key (HTTP Basic password). */
   apiKey: string;
-  /** @default migaduDefaultBudget */
+  /**
+   * Process-wide request budget for this endpoint.
+   * @default migaduDefaultBudget ({ ratePerSecond: 0.45, burst: 5 })
+   */
   budget?: BudgetConfig;
   /** @default 30000 */
   timeoutMs?: number;
