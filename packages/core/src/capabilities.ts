@@ -77,6 +77,46 @@ export interface MailboxSettingProblem {
   message: string;
 }
 
+/** The kinds of account a provider realises, each needing one capability. */
+export type AccountKind = "mailbox" | "alias" | "group" | "catchAll" | "domainAlias";
+
+/** The capability each kind of account needs. */
+export const ACCOUNT_KIND_FEATURE: Readonly<Record<AccountKind, keyof MailProviderCapabilities>> = {
+  mailbox: "mailboxes",
+  alias: "standaloneAliases",
+  group: "groups",
+  catchAll: "catchAll",
+  domainAlias: "domainAliases",
+};
+
+/**
+ * Why the provider cannot realise an account of this kind, and what to declare instead (the
+ * provider's name not included), or `undefined` when it can. The one wording that MailDomain's
+ * check, the account resources and the runtime's `check` all use; the declaration's check adds
+ * an example built from the declaration (`, e.g. aliases: { ... }`).
+ */
+export function accountKindProblem(
+  kind: AccountKind,
+  caps: MailProviderCapabilities,
+): { feature: keyof MailProviderCapabilities; message: string } | undefined {
+  const feature = ACCOUNT_KIND_FEATURE[kind];
+  if (caps[feature]) return undefined;
+  const message = {
+    mailbox: caps.standaloneAliases
+      ? "forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead"
+      : "has no mailboxes; use another provider",
+    alias: caps.groups
+      ? "has no standalone aliases; declare a group with the same members instead"
+      : "has no standalone aliases; add the address to a mailbox's aliases or use another provider",
+    group: caps.standaloneAliases
+      ? "has no groups; declare an alias to the same members instead"
+      : "has no groups; use another provider",
+    catchAll: "has no catch-all; declare each address instead",
+    domainAlias: "has no domain aliases; declare a separate MailDomain for each alias domain",
+  }[kind];
+  return { feature, message };
+}
+
 /**
  * The settings of one mailbox that the provider cannot honour, in field order. Used by
  * `checkCapabilities` for a whole declaration and by the `Mailbox` resource on its own inputs.
@@ -154,13 +194,15 @@ export function checkCapabilities(
 
   for (const [key, m] of Object.entries(spec.mailboxes)) {
     const localPart = (m.localPart ?? key).toLowerCase();
-    if (!caps.mailboxes) {
+    const mailboxProblem = accountKindProblem("mailbox", caps);
+    if (mailboxProblem !== undefined) {
       add(
         ["mailboxes", key],
-        "mailboxes",
-        caps.standaloneAliases
-          ? `forwards only and has no mailboxes; use aliases: { ${/^[A-Za-z_$][\w$]*$/.test(localPart) ? localPart : q(localPart)}: "${key}@elsewhere.example" } or another provider`
-          : "has no mailboxes; use another provider",
+        mailboxProblem.feature,
+        mailboxProblem.message +
+          (caps.standaloneAliases
+            ? `, e.g. aliases: { ${/^[A-Za-z_$][\w$]*$/.test(localPart) ? localPart : q(localPart)}: "${key}@elsewhere.example" }`
+            : ""),
       );
       continue;
     }
@@ -239,14 +281,16 @@ export function checkCapabilities(
     );
   }
 
-  if (!caps.standaloneAliases) {
+  const aliasProblem = accountKindProblem("alias", caps);
+  if (aliasProblem !== undefined) {
     for (const [key, a] of Object.entries(spec.aliases)) {
       add(
         ["aliases", key],
-        "standaloneAliases",
-        caps.groups
-          ? `has no standalone aliases; use groups: { ${q(key)}: { members: [${a.to.map(q).join(", ")}] } }`
-          : "has no standalone aliases; add the address to a mailbox's aliases or use another provider",
+        aliasProblem.feature,
+        aliasProblem.message +
+          (caps.groups
+            ? `, e.g. groups: { ${q(key)}: { members: [${a.to.map(q).join(", ")}] } }`
+            : ""),
       );
     }
     for (const role of ["postmaster", "abuse"] as const) {
@@ -264,27 +308,29 @@ export function checkCapabilities(
     }
   }
 
-  if (!caps.groups) {
+  const groupProblem = accountKindProblem("group", caps);
+  if (groupProblem !== undefined) {
     for (const [key, g] of Object.entries(spec.groups)) {
       const members = [...g.members, ...g.externalMembers].map(q).join(", ");
       add(
         ["groups", key],
-        "groups",
-        caps.standaloneAliases
-          ? `has no groups; use aliases: { ${q(key)}: [${members}] }`
-          : "has no groups; use another provider",
+        groupProblem.feature,
+        groupProblem.message +
+          (caps.standaloneAliases ? `, e.g. aliases: { ${q(key)}: [${members}] }` : ""),
       );
     }
   }
 
-  if (spec.catchAll !== undefined && !caps.catchAll) {
-    add(["catchAll"], "catchAll", "has no catch-all; remove catchAll and declare each address");
+  const catchAllProblem = accountKindProblem("catchAll", caps);
+  if (spec.catchAll !== undefined && catchAllProblem !== undefined) {
+    add(["catchAll"], catchAllProblem.feature, catchAllProblem.message);
   }
-  if (spec.domainAliases.length > 0 && !caps.domainAliases) {
+  const domainAliasProblem = accountKindProblem("domainAlias", caps);
+  if (spec.domainAliases.length > 0 && domainAliasProblem !== undefined) {
     add(
       ["domainAliases"],
-      "domainAliases",
-      `has no domain aliases; declare a separate MailDomain for ${spec.domainAliases.join(", ")}`,
+      domainAliasProblem.feature,
+      `${domainAliasProblem.message} (${spec.domainAliases.join(", ")})`,
     );
   }
 

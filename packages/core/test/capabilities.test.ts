@@ -29,11 +29,11 @@ describe("checkCapabilities", () => {
   it("explains a forwarding-only provider", () => {
     expect(lines(acme, forwardOnly, "cloudflareEmailRouting")).toMatchInlineSnapshot(`
       [
-        "mailboxes.zhangsan [mailboxes]: provider "cloudflareEmailRouting" forwards only and has no mailboxes; use aliases: { zhangsan: "zhangsan@elsewhere.example" } or another provider",
-        "mailboxes.ali [mailboxes]: provider "cloudflareEmailRouting" forwards only and has no mailboxes; use aliases: { "ali.alavi": "ali@elsewhere.example" } or another provider",
-        "mailboxes.leaver [mailboxes]: provider "cloudflareEmailRouting" forwards only and has no mailboxes; use aliases: { leaver: "leaver@elsewhere.example" } or another provider",
-        "groups.all-staff [groups]: provider "cloudflareEmailRouting" has no groups; use aliases: { "all-staff": ["ali", "zhangsan"] }",
-        "domainAliases [domainAliases]: provider "cloudflareEmailRouting" has no domain aliases; declare a separate MailDomain for acme.co",
+        "mailboxes.zhangsan [mailboxes]: provider "cloudflareEmailRouting" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead, e.g. aliases: { zhangsan: "zhangsan@elsewhere.example" }",
+        "mailboxes.ali [mailboxes]: provider "cloudflareEmailRouting" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead, e.g. aliases: { "ali.alavi": "ali@elsewhere.example" }",
+        "mailboxes.leaver [mailboxes]: provider "cloudflareEmailRouting" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead, e.g. aliases: { leaver: "leaver@elsewhere.example" }",
+        "groups.all-staff [groups]: provider "cloudflareEmailRouting" has no groups; declare an alias to the same members instead, e.g. aliases: { "all-staff": ["ali", "zhangsan"] }",
+        "domainAliases [domainAliases]: provider "cloudflareEmailRouting" has no domain aliases; declare a separate MailDomain for each alias domain (acme.co)",
       ]
     `);
   });
@@ -47,7 +47,7 @@ describe("checkCapabilities", () => {
     expect(
       errorOf(() => assertCapabilities(spec, forwardOnly, { provider: "cloudflareEmailRouting" })),
     ).toBe(
-      'mailboxes.ali: provider "cloudflareEmailRouting" forwards only and has no mailboxes; use aliases: { ali: "ali@elsewhere.example" } or another provider',
+      'mailboxes.ali: provider "cloudflareEmailRouting" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead, e.g. aliases: { ali: "ali@elsewhere.example" }',
     );
     expect(
       lines(
@@ -186,14 +186,14 @@ describe("checkCapabilities", () => {
     const noAliases = { ...full, standaloneAliases: false };
     expect(lines(input, noAliases)).toMatchInlineSnapshot(`
       [
-        "aliases.hr [standaloneAliases]: the mail provider has no standalone aliases; use groups: { "hr": { members: ["ali"] } }",
+        "aliases.hr [standaloneAliases]: the mail provider has no standalone aliases; declare a group with the same members instead, e.g. groups: { "hr": { members: ["ali"] } }",
         "postmaster [standaloneAliases]: the mail provider has no standalone aliases to route postmaster@; remove postmaster and add "postmaster" to a mailbox's aliases",
         "abuse [standaloneAliases]: the mail provider has no standalone aliases to route abuse@; remove abuse and add "abuse" to a mailbox's aliases",
       ]
     `);
     expect(lines(input, { ...noAliases, aliasesPerMailbox: 0 })).toMatchInlineSnapshot(`
       [
-        "aliases.hr [standaloneAliases]: the mail provider has no standalone aliases; use groups: { "hr": { members: ["ali"] } }",
+        "aliases.hr [standaloneAliases]: the mail provider has no standalone aliases; declare a group with the same members instead, e.g. groups: { "hr": { members: ["ali"] } }",
         "postmaster [standaloneAliases]: the mail provider has no standalone aliases to route postmaster@; remove postmaster and declare groups: { postmaster: { members: ["ali"] } }",
         "abuse [standaloneAliases]: the mail provider has no standalone aliases to route abuse@; remove abuse and declare groups: { abuse: { members: ["ali"] } }",
       ]
@@ -244,14 +244,14 @@ describe("checkCapabilities", () => {
       {
         path: "catchAll",
         feature: "catchAll",
-        message: "the mail provider has no catch-all; remove catchAll and declare each address",
+        message: "the mail provider has no catch-all; declare each address instead",
       },
     ]);
     expect(
       errorOf(() => assertCapabilities(spec, { ...full, domainAliases: false, require2fa: false })),
     ).toMatchInlineSnapshot(`
       "profiles.executive.require2fa: the mail provider cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider's admin console
-      domainAliases: the mail provider has no domain aliases; declare a separate MailDomain for acme.co"
+      domainAliases: the mail provider has no domain aliases; declare a separate MailDomain for each alias domain (acme.co)"
     `);
   });
 });

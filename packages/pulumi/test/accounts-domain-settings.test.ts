@@ -212,7 +212,7 @@ describe("DomainAlias runtime", () => {
       {
         property: "mailProvider",
         reason:
-          'mailProvider "nodomain" has no domain aliases; declare a separate MailDomain instead',
+          'mailProvider "nodomain" has no domain aliases; declare a separate MailDomain for each alias domain',
       },
     ]);
   });

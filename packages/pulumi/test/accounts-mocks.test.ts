@@ -287,12 +287,12 @@ describe("createAccountResources catch-all and domain aliases", () => {
     expect(() =>
       createAccountResources({ ...plan, catchAll: ["alice@acme.com"] }, scope, conn),
     ).toThrow(
-      'catchAll: provider "migadu" has no catch-all; remove catchAll and declare each address',
+      'catchAll: provider "migadu" has no catch-all; declare each address instead',
     );
     expect(() =>
       createAccountResources({ ...plan, domainAliases: ["acme.co", "acme.io"] }, scope, conn),
     ).toThrow(
-      'domainAliases: provider "migadu" has no domain aliases; declare a separate MailDomain for acme.co, acme.io',
+      'domainAliases: provider "migadu" has no domain aliases; declare a separate MailDomain for each alias domain (acme.co, acme.io)',
     );
     expect(captured.slice(start).filter((c) => c.name.startsWith("caps-"))).toEqual([]);
   });

@@ -161,7 +161,7 @@ describe("mailbox check", () => {
     expect((await mailbox.check({}, { ...alice, quotaMb: undefined })).failures).toEqual([
       {
         property: "mailProvider",
-        reason: 'mailProvider "fake" has no mailboxes (it forwards only); use an Alias instead',
+        reason: 'mailProvider "fake" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead',
       },
     ]);
     expect((await mailbox.check({}, { ...alice, mailProvider: "gmail" })).failures).toEqual([

@@ -332,7 +332,7 @@ describe("Cloudflare Email Routing provider", () => {
           abuse: "me",
         }),
     ).toThrow(
-      'MailDomain exm: mailboxes.me: provider "cloudflareEmailRouting" forwards only and has no mailboxes; use aliases: { me: "me@elsewhere.example" } or another provider',
+      'MailDomain exm: mailboxes.me: provider "cloudflareEmailRouting" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead, e.g. aliases: { me: "me@elsewhere.example" }',
     );
   });
 });

@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan, MailProviderCapabilities } from "@mailplane/core";
+import {
+  accountKindProblem,
+  type AccountKind,
+  type AccountPlan,
+  type MailProviderCapabilities,
+} from "@mailplane/core";
 import type { AccountChildren, AccountScope } from "../provider-binding";
 import { Alias } from "./alias";
 import { CatchAll } from "./catch-all";
@@ -53,15 +58,22 @@ export function createAccountResources(
   const common = { mailProvider: conn.mailProvider, apiUrl: conn.apiUrl, domain };
   const opts = { parent: scope.parent };
   const caps = conn.capabilities;
-  if (caps !== undefined && plan.catchAll !== undefined && !caps.catchAll) {
-    throw new Error(
-      `catchAll: provider "${conn.mailProvider}" has no catch-all; remove catchAll and declare each address`,
-    );
-  }
-  if (caps !== undefined && plan.domainAliases.length > 0 && !caps.domainAliases) {
-    throw new Error(
-      `domainAliases: provider "${conn.mailProvider}" has no domain aliases; declare a separate MailDomain for ${plan.domainAliases.join(", ")}`,
-    );
+  if (caps !== undefined) {
+    // The plan's kinds the provider cannot realise, in core's one wording.
+    const needed: Array<[AccountKind, string, boolean]> = [
+      ["mailbox", "mailboxes", plan.mailboxes.length > 0],
+      ["alias", "aliases", plan.aliases.length > 0],
+      ["group", "groups", plan.groups.length > 0],
+      ["catchAll", "catchAll", plan.catchAll !== undefined],
+      ["domainAlias", "domainAliases", plan.domainAliases.length > 0],
+    ];
+    for (const [kind, field, present] of needed) {
+      const problem = present ? accountKindProblem(kind, caps) : undefined;
+      if (problem !== undefined) {
+        const which = kind === "domainAlias" ? ` (${plan.domainAliases.join(", ")})` : "";
+        throw new Error(`${field}: provider "${conn.mailProvider}" ${problem.message}${which}`);
+      }
+    }
   }
   const children: AccountResources = { mailboxes: {}, aliases: {}, groups: {}, domainAliases: {} };
   for (const a of plan.aliases) {

@@ -1,7 +1,7 @@
 import type { AliasState } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { claimAddresses, connect, deleteUnclaimed } from "./connections";
+import { accountKindFailures, claimAddresses, connect, deleteUnclaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -52,7 +52,11 @@ function outputsFrom(inputs: AliasInputs, live: AliasState): AliasOutputs {
 export const alias = {
   /** Validates and normalises inputs; one failure per property. */
   async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
-    return checkInputs(aliasInputsSchema, news);
+    const result = checkInputs(aliasInputsSchema, news);
+    return {
+      inputs: result.inputs,
+      failures: [...result.failures, ...accountKindFailures("alias", news.mailProvider)],
+    };
   },
 
   /** Exact changes; a new address, domain or provider replaces the alias. */

@@ -1,7 +1,7 @@
 import type { MailProvider } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { capabilityFailures, claimAccount, connect, isAccountClaimed } from "./connections";
+import { accountKindFailures, claimAccount, connect, isAccountClaimed } from "./connections";
 import {
   addressSchema,
   checkInputs,
@@ -51,18 +51,9 @@ function parseCatchAllId(id: string): { provider: string; domain: string } {
   return { provider: parts[0]!, domain: parts[1]! };
 }
 
-/** Check-time failure when the provider kind is known and has no catch-all. */
+/** Check-time failure when the provider kind is known and cannot realise this. */
 function capabilityFailure(kind: unknown): Failure[] {
-  return capabilityFailures(kind, (caps, who) =>
-    caps.catchAll
-      ? []
-      : [
-          {
-            property: "mailProvider",
-            reason: `mailProvider ${who} has no catch-all; declare each address instead`,
-          },
-        ],
-  );
+  return accountKindFailures("catchAll", kind);
 }
 
 /** The adapter's catch-all methods; throws naming the provider when it has none. */

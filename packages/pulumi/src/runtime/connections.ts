@@ -1,5 +1,9 @@
 import { createHash } from "node:crypto";
-import type { MailProviderCapabilities } from "@mailplane/core";
+import {
+  accountKindProblem,
+  type AccountKind,
+  type MailProviderCapabilities,
+} from "@mailplane/core";
 import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
 import { AuthError, claim, forgetClaims, isClaimed } from "@mailplane/providers";
 
@@ -150,6 +154,19 @@ export function capabilityFailures(
 }
 
 /**
+ * The check-time failure when a known provider kind cannot realise this kind of account, in
+ * core's one wording (`accountKindProblem`): `mailProvider "x" has no catch-all; ...`.
+ */
+export function accountKindFailures(account: AccountKind, kind: unknown): Failure[] {
+  return capabilityFailures(kind, (caps, who) => {
+    const problem = accountKindProblem(account, caps);
+    return problem === undefined
+      ? []
+      : [{ property: "mailProvider", reason: `mailProvider ${who} ${problem.message}` }];
+  });
+}
+
+/**
  * Stores the stack configuration the dynamic provider receives (`configure`), so credentials can
  * come from `pulumi config set --secret mailplane:<key>` when the environment has none.
  */
@@ -220,7 +237,7 @@ export function connect(kind: string, apiUrl?: string): Connection {
 }
 
 /** The domain-level settings a resource manages, for {@link claimAccount}. */
-export type AccountKind = "catchAll" | "domainAlias";
+export type ClaimedSetting = "catchAll" | "domainAlias";
 
 /**
  * Records that a resource of this deployment now manages a domain-level setting: it created,
@@ -229,7 +246,7 @@ export type AccountKind = "catchAll" | "domainAlias";
  * (catch-all) or the alias domain.
  */
 export function claimAccount(
-  kind: AccountKind,
+  kind: ClaimedSetting,
   provider: string,
   apiUrl: string | undefined,
   domain: string,
@@ -240,7 +257,7 @@ export function claimAccount(
 
 /** Whether a resource of this deployment manages the setting (see {@link claimAccount}). */
 export function isAccountClaimed(
-  kind: AccountKind,
+  kind: ClaimedSetting,
   provider: string,
   apiUrl: string | undefined,
   domain: string,

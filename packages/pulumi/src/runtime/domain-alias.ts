@@ -1,6 +1,6 @@
 import type { MailProvider } from "@mailplane/providers";
 import { z } from "zod";
-import { capabilityFailures, claimAccount, connect, isAccountClaimed } from "./connections";
+import { accountKindFailures, claimAccount, connect, isAccountClaimed } from "./connections";
 import {
   checkInputs,
   connectionFields,
@@ -66,18 +66,9 @@ function selfAliasFailure(news: Props): Failure[] {
     : [];
 }
 
-/** Check-time failure when the provider kind is known and has no domain aliases. */
+/** Check-time failure when the provider kind is known and cannot realise this. */
 function capabilityFailure(kind: unknown): Failure[] {
-  return capabilityFailures(kind, (caps, who) =>
-    caps.domainAliases
-      ? []
-      : [
-          {
-            property: "mailProvider",
-            reason: `mailProvider ${who} has no domain aliases; declare a separate MailDomain instead`,
-          },
-        ],
-  );
+  return accountKindFailures("domainAlias", kind);
 }
 
 /** Claims the link for this deployment (see `claimAccount`): a renamed resource's delete keeps it. */

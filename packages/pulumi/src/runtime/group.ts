@@ -1,7 +1,7 @@
 import type { GroupState } from "@mailplane/providers";
 import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
-import { claimAddresses, connect, deleteUnclaimed } from "./connections";
+import { accountKindFailures, claimAddresses, connect, deleteUnclaimed } from "./connections";
 import {
   ADOPT_HINT,
   addressSchema,
@@ -59,7 +59,11 @@ function outputsFrom(inputs: GroupInputs, live: GroupState): GroupOutputs {
 export const group = {
   /** Validates and normalises inputs; one failure per property. */
   async check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: Failure[] }> {
-    return checkInputs(groupInputsSchema, news);
+    const result = checkInputs(groupInputsSchema, news);
+    return {
+      inputs: result.inputs,
+      failures: [...result.failures, ...accountKindFailures("group", news.mailProvider)],
+    };
   },
 
   /**

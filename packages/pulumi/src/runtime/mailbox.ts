@@ -4,6 +4,7 @@ import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import {
   adapterEntry,
+  accountKindFailures,
   capabilityFailures,
   claimAddresses,
   connect,
@@ -186,14 +187,8 @@ function conflict(inputs: MailboxInputs, diffs: string[]): ConflictError {
 /** Check-time failures for settings the provider kind cannot honour; unknown values pass. */
 function settingFailures(inputs: Props): Failure[] {
   return capabilityFailures(inputs.mailProvider, (caps, who) => {
-    if (!caps.mailboxes) {
-      return [
-        {
-          property: "mailProvider",
-          reason: `mailProvider ${who} has no mailboxes (it forwards only); use an Alias instead`,
-        },
-      ];
-    }
+    const kindFailures = accountKindFailures("mailbox", inputs.mailProvider);
+    if (kindFailures.length > 0) return kindFailures;
     const known = (v: unknown) => v !== undefined && !containsUnknown(v);
     const failures: Failure[] = mailboxSettingProblems(
       {
