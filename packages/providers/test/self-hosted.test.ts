@@ -167,6 +167,78 @@ describe("SelfHostedProvider on a sqlite file", () => {
       members: ["ali.alavi@acme.test"],
     });
   });
+
+  it("keeps aliases and groups apart and checks both alike, naming each operation", async () => {
+    const d = "kinds.test";
+    const messageOf = (p: Promise<unknown>) =>
+      p.then(
+        () => "resolved",
+        (e: unknown) => `${(e as Error).name}: ${(e as Error).message}`,
+      );
+    expect(
+      await provider.createAlias({
+        domain: d,
+        localPart: "sales",
+        destinations: ["b@x.test", "a@x.test", "b@x.test"],
+      }),
+    ).toEqual({ domain: d, localPart: "sales", destinations: ["a@x.test", "b@x.test"] });
+    expect(
+      await provider.createGroup({ domain: d, localPart: "team", members: ["a@x.test"] }),
+    ).toEqual({ domain: d, localPart: "team", name: "", members: ["a@x.test"] });
+    expect(await provider.updateGroup(d, "team", { name: "Team" })).toEqual({
+      domain: d,
+      localPart: "team",
+      name: "Team",
+      members: ["a@x.test"],
+    });
+    expect(await provider.updateGroup(d, "team", { members: ["c@x.test", "a@x.test"] })).toEqual({
+      domain: d,
+      localPart: "team",
+      name: "Team",
+      members: ["a@x.test", "c@x.test"],
+    });
+    expect(await provider.updateAlias(d, "sales", ["c@x.test"])).toEqual({
+      domain: d,
+      localPart: "sales",
+      destinations: ["c@x.test"],
+    });
+    expect(await provider.listAliases(d)).toEqual([
+      { domain: d, localPart: "sales", destinations: ["c@x.test"] },
+    ]);
+    expect(await provider.listGroups(d)).toEqual([
+      { domain: d, localPart: "team", name: "Team", members: ["a@x.test", "c@x.test"] },
+    ]);
+    expect(
+      await Promise.all([
+        messageOf(provider.updateAlias(d, "team", ["a@x.test"])),
+        messageOf(provider.deleteAlias(d, "team")),
+        messageOf(provider.updateGroup(d, "sales", { name: "S" })),
+        messageOf(provider.deleteGroup(d, "sales")),
+        messageOf(provider.updateAlias(d, "sales", [])),
+        messageOf(provider.updateGroup(d, "team", { members: [] })),
+        messageOf(provider.createAlias({ domain: d, localPart: "x", destinations: [] })),
+        messageOf(provider.createGroup({ domain: d, localPart: "x", members: [] })),
+        messageOf(provider.deleteGroup("Kinds.test", "team")),
+        messageOf(provider.listGroups("kinds")),
+        messageOf(provider.updateGroup(d, "team", { members: ["A@x.test"] })),
+      ]),
+    ).toEqual([
+      "NotFoundError: selfHosted updateAlias: team@kinds.test does not exist",
+      "NotFoundError: selfHosted deleteAlias: team@kinds.test does not exist",
+      "NotFoundError: selfHosted updateGroup: sales@kinds.test does not exist",
+      "NotFoundError: selfHosted deleteGroup: sales@kinds.test does not exist",
+      "Error: selfHosted updateAlias: destinations [] is not valid; allowed: at least one address",
+      "Error: selfHosted updateGroup: members [] is not valid; allowed: at least one address",
+      "Error: selfHosted createAlias: destinations [] is not valid; allowed: at least one address",
+      "Error: selfHosted createGroup: members [] is not valid; allowed: at least one address",
+      'Error: selfHosted deleteGroup: domain "Kinds.test" is not valid; allowed: a lower-case punycode domain name such as acme.com',
+      'Error: selfHosted listGroups: domain "kinds" is not valid; allowed: a lower-case punycode domain name such as acme.com',
+      'Error: selfHosted updateGroup: members[0] "A@x.test" is not valid; allowed: a lower-case address local@domain',
+    ]);
+    await provider.deleteAlias(d, "sales");
+    await provider.deleteGroup(d, "team");
+    expect([await provider.listAliases(d), await provider.listGroups(d)]).toEqual([[], []]);
+  });
 });
 
 describe("SelfHostedProvider domain aliases and catch-all", () => {

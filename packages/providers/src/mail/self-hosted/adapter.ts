@@ -72,6 +72,20 @@ function checkAddresses(op: string, field: string, values: string[]): string[] {
   return [...new Set(values)].sort();
 }
 
+/** Checks a domain and a local part of `op`; returns the address they make. */
+function checkAccount(op: string, domain: string, localPart: string): string {
+  checkDomain(op, "domain", domain);
+  checkLocalPart(op, "localPart", localPart);
+  return `${localPart}@${domain}`;
+}
+
+/** Checks an alias's destinations or a group's members: addresses, at least one. */
+function checkTargets(op: string, field: string, values: string[]): string[] {
+  const targets = checkAddresses(op, field, values);
+  if (targets.length === 0) fail(op, field, [], "at least one address");
+  return targets;
+}
+
 function checkQuota(op: string, value: number | undefined): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < 1 || value > 1048576 * 1024) {
@@ -291,13 +305,11 @@ export class SelfHostedProvider implements MailProvider {
   async createMailbox(input: MailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
     const { domain, localPart } = input;
-    checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
+    const address = checkAccount(op, domain, localPart);
     checkQuota(op, input.quotaMb);
     (input.aliases ?? []).forEach((a, i) => checkLocalPart(op, `aliases[${i}]`, a));
     const forwardTo = checkAddresses(op, "forwardTo", input.forwardTo ?? []);
     const hash = input.password === undefined ? "" : await hashPassword(input.password);
-    const address = `${localPart}@${domain}`;
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
         const existing = (await readMailboxes(tx, domain, localPart))[0];
@@ -366,14 +378,12 @@ export class SelfHostedProvider implements MailProvider {
     patch: MailboxPatch,
   ): Promise<MailboxState> {
     const op = "updateMailbox";
-    checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
+    const address = checkAccount(op, domain, localPart);
     checkQuota(op, patch.quotaMb);
     (patch.aliases ?? []).forEach((a, i) => checkLocalPart(op, `aliases[${i}]`, a));
     const forwardTo =
       patch.forwardTo === undefined ? undefined : checkAddresses(op, "forwardTo", patch.forwardTo);
     const hash = patch.password === undefined ? undefined : await hashPassword(patch.password);
-    const address = `${localPart}@${domain}`;
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
         const current = (await readMailboxes(tx, domain, localPart))[0];
@@ -482,9 +492,7 @@ export class SelfHostedProvider implements MailProvider {
 
   async deleteMailbox(domain: string, localPart: string): Promise<void> {
     const op = "deleteMailbox";
-    checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
-    const address = `${localPart}@${domain}`;
+    const address = checkAccount(op, domain, localPart);
     await this.with(op, (s) =>
       s.transaction(async (tx) => {
         const current = (await readMailboxes(tx, domain, localPart))[0];
@@ -502,14 +510,11 @@ export class SelfHostedProvider implements MailProvider {
   // ---- aliases ---------------------------------------------------------------------------
 
   async listAliases(domain: string): Promise<AliasState[]> {
-    checkDomain("listAliases", "domain", domain);
-    return this.with("listAliases", async (s) =>
-      (await readAliasRows(s, domain, "alias")).map((r) => ({
-        domain,
-        localPart: r.localPart,
-        destinations: r.goto,
-      })),
-    );
+    return this.listOfKind("listAliases", domain, "alias", (r) => ({
+      domain,
+      localPart: r.localPart,
+      destinations: r.goto,
+    }));
   }
 
   async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
@@ -518,18 +523,10 @@ export class SelfHostedProvider implements MailProvider {
 
   async createAlias(input: AliasState): Promise<AliasState> {
     const op = "createAlias";
-    checkDomain(op, "domain", input.domain);
-    checkLocalPart(op, "localPart", input.localPart);
-    const destinations = checkAddresses(op, "destinations", input.destinations);
-    if (destinations.length === 0) fail(op, "destinations", [], "at least one address");
-    const address = `${input.localPart}@${input.domain}`;
-    return this.with(op, (s) =>
-      s.transaction(async (tx) => {
-        await insertDomain(tx, input.domain, "");
-        await takeAliasRow(tx, op, address, input.domain, destinations, "alias", "");
-        return { domain: input.domain, localPart: input.localPart, destinations };
-      }),
-    );
+    const address = checkAccount(op, input.domain, input.localPart);
+    const destinations = checkTargets(op, "destinations", input.destinations);
+    await this.createOfKind(op, input.domain, address, destinations, "alias", "");
+    return { domain: input.domain, localPart: input.localPart, destinations };
   }
 
   async updateAlias(
@@ -538,51 +535,30 @@ export class SelfHostedProvider implements MailProvider {
     destinations: string[],
   ): Promise<AliasState> {
     const op = "updateAlias";
-    checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
-    const dests = checkAddresses(op, "destinations", destinations);
-    if (dests.length === 0) fail(op, "destinations", [], "at least one address");
-    const address = `${localPart}@${domain}`;
+    const address = checkAccount(op, domain, localPart);
+    const dests = checkTargets(op, "destinations", destinations);
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
-        const rows = await readAliasRows(tx, domain, "alias");
-        if (!rows.some((r) => r.localPart === localPart)) throw notFound(op, address);
-        await tx.run("UPDATE alias SET goto = ?, modified = ? WHERE address = ?", [
-          dests.join(","),
-          new Date().toISOString(),
-          address,
-        ]);
+        await aliasRowOf(tx, op, domain, localPart, "alias");
+        await setGoto(tx, address, dests);
         return { domain, localPart, destinations: dests };
       }),
     );
   }
 
   async deleteAlias(domain: string, localPart: string): Promise<void> {
-    const op = "deleteAlias";
-    checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
-    const address = `${localPart}@${domain}`;
-    await this.with(op, (s) =>
-      s.transaction(async (tx) => {
-        const rows = await readAliasRows(tx, domain, "alias");
-        if (!rows.some((r) => r.localPart === localPart)) throw notFound(op, address);
-        await deleteAliasRow(tx, address);
-      }),
-    );
+    await this.deleteOfKind("deleteAlias", domain, localPart, "alias");
   }
 
   // ---- groups ----------------------------------------------------------------------------
 
   async listGroups(domain: string): Promise<GroupState[]> {
-    checkDomain("listGroups", "domain", domain);
-    return this.with("listGroups", async (s) =>
-      (await readAliasRows(s, domain, "group")).map((r) => ({
-        domain,
-        localPart: r.localPart,
-        name: r.name,
-        members: r.goto,
-      })),
-    );
+    return this.listOfKind("listGroups", domain, "group", (r) => ({
+      domain,
+      localPart: r.localPart,
+      name: r.name,
+      members: r.goto,
+    }));
   }
 
   async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
@@ -591,23 +567,11 @@ export class SelfHostedProvider implements MailProvider {
 
   async createGroup(input: GroupState): Promise<GroupState> {
     const op = "createGroup";
-    checkDomain(op, "domain", input.domain);
-    checkLocalPart(op, "localPart", input.localPart);
-    const members = checkAddresses(op, "members", input.members);
-    if (members.length === 0) fail(op, "members", [], "at least one address");
-    const address = `${input.localPart}@${input.domain}`;
-    return this.with(op, (s) =>
-      s.transaction(async (tx) => {
-        await insertDomain(tx, input.domain, "");
-        await takeAliasRow(tx, op, address, input.domain, members, "group", input.name ?? "");
-        return {
-          domain: input.domain,
-          localPart: input.localPart,
-          name: input.name ?? "",
-          members,
-        };
-      }),
-    );
+    const address = checkAccount(op, input.domain, input.localPart);
+    const members = checkTargets(op, "members", input.members);
+    const name = input.name ?? "";
+    await this.createOfKind(op, input.domain, address, members, "group", name);
+    return { domain: input.domain, localPart: input.localPart, name, members };
   }
 
   async updateGroup(
@@ -616,26 +580,13 @@ export class SelfHostedProvider implements MailProvider {
     patch: Partial<Pick<GroupState, "name" | "members">>,
   ): Promise<GroupState> {
     const op = "updateGroup";
-    checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
+    const address = checkAccount(op, domain, localPart);
     const members =
-      patch.members === undefined ? undefined : checkAddresses(op, "members", patch.members);
-    if (members !== undefined && members.length === 0)
-      fail(op, "members", [], "at least one address");
-    const address = `${localPart}@${domain}`;
+      patch.members === undefined ? undefined : checkTargets(op, "members", patch.members);
     return this.with(op, (s) =>
       s.transaction(async (tx) => {
-        const current = (await readAliasRows(tx, domain, "group")).find(
-          (r) => r.localPart === localPart,
-        );
-        if (!current) throw notFound(op, address);
-        if (members !== undefined) {
-          await tx.run("UPDATE alias SET goto = ?, modified = ? WHERE address = ?", [
-            members.join(","),
-            new Date().toISOString(),
-            address,
-          ]);
-        }
+        const current = await aliasRowOf(tx, op, domain, localPart, "group");
+        if (members !== undefined) await setGoto(tx, address, members);
         const name = patch.name ?? current.name;
         if (patch.name !== undefined) await upsertMeta(tx, address, "group", name);
         return { domain, localPart, name, members: members ?? current.goto };
@@ -644,14 +595,50 @@ export class SelfHostedProvider implements MailProvider {
   }
 
   async deleteGroup(domain: string, localPart: string): Promise<void> {
-    const op = "deleteGroup";
+    await this.deleteOfKind("deleteGroup", domain, localPart, "group");
+  }
+
+  // ---- alias rows of one kind (aliases and groups) ------------------------------------------
+
+  /** The alias rows of `kind` in `domain`, as `toState` makes them. */
+  private listOfKind<T>(
+    op: string,
+    domain: string,
+    kind: AliasKind,
+    toState: (row: AliasRow) => T,
+  ): Promise<T[]> {
     checkDomain(op, "domain", domain);
-    checkLocalPart(op, "localPart", localPart);
-    const address = `${localPart}@${domain}`;
+    return this.with(op, async (s) => (await readAliasRows(s, domain, kind)).map(toState));
+  }
+
+  /** Writes a new alias row of `kind` (and the domain row), or adopts an identical one. */
+  private async createOfKind(
+    op: string,
+    domain: string,
+    address: string,
+    targets: string[],
+    kind: AliasKind,
+    name: string,
+  ): Promise<void> {
     await this.with(op, (s) =>
       s.transaction(async (tx) => {
-        const rows = await readAliasRows(tx, domain, "group");
-        if (!rows.some((r) => r.localPart === localPart)) throw notFound(op, address);
+        await insertDomain(tx, domain, "");
+        await takeAliasRow(tx, op, address, domain, targets, kind, name);
+      }),
+    );
+  }
+
+  /** Removes the alias row of `kind` at `localPart@domain`; NotFoundError when there is none. */
+  private async deleteOfKind(
+    op: string,
+    domain: string,
+    localPart: string,
+    kind: AliasKind,
+  ): Promise<void> {
+    const address = checkAccount(op, domain, localPart);
+    await this.with(op, (s) =>
+      s.transaction(async (tx) => {
+        await aliasRowOf(tx, op, domain, localPart, kind);
         await deleteAliasRow(tx, address);
       }),
     );
@@ -905,6 +892,9 @@ interface AliasRow {
   name: string;
 }
 
+/** The two kinds of alias row `readAliasRows` tells apart by `mailplane_meta.kind`. */
+type AliasKind = "alias" | "group";
+
 /**
  * Alias rows of a domain of one kind. `alias` also covers rows without Mailplane meta (an
  * adopted PostfixAdmin database), except mailboxes' self rows and the catch-all.
@@ -912,7 +902,7 @@ interface AliasRow {
 async function readAliasRows(
   store: SqlStore,
   domain: string,
-  kind: "alias" | "group",
+  kind: AliasKind,
 ): Promise<AliasRow[]> {
   const rows = await store.query(
     "SELECT a.address, a.goto, meta.kind, meta.name FROM alias a" +
@@ -933,4 +923,26 @@ async function readAliasRows(
       goto: parseGoto(r.goto).sort(),
       name: text(r.name),
     }));
+}
+
+/** The alias row of `kind` at `localPart@domain`; NotFoundError when there is none. */
+async function aliasRowOf(
+  store: SqlStore,
+  op: string,
+  domain: string,
+  localPart: string,
+  kind: AliasKind,
+): Promise<AliasRow> {
+  const row = (await readAliasRows(store, domain, kind)).find((r) => r.localPart === localPart);
+  if (!row) throw notFound(op, `${localPart}@${domain}`);
+  return row;
+}
+
+/** Points the alias row at `address` to `targets`, stamping its modification time. */
+async function setGoto(store: SqlStore, address: string, targets: string[]): Promise<void> {
+  await store.run("UPDATE alias SET goto = ?, modified = ? WHERE address = ?", [
+    targets.join(","),
+    new Date().toISOString(),
+    address,
+  ]);
 }
