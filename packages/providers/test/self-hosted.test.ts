@@ -9,6 +9,7 @@ import {
   storeToUrl,
   verifyPassword,
 } from "../src/index";
+import { schemaDdl } from "../src/mail/self-hosted/schema";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailplane-sh-unit-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +54,41 @@ describe("mailServerConfig", () => {
     expect(c.dovecotSqlConf.split("\n")[1]).toBe(
       "connect = host=db.internal port=5432 dbname=mail user=postfix",
     );
+  });
+});
+
+describe("schemaDdl", () => {
+  it("ends every PostfixAdmin table with created, modified and active, in each dialect", () => {
+    const alias = (dialect: "sqlite" | "postgres") =>
+      schemaDdl(dialect).find((sql) => sql.startsWith("CREATE TABLE IF NOT EXISTS alias ("));
+    expect(alias("sqlite")).toBe(
+      "CREATE TABLE IF NOT EXISTS alias (\n" +
+        "  address varchar(255) NOT NULL PRIMARY KEY,\n" +
+        "  goto text NOT NULL,\n" +
+        "  domain varchar(255) NOT NULL,\n" +
+        "  created text NOT NULL DEFAULT CURRENT_TIMESTAMP,\n" +
+        "  modified text NOT NULL DEFAULT CURRENT_TIMESTAMP,\n" +
+        "  active integer NOT NULL DEFAULT 1\n" +
+        ")",
+    );
+    expect(alias("postgres")).toBe(
+      "CREATE TABLE IF NOT EXISTS alias (\n" +
+        "  address varchar(255) NOT NULL PRIMARY KEY,\n" +
+        "  goto text NOT NULL,\n" +
+        "  domain varchar(255) NOT NULL,\n" +
+        "  created timestamp with time zone NOT NULL DEFAULT now(),\n" +
+        "  modified timestamp with time zone NOT NULL DEFAULT now(),\n" +
+        "  active boolean NOT NULL DEFAULT true\n" +
+        ")",
+    );
+    const tables = (dialect: "sqlite" | "postgres") =>
+      schemaDdl(dialect).filter((sql) => sql.startsWith("CREATE TABLE"));
+    expect(
+      tables("postgres").map((sql) => sql.endsWith("active boolean NOT NULL DEFAULT true\n)")),
+    ).toEqual([true, true, true, true, false]);
+    expect(
+      tables("sqlite").map((sql) => sql.endsWith("active integer NOT NULL DEFAULT 1\n)")),
+    ).toEqual([true, true, true, true, false]);
   });
 });
 

@@ -20,6 +20,8 @@ export function schemaDdl(dialect: SqlDialect): string[] {
     dialect === "postgres"
       ? "timestamp with time zone NOT NULL DEFAULT now()"
       : "text NOT NULL DEFAULT CURRENT_TIMESTAMP";
+  // The last columns of every PostfixAdmin table.
+  const stamps = `created ${ts},\n  modified ${ts},\n  active ${bool} NOT NULL DEFAULT ${t}`;
   return [
     `CREATE TABLE IF NOT EXISTS domain (
   domain varchar(255) NOT NULL PRIMARY KEY,
@@ -30,9 +32,7 @@ export function schemaDdl(dialect: SqlDialect): string[] {
   quota bigint NOT NULL DEFAULT 0,
   transport varchar(255) DEFAULT NULL,
   backupmx ${bool} NOT NULL DEFAULT ${f},
-  created ${ts},
-  modified ${ts},
-  active ${bool} NOT NULL DEFAULT ${t}
+  ${stamps}
 )`,
     `CREATE TABLE IF NOT EXISTS mailbox (
   username varchar(255) NOT NULL PRIMARY KEY,
@@ -42,26 +42,20 @@ export function schemaDdl(dialect: SqlDialect): string[] {
   quota bigint NOT NULL DEFAULT 0,
   local_part varchar(255) NOT NULL,
   domain varchar(255) NOT NULL,
-  created ${ts},
-  modified ${ts},
-  active ${bool} NOT NULL DEFAULT ${t}
+  ${stamps}
 )`,
     `CREATE INDEX IF NOT EXISTS mailbox_domain_idx ON mailbox (domain)`,
     `CREATE TABLE IF NOT EXISTS alias (
   address varchar(255) NOT NULL PRIMARY KEY,
   goto text NOT NULL,
   domain varchar(255) NOT NULL,
-  created ${ts},
-  modified ${ts},
-  active ${bool} NOT NULL DEFAULT ${t}
+  ${stamps}
 )`,
     `CREATE INDEX IF NOT EXISTS alias_domain_idx ON alias (domain)`,
     `CREATE TABLE IF NOT EXISTS alias_domain (
   alias_domain varchar(255) NOT NULL PRIMARY KEY,
   target_domain varchar(255) NOT NULL,
-  created ${ts},
-  modified ${ts},
-  active ${bool} NOT NULL DEFAULT ${t}
+  ${stamps}
 )`,
     `CREATE TABLE IF NOT EXISTS mailplane_meta (
   address varchar(255) NOT NULL PRIMARY KEY,
