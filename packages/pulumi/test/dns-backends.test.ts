@@ -1,35 +1,23 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as pulumi from "@pulumi/pulumi";
 import { dns, type DnsRecordInput } from "@mailplane/pulumi";
 import { acmeRecords, DKIM_KEY } from "./dns-fixtures";
-import { children, installMocks, registeredAll, type Registered } from "./dns-mocks";
+import { Holder, installMocks, publishRecords, type Registered } from "./dns-mocks";
 
 let registered: Registered[];
 beforeAll(async () => {
   registered = await installMocks();
 });
 
-class Holder extends pulumi.ComponentResource {
-  constructor(name: string) {
-    super("mailplane:test:Holder", name);
-  }
-}
-
-async function publish(
+function publish(
   backend: ReturnType<typeof dns.cloudflare> | ReturnType<typeof dns.route53>,
   name: string,
   records: DnsRecordInput[],
 ) {
-  const parent = new Holder(name);
-  const start = registered.length;
-  const out = backend.createRecords(records, {
+  return publishRecords(registered, backend, records, {
     name,
-    parent,
     domain: "acme.com",
     domainAliases: ["acme.co"],
   });
-  await registeredAll(Object.values(out));
-  return { out, registered: children(registered.slice(start)) };
 }
 
 /** The two 255-byte strings a 2048-bit DKIM TXT value splits into. */

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { DnsBackend, DnsScope } from "../src/dns/backend";
 
 /** A resource registered with the mocks. */
 export interface Registered {
@@ -52,6 +53,31 @@ export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
 /** Waits until the given resources (and their inputs) have been registered with the mocks. */
 export async function registeredAll(resources: pulumi.Resource[]): Promise<void> {
   await Promise.all(resources.map((r) => valueOf(r.urn)));
+}
+
+/** A component that parents a DNS backend's records in the tests. */
+export class Holder extends pulumi.ComponentResource {
+  constructor(name: string) {
+    super("mailplane:test:Holder", name);
+  }
+}
+
+/**
+ * Publishes `records` through `backend` under a new {@link Holder} named `scope.name`, waits
+ * until they are registered, and returns the backend's resources and the children registered
+ * meanwhile (as {@link children} gives them).
+ */
+export async function publishRecords(
+  registered: Registered[],
+  backend: Pick<DnsBackend, "createRecords">,
+  records: Parameters<DnsBackend["createRecords"]>[0],
+  scope: Omit<DnsScope, "parent">,
+): Promise<{ out: Record<string, pulumi.Resource>; registered: Registered[] }> {
+  const parent = new Holder(scope.name);
+  const start = registered.length;
+  const out = backend.createRecords(records, { ...scope, parent });
+  await registeredAll(Object.values(out));
+  return { out, registered: children(registered.slice(start)) };
 }
 
 /** The registered resources without the component resources and the dynamic provider's code. */

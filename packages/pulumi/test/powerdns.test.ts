@@ -3,23 +3,16 @@
  * inputs (RRsets in PowerDNS's wire form: FQDNs with a trailing dot, TXT quoted per RFC 1035,
  * records sharing a name and type in one RRset), and no API key anywhere in the inputs.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DnsRecord } from "@mailplane/core";
 import { dns } from "../src/index";
 import { DKIM_KEY, DKIM_TXT } from "./dns-fixtures";
-import { children, installMocks, registeredAll, type Registered } from "./dns-mocks";
+import { installMocks, publishRecords, type Registered } from "./dns-mocks";
 
 let registered: Registered[];
 beforeAll(async () => {
   registered = await installMocks();
 });
-
-class Holder extends pulumi.ComponentResource {
-  constructor(name: string) {
-    super("mailplane:test:Holder", name);
-  }
-}
 
 const records: DnsRecord[] = [
   { name: "acme.test", type: "MX", ttl: 3600, priority: 20, value: "mx2.acme.test", role: "mx-2" },
@@ -39,17 +32,13 @@ const records: DnsRecord[] = [
   },
 ];
 
-async function publish(
+function publish(
   backend: ReturnType<typeof dns.powerDns>,
   name: string,
   rs: DnsRecord[] = records,
   domainAliases: string[] = [],
 ) {
-  const parent = new Holder(name);
-  const start = registered.length;
-  const out = backend.createRecords(rs, { name, parent, domain: "acme.test", domainAliases });
-  await registeredAll(Object.values(out));
-  return { out, registered: children(registered.slice(start)) };
+  return publishRecords(registered, backend, rs, { name, domain: "acme.test", domainAliases });
 }
 
 describe("dns.powerDns", () => {
