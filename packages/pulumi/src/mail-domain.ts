@@ -4,14 +4,10 @@ import {
   parseMailDomain,
   planAccounts,
   type AccountPlan,
-  type AliasInput,
   type DnsFacts,
   type DnsRecord,
-  type GroupInput,
   type MailboxInput,
-  type PolicyInput,
-  type ProfileInput,
-  type SharedInput,
+  type MailDomainInput,
 } from "@mailplane/core";
 import type { DnsBackend, DnsRecordInput } from "./dns/backend";
 import type { SendingBinding } from "./sending/binding";
@@ -28,15 +24,17 @@ export type MailDomainMailbox = Omit<MailboxInput, "password"> & {
   password?: pulumi.Input<string>;
 };
 
-/** Arguments of {@link MailDomain}. */
-export interface MailDomainArgs {
-  /** The mail domain, e.g. `acme.com` (Unicode or punycode; normalised to punycode). */
-  domain: string;
+/**
+ * Arguments of {@link MailDomain}: the declaration exactly as core's schema takes it
+ * (`MailDomainInput`, so a field added to the schema is a field here), with secret passwords on
+ * mailboxes, plus what only the component knows: where DNS and accounts go.
+ */
+export interface MailDomainArgs extends Omit<MailDomainInput, "mailboxes"> {
   /**
-   * Domains that deliver like `domain` (acme.co → acme.com).
-   * @default []
+   * People's mailboxes by stable handle (an employee id works).
+   * @default {}
    */
-  domainAliases?: string[];
+  mailboxes?: Record<string, MailDomainMailbox>;
   /** Where the DNS records go: `dns.cloudflare(...)`, `dns.route53(...)`, `dns.zoneFile(...)`. */
   dns: DnsBackend;
   /** The mail provider, e.g. `providers.migadu(...)`, `providers.cloudflareEmailRouting(...)`. */
@@ -46,51 +44,6 @@ export interface MailDomainArgs {
    * @default none
    */
   sending?: SendingBinding;
-  /**
-   * SPF, DMARC, DKIM, MTA-STS, TLS-RPT, client discovery and TTL. The provider's SPF include
-   * is added for you.
-   * @default SPF `~all`, no DMARC
-   * @see https://www.rfc-editor.org/rfc/rfc7208
-   */
-  policy?: PolicyInput;
-  /**
-   * Named mailbox settings (`executive`, `staff`).
-   * @default {}
-   */
-  profiles?: Record<string, ProfileInput>;
-  /**
-   * People's mailboxes by stable handle (an employee id works).
-   * @default {}
-   */
-  mailboxes?: Record<string, MailDomainMailbox>;
-  /**
-   * Role addresses delivered to a team (info, sales, support).
-   * @default {}
-   * @see https://www.rfc-editor.org/rfc/rfc2142
-   */
-  shared?: Record<string, SharedInput>;
-  /**
-   * Aliases by local part: a destination, a list, or `{ to, expires }`.
-   * @default {}
-   */
-  aliases?: Record<string, AliasInput>;
-  /**
-   * Distribution groups by handle.
-   * @default {}
-   */
-  groups?: Record<string, GroupInput>;
-  /** Where `postmaster@` goes (RFC 2142); required unless an address named postmaster exists. */
-  postmaster?: string | string[];
-  /**
-   * Where `abuse@` goes (RFC 2142).
-   * @default none (required like postmaster)
-   */
-  abuse?: string | string[];
-  /**
-   * Where mail to undeclared local parts goes.
-   * @default none (rejected)
-   */
-  catchAll?: string | string[];
   /**
    * Further DNS records published with the plan. A record that duplicates or contradicts a
    * planned one (a second SPF, another MX set) fails at preview.
@@ -140,31 +93,31 @@ export class MailDomain extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`MailDomain ${name}: ${(e as Error).message}`, this);
     };
 
-    // Passwords are secrets: they go to the binding only, never through the parser.
+    // Passwords are secrets: they go to the binding only, never through the parser. Everything
+    // else but the component's own fields is the declaration, parsed whole: a field the schema
+    // gains is never dropped here, and an unknown one is refused by name.
     const passwords: Record<string, pulumi.Input<string>> = {};
-    const mailboxes: Record<string, MailboxInput> = {};
-    for (const [key, mb] of Object.entries(args.mailboxes ?? {})) {
-      const { password, ...rest } = mb;
-      if (password !== undefined) passwords[key] = pulumi.secret(password);
-      mailboxes[key] = rest;
-    }
+    const {
+      dns: _dns,
+      provider: _provider,
+      sending: _sending,
+      records: _records,
+      now: _now,
+      mailboxes: withPasswords,
+      ...declaration
+    } = args;
+    const mailboxes: Record<string, MailboxInput> = Object.fromEntries(
+      Object.entries(withPasswords ?? {}).map(([key, mb]) => {
+        const { password, ...rest } = mb;
+        if (password !== undefined) passwords[key] = pulumi.secret(password);
+        return [key, rest];
+      }),
+    );
 
     const scope = { name, parent: this, passwords };
     let published: ReturnType<typeof publishMailDns>;
     try {
-      const spec = parseMailDomain({
-        domain: args.domain,
-        domainAliases: args.domainAliases,
-        policy: args.policy,
-        profiles: args.profiles,
-        mailboxes,
-        shared: args.shared,
-        aliases: args.aliases,
-        groups: args.groups,
-        postmaster: args.postmaster,
-        abuse: args.abuse,
-        catchAll: args.catchAll,
-      });
+      const spec = parseMailDomain({ ...declaration, mailboxes });
       this.domain = spec.domain;
       assertCapabilities(spec, args.provider.capabilities, { provider: args.provider.kind });
       this.accountPlan = planAccounts(spec, {
