@@ -1,37 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadCloudflare } from "../optional-peers";
 import { encodeTxt } from "@mailplane/core";
-import {
-  childNames,
-  zoneIdFor,
-  zoneOf,
-  type DnsBackend,
-  type DnsRecordInput,
-  type DnsScope,
-} from "./backend";
+import { childNames, type DnsBackend, type DnsRecordInput, type DnsScope } from "./backend";
+import { hostedZoneIdFor, type HostedZoneArgs } from "./hosted-zone";
 
 /** Settings of the Cloudflare DNS backend. */
-export interface CloudflareDnsArgs {
-  /**
-   * The Cloudflare zone that holds the domain.
-   * @see https://developers.cloudflare.com/fundamentals/account/find-account-and-zone-ids/
-   */
-  zoneId: pulumi.Input<string>;
-  /**
-   * Zone ids of the domain aliases, by alias domain (`{ "acme.co": "…" }`).
-   * @default none; required for each domain alias of the MailDomain
-   */
-  aliasZoneIds?: Record<string, pulumi.Input<string>>;
+export interface CloudflareDnsArgs extends HostedZoneArgs {
   /**
    * TTL for every record, in seconds (60–86400; 30 on Enterprise zones).
    * @default 1 (Cloudflare's "automatic")
    */
   ttl?: number;
-  /**
-   * An explicit `cloudflare.Provider` (e.g. for another account's API token).
-   * @default the default Cloudflare provider of the stack
-   */
-  provider?: pulumi.ProviderResource;
 }
 
 /** The DNS backend that publishes records as `cloudflare.DnsRecord` children. */
@@ -55,13 +34,7 @@ export class CloudflareDnsBackend implements DnsBackend {
     // Resolve every zone first: a bad record fails before any child exists.
     const args = records.map((r) =>
       cloudflareRecordArgs(r, {
-        zoneId: zoneIdFor(
-          "cloudflare",
-          zoneOf(r.name, scope),
-          scope,
-          this.args.zoneId,
-          this.args.aliasZoneIds,
-        ),
+        zoneId: hostedZoneIdFor("cloudflare", r.name, scope, this.args),
         ttl: this.args.ttl,
       }),
     );

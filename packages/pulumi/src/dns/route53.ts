@@ -4,31 +4,14 @@ import { encodeTxt, type DnsRecordType } from "@mailplane/core";
 import {
   childNames,
   nameSlug,
-  zoneIdFor,
-  zoneOf,
   type DnsBackend,
   type DnsRecordInput,
   type DnsScope,
 } from "./backend";
+import { hostedZoneIdFor, type HostedZoneArgs } from "./hosted-zone";
 
 /** Settings of the Route 53 DNS backend. */
-export interface Route53DnsArgs {
-  /**
-   * The Route 53 hosted zone id (e.g. `Z0123456789ABCDEFGHIJ`).
-   * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ListInfoOnHostedZone.html
-   */
-  zoneId: pulumi.Input<string>;
-  /**
-   * Hosted zone ids of the domain aliases, by alias domain (`{ "acme.co": "Z…" }`).
-   * @default none; required for each domain alias of the MailDomain
-   */
-  aliasZoneIds?: Record<string, pulumi.Input<string>>;
-  /**
-   * An explicit `aws.Provider` (e.g. another account or role).
-   * @default the default AWS provider of the stack
-   */
-  provider?: pulumi.ProviderResource;
-}
+export type Route53DnsArgs = HostedZoneArgs;
 
 /**
  * The DNS backend that publishes records as `aws.route53.Record` children: one record set per
@@ -53,13 +36,7 @@ export class Route53DnsBackend implements DnsBackend {
     // Resolve every zone first: a bad record fails before any child exists.
     const sets = route53Sets(records, scope).map((set) => ({
       ...set,
-      zoneId: zoneIdFor(
-        "route53",
-        zoneOf(set.name, scope),
-        scope,
-        this.args.zoneId,
-        this.args.aliasZoneIds,
-      ),
+      zoneId: hostedZoneIdFor("route53", set.name, scope, this.args),
     }));
     const out: Record<string, pulumi.Resource> = {};
     for (const set of sets) {
