@@ -20,6 +20,27 @@ function checkDomain(preset: string, domain: string): string {
   return checkHost(preset, "domain", domain);
 }
 
+/** DKIM CNAMEs: `<selector>._domainkey` → `target(selector)`, in the order given. */
+function cnameDkim<S extends string>(
+  selectors: readonly S[],
+  target: (selector: S) => string,
+): DnsFacts["dkim"] {
+  return selectors.map((selector) => ({
+    selector,
+    type: "CNAME" as const,
+    value: target(selector),
+  }));
+}
+
+/** DKIM TXT records given as selector → `v=DKIM1; …` value. */
+function txtDkim(records: Record<string, string> | undefined): DnsFacts["dkim"] {
+  return Object.entries(records ?? {}).map(([selector, value]) => ({
+    selector,
+    type: "TXT" as const,
+    value,
+  }));
+}
+
 /** Arguments of {@link googleDnsFacts}. */
 export interface GoogleDnsArgs {
   /**
@@ -99,11 +120,7 @@ export function zohoDnsFacts(args: ZohoDnsArgs = {}): DnsFacts {
       { priority: 50, host: `mx3.zoho.${dc}` },
     ],
     spfInclude: [`zohomail.${dc}`],
-    dkim: Object.entries(args.dkim ?? {}).map(([selector, value]) => ({
-      selector,
-      type: "TXT" as const,
-      value,
-    })),
+    dkim: txtDkim(args.dkim),
     verification: args.verification ?? [],
     clientDiscovery: {
       imap: { host: `imap.zoho.${dc}`, port: 993 },
@@ -144,11 +161,7 @@ export function migaduDnsFacts(args: MigaduDnsArgs): DnsFacts {
       { priority: 20, host: "aspmx2.migadu.com" },
     ],
     spfInclude: ["spf.migadu.com"],
-    dkim: [1, 2, 3].map((n) => ({
-      selector: `key${n}`,
-      type: "CNAME" as const,
-      value: `key${n}.${domain}._domainkey.migadu.com`,
-    })),
+    dkim: cnameDkim(["key1", "key2", "key3"], (s) => `${s}.${domain}._domainkey.migadu.com`),
     verification: [
       ...(args.verification ?? []),
       ...(args.verificationCode === undefined
@@ -188,11 +201,7 @@ export function fastmailDnsFacts(args: FastmailDnsArgs): DnsFacts {
       { priority: 20, host: "in2-smtp.messagingengine.com" },
     ],
     spfInclude: ["spf.messagingengine.com"],
-    dkim: [1, 2, 3].map((n) => ({
-      selector: `fm${n}`,
-      type: "CNAME" as const,
-      value: `fm${n}.${domain}.dkim.fmhosted.com`,
-    })),
+    dkim: cnameDkim(["fm1", "fm2", "fm3"], (s) => `${s}.${domain}.dkim.fmhosted.com`),
     verification: [],
     clientDiscovery: {
       imap: { host: "imap.fastmail.com", port: 993 },
@@ -227,11 +236,9 @@ export function microsoft365DnsFacts(args: Microsoft365DnsArgs): DnsFacts {
     provider: "microsoft365",
     mx: [{ priority: 0, host: checkHost("microsoft365", "mxHost", args.mxHost) }],
     spfInclude: ["spf.protection.outlook.com"],
-    dkim: (["selector1", "selector2"] as const).map((s) => ({
-      selector: s,
-      type: "CNAME" as const,
-      value: checkHost("microsoft365", `dkim.${s}`, args.dkim?.[s] ?? ""),
-    })),
+    dkim: cnameDkim(["selector1", "selector2"] as const, (s) =>
+      checkHost("microsoft365", `dkim.${s}`, args.dkim?.[s] ?? ""),
+    ),
     verification: args.verification ?? [],
     clientDiscovery: { autodiscover: "autodiscover.outlook.com" },
   };
@@ -303,11 +310,7 @@ export function sesDnsFacts(args: SesDnsArgs): DnsFacts {
     provider: "ses",
     mx: args.receiving ? [{ priority: 10, host: `inbound-smtp.${args.region}.amazonaws.com` }] : [],
     spfInclude: [],
-    dkim: args.dkimTokens.map((t) => ({
-      selector: t,
-      type: "CNAME" as const,
-      value: `${t}.dkim.amazonses.com`,
-    })),
+    dkim: cnameDkim(args.dkimTokens, (t) => `${t}.dkim.amazonses.com`),
     verification: [],
     extraRecords: extra,
   };
@@ -340,11 +343,7 @@ export function cloudflareEmailRoutingDnsFacts(args: CloudflareEmailRoutingDnsAr
       host: checkHost("cloudflareEmailRouting", "mx", m.host),
     })),
     spfInclude: ["_spf.mx.cloudflare.net"],
-    dkim: Object.entries(args.dkim ?? {}).map(([selector, value]) => ({
-      selector,
-      type: "TXT" as const,
-      value,
-    })),
+    dkim: txtDkim(args.dkim),
     verification: [],
   };
 }
