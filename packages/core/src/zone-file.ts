@@ -166,7 +166,13 @@ function absolute(host: string): string {
   return h === "." ? "." : `${h}.`;
 }
 
-function rdata(r: DnsRecord): string {
+/**
+ * A record's data in zone-file presentation (RFC 1035 §5.1), as a zone file and the PowerDNS
+ * API both read it: MX `prio host.`, SRV `prio weight port target.`, CNAME `target.`, TXT as
+ * quoted strings of at most 255 bytes (`"v=DKIM1; ..." "..."`, one record), others as given.
+ * Expects a record `recordProblem` accepts.
+ */
+export function zoneFileRdata(r: DnsRecord): string {
   switch (r.type) {
     case "MX":
       return `${r.priority ?? 0} ${absolute(r.value)}`;
@@ -261,7 +267,7 @@ export function renderZoneFile(
     ...nameServers.map((ns) => `@\t${ttl}\tIN\tNS\t${absolute(ns.host)}`),
   ];
   for (const r of sortDnsRecords([...glue, ...normalized])) {
-    lines.push(`${owner(r.name, zone)}\t${r.ttl}\tIN\t${r.type}\t${rdata(r)}`);
+    lines.push(`${owner(r.name, zone)}\t${r.ttl}\tIN\t${r.type}\t${zoneFileRdata(r)}`);
   }
   return `${lines.join("\n")}\n`;
 }

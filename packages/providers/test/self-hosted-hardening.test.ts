@@ -189,4 +189,33 @@ describe("PowerDNS content refuses what is not the intended record (issue 11 §3
       "PowerDNS record: _imaps._tcp.acme.com SRV port: NaN is not a port (got NaN; allowed: a whole number from 0 to 65535)",
     );
   });
+
+  it("writes each type's content in zone-file presentation, host names absolute and lower-case", () => {
+    const base = { name: "acme.com", ttl: 3600, role: "r" };
+    expect(
+      [
+        { ...base, type: "MX" as const, priority: 10, value: "MX1.Acme.com" },
+        { ...base, type: "MX" as const, priority: 0, value: "." },
+        {
+          ...base,
+          name: "_imaps._tcp.acme.com",
+          type: "SRV" as const,
+          priority: 0,
+          weight: 1,
+          port: 993,
+          value: "imap.acme.com.",
+        },
+        { ...base, name: "autoconfig.acme.com", type: "CNAME" as const, value: "Auto.Host.net" },
+        { ...base, type: "TXT" as const, value: 'v=spf1 "mx" -all' },
+        { ...base, type: "A" as const, value: "192.0.2.1" },
+      ].map(powerDnsContent),
+    ).toEqual([
+      "10 mx1.acme.com.",
+      "0 .",
+      "0 1 993 imap.acme.com.",
+      "auto.host.net.",
+      '"v=spf1 \\"mx\\" -all"',
+      "192.0.2.1",
+    ]);
+  });
 });

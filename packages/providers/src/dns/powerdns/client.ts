@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from "axios";
-import { encodeTxt, recordProblem, type DnsRecord } from "@mailplane/core";
+import { recordProblem, zoneFileRdata, type DnsRecord } from "@mailplane/core";
 import { AuthError, NotFoundError, ProviderError } from "../../errors";
 import { apiErrorMessage, errorForStatus } from "../../http/errors";
 import { Redactor } from "../../http/redact";
@@ -27,7 +27,6 @@ export interface PowerDnsConnection {
 }
 
 const fqdn = (name: string) => (name.endsWith(".") ? name.toLowerCase() : `${name.toLowerCase()}.`);
-const host = (value: string) => (value === "." ? "." : fqdn(value));
 
 /**
  * One planned record as PowerDNS content: MX `prio host.`, SRV `prio weight port target.`,
@@ -39,18 +38,7 @@ export function powerDnsContent(record: DnsRecord): string {
   // reaches the API (a newline or space in an MX would make PowerDNS store other records).
   const problem = recordProblem(record);
   if (problem !== undefined) throw new Error(`PowerDNS record: ${problem}`);
-  switch (record.type) {
-    case "MX":
-      return `${record.priority ?? 0} ${host(record.value)}`;
-    case "SRV":
-      return `${record.priority ?? 0} ${record.weight ?? 0} ${record.port ?? 0} ${host(record.value)}`;
-    case "CNAME":
-      return host(record.value);
-    case "TXT":
-      return encodeTxt(record.value, "zonefile");
-    default:
-      return record.value;
-  }
+  return zoneFileRdata(record);
 }
 
 /**
