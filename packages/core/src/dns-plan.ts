@@ -390,3 +390,75 @@ function checkConflicts(records: DnsRecord[]): void {
   }
   if (issues.length > 0) throw new MailplaneConfigError(issues);
 }
+
+/**
+ * A record published next to the plan (the user's own, a sending service's), as far as it is
+ * known at planning time: its name and value may be unknown until deployment.
+ */
+export interface ExtraRecord {
+  role: string;
+  type: string;
+  name?: string;
+  value?: string;
+  priority?: number;
+}
+
+/**
+ * Catches, before anything is created: a second MX set at a name that has the provider's, a
+ * second SPF record at a name with a planned one, a CNAME next to other data, and a record
+ * declared by hand that the plan already has. Records whose name or value is unknown until
+ * deployment are checked by their role only.
+ */
+export function checkExtraRecords(
+  domain: string,
+  provider: string,
+  planned: DnsRecord[],
+  extra: ExtraRecord[],
+): void {
+  const problems: string[] = [];
+  const known = extra.filter(
+    (r): r is ExtraRecord & { name: string; value: string } =>
+      r.name !== undefined && r.value !== undefined,
+  );
+  const plannedRoles = new Set(planned.map((r) => r.role));
+  for (const r of extra) {
+    if (plannedRoles.has(r.role)) {
+      problems.push(
+        `record role "${r.role}" is planned already; give the extra record another role`,
+      );
+    }
+  }
+  for (const r of known) {
+    const at = planned.filter((p) => p.name === r.name);
+    const what = `${r.name} ${r.type} ${JSON.stringify(r.value)} (role ${r.role})`;
+    if (
+      at.some(
+        (p) => p.type === r.type && p.value === r.value && (p.priority ?? 0) === (r.priority ?? 0),
+      )
+    ) {
+      problems.push(`${what} is declared by hand but Mailplane plans it already; remove it`);
+    } else if (r.type === "MX" && at.some((p) => p.type === "MX")) {
+      const mx = at.filter((p) => p.type === "MX").map((p) => `${p.priority ?? 0} ${p.value}`);
+      problems.push(
+        `${what} adds a second MX set at ${r.name}, next to ${provider}'s (${mx.join(", ")}); ` +
+          `a domain receives mail through one provider`,
+      );
+    } else if (
+      r.type === "TXT" &&
+      /^v=spf1(\s|$)/i.test(r.value) &&
+      at.some((p) => p.type === "TXT" && /^v=spf1(\s|$)/i.test(p.value))
+    ) {
+      problems.push(
+        `${what} is a second SPF record at ${r.name} (two are a permerror, RFC 7208 §4.5); ` +
+          `put its mechanisms into policy.spf (include, ip4, ip6) instead`,
+      );
+    } else if (at.length > 0 && (r.type === "CNAME" || at.some((p) => p.type === "CNAME"))) {
+      problems.push(
+        `${what} conflicts with the planned records at ${r.name}: a CNAME cannot share its name`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`DNS records for ${domain} conflict:\n- ${problems.join("\n- ")}`);
+  }
+}

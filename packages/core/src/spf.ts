@@ -125,6 +125,25 @@ export function parseSpf(record: string): SpfTerm[] {
     });
 }
 
+/**
+ * The error message for an SPF record at `name` with more DNS-querying terms than RFC 7208
+ * allows (counted without following includes: a lower bound), or `undefined`. `context` is
+ * added after the count (`" once its provider values are known"`). Not SPF: `undefined`.
+ */
+export function spfLookupLimitProblem(
+  name: string,
+  record: string,
+  context = "",
+): string | undefined {
+  if (!/^v=spf1(\s|$)/i.test(record)) return undefined;
+  const n = countSpfLookups(record);
+  if (n <= SPF_MAX_LOOKUPS) return undefined;
+  return (
+    `the SPF record of ${name} needs ${n} DNS lookups${context} (got ${JSON.stringify(record)}; ` +
+    `allowed: at most ${SPF_MAX_LOOKUPS}, RFC 7208 §4.6.4)`
+  );
+}
+
 /** DNS-querying terms of one record, without following anything (a lower bound). */
 export function countSpfLookups(record: string): number {
   const terms = parseSpf(record);

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
   buildMtaStsPolicy,
-  countSpfLookups,
+  checkExtraRecords,
+  spfLookupLimitProblem,
   formatZodIssues,
   mailDomainSchema,
   MailplaneConfigError,
@@ -125,7 +126,18 @@ export function publishMailDns(o: PublishMailDnsOptions): PublishedMailDns {
       spfInclude: [...facts.spfInclude, ...(sending?.spfInclude ?? [])],
     };
     const planned = planDnsRecords(o.spec, withSending, { aliasFacts });
-    checkConflicts(o.spec.domain, facts.provider, planned, extra);
+    checkExtraRecords(
+      o.spec.domain,
+      facts.provider,
+      planned,
+      extra.map((r) => ({
+        role: r.role,
+        type: r.type,
+        ...(typeof r.name === "string" ? { name: r.name } : {}),
+        ...(typeof r.value === "string" ? { value: r.value } : {}),
+        ...(typeof r.priority === "number" ? { priority: r.priority } : {}),
+      })),
+    );
     return planned;
   };
   const publish = (planned: DnsRecord[]): void => {
@@ -269,7 +281,7 @@ function withPlaceholders(
 /**
  * A planned record whose value may hold placeholders: the backend's input (value an Output
  * with the real values substituted) and the resolved normalised record. An SPF record is
- * checked again against the 10-lookup limit once its pending terms are known.
+ * checked again against the lookup limit once its pending terms are known.
  */
 function substitute(
   r: DnsRecord,
@@ -282,12 +294,11 @@ function substitute(
     tokens.forEach((t, i) => {
       v = v.split(t).join(pending.get(t)!.normalise(values[i]!));
     });
-    if (r.type === "TXT" && /^v=spf1(\s|$)/i.test(v) && countSpfLookups(v) > 10) {
-      throw new Error(
-        `the SPF record of ${r.name} needs ${countSpfLookups(v)} DNS lookups once its provider ` +
-          `values are known (got "${v}"; allowed: at most 10, RFC 7208 §4.6.4)`,
-      );
-    }
+    const problem =
+      r.type === "TXT"
+        ? spfLookupLimitProblem(r.name, v, " once its provider values are known")
+        : undefined;
+    if (problem !== undefined) throw new Error(problem);
     return v;
   });
   return { input: { ...r, value }, record: value.apply((v) => ({ ...r, value: v })) };
@@ -297,66 +308,6 @@ function sortRecords(rs: DnsRecord[]): DnsRecord[] {
   const key = (r: DnsRecord) =>
     `${r.name} ${r.type} ${String(r.priority ?? 0).padStart(5, "0")} ${r.value}`;
   return [...rs].sort((a, b) => key(a).localeCompare(key(b)));
-}
-
-/**
- * Catches, before anything is created: a second MX set at a name that has the provider's, a
- * second SPF record at a name with a planned one, a CNAME next to other data, and a record
- * declared by hand that the plan already has. Records whose name or value is unknown until
- * deployment are checked by their role only.
- */
-export function checkConflicts(
-  domain: string,
-  provider: string,
-  planned: DnsRecord[],
-  extra: DnsRecordInput[],
-): void {
-  const problems: string[] = [];
-  const known = extra.filter(
-    (r): r is DnsRecordInput & { name: string; value: string } =>
-      typeof r.name === "string" && typeof r.value === "string",
-  );
-  const plannedRoles = new Set(planned.map((r) => r.role));
-  for (const r of extra) {
-    if (plannedRoles.has(r.role)) {
-      problems.push(
-        `record role "${r.role}" is planned already; give the extra record another role`,
-      );
-    }
-  }
-  for (const r of known) {
-    const at = planned.filter((p) => p.name === r.name);
-    const what = `${r.name} ${r.type} ${JSON.stringify(r.value)} (role ${r.role})`;
-    if (
-      at.some(
-        (p) => p.type === r.type && p.value === r.value && (p.priority ?? 0) === (r.priority ?? 0),
-      )
-    ) {
-      problems.push(`${what} is declared by hand but Mailplane plans it already; remove it`);
-    } else if (r.type === "MX" && at.some((p) => p.type === "MX")) {
-      const mx = at.filter((p) => p.type === "MX").map((p) => `${p.priority ?? 0} ${p.value}`);
-      problems.push(
-        `${what} adds a second MX set at ${r.name}, next to ${provider}'s (${mx.join(", ")}); ` +
-          `a domain receives mail through one provider`,
-      );
-    } else if (
-      r.type === "TXT" &&
-      /^v=spf1(\s|$)/i.test(r.value) &&
-      at.some((p) => p.type === "TXT" && /^v=spf1(\s|$)/i.test(p.value))
-    ) {
-      problems.push(
-        `${what} is a second SPF record at ${r.name} (two are a permerror, RFC 7208 §4.5); ` +
-          `put its mechanisms into policy.spf (include, ip4, ip6) instead`,
-      );
-    } else if (at.length > 0 && (r.type === "CNAME" || at.some((p) => p.type === "CNAME"))) {
-      problems.push(
-        `${what} conflicts with the planned records at ${r.name}: a CNAME cannot share its name`,
-      );
-    }
-  }
-  if (problems.length > 0) {
-    throw new Error(`DNS records for ${domain} conflict:\n- ${problems.join("\n- ")}`);
-  }
 }
 
 /**

@@ -125,21 +125,10 @@ export class MailDomain extends pulumi.ComponentResource {
         capabilities: args.provider.capabilities,
       });
       this.accounts = args.provider.createAccounts(this.accountPlan, scope);
-      const extra = [...(args.records ?? [])];
-      let facts: DnsFactsInput | pulumi.Input<DnsFacts> = args.provider.dnsFacts(
+      const facts: DnsFactsInput | pulumi.Input<DnsFacts> = args.provider.dnsFacts(
         spec.domain,
         scope,
       );
-      const accountRecords = this.accounts.extraRecords;
-      if (Array.isArray(accountRecords)) {
-        extra.push(...accountRecords);
-      } else if (accountRecords !== undefined) {
-        // Records whose set is known only later: the facts wait for them (and so do the children).
-        facts = pulumi.all([facts, accountRecords]).apply(([f, more]) => ({
-          ...(f as DnsFacts),
-          extraRecords: [...((f as DnsFacts).extraRecords ?? []), ...(more as DnsRecord[])],
-        }));
-      }
       // Facts of the domain aliases, from bindings that know them (a self-hosted server signs
       // their mail with its DKIM key, so the alias zones publish the same key).
       const aliasDnsFacts = args.provider.aliasDnsFacts?.bind(args.provider);
@@ -154,7 +143,7 @@ export class MailDomain extends pulumi.ComponentResource {
         facts,
         dns: args.dns,
         sending: args.sending,
-        extraRecords: extra,
+        extraRecords: args.records ?? [],
         aliasFacts,
       });
     } catch (e) {

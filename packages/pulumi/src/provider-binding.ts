@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { AccountPlan, DnsFacts, DnsRecord, MailProviderCapabilities } from "@mailplane/core";
+import type { AccountPlan, DnsFacts, MailProviderCapabilities } from "@mailplane/core";
 
 /**
  * A provider's DNS facts as a plain object whose string leaves may be unknown until deployment:
@@ -82,6 +82,4 @@ export interface AccountChildren {
   catchAll?: pulumi.Resource;
   /** Domain aliases by alias domain, when the binding realises them as resources. */
   domainAliases?: Record<string, pulumi.Resource>;
-  /** Records the binding needs in DNS beyond its facts, already normalised. */
-  extraRecords?: pulumi.Input<DnsRecord[]>;
 }
