@@ -99,18 +99,27 @@ class SqliteStore implements SqlStore {
   }
 }
 
-class PgClientStore implements SqlStore {
+/** What `PgQueries` needs of a pool or of one of its clients. */
+interface PgQueryable {
+  query(text: string, values: unknown[]): Promise<Pg.QueryResult>;
+}
+
+/** `query` and `run` on PostgreSQL: the same on the pool and on a client in a transaction. */
+abstract class PgQueries {
   readonly dialect = "postgres" as const;
-  constructor(private readonly client: Pg.PoolClient) {}
+  constructor(private readonly db: PgQueryable) {}
 
   async query(sql: string, params: unknown[] = []): Promise<SqlRow[]> {
-    return (await this.client.query(toPgPlaceholders(sql), params)).rows as SqlRow[];
+    return (await this.db.query(toPgPlaceholders(sql), params)).rows as SqlRow[];
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
-    return (await this.client.query(toPgPlaceholders(sql), params)).rowCount ?? 0;
+    return (await this.db.query(toPgPlaceholders(sql), params)).rowCount ?? 0;
   }
+}
 
+/** One pooled client inside a transaction: nested transactions join it. */
+class PgClientStore extends PgQueries implements SqlStore {
   async transaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> {
     return fn(this);
   }
@@ -120,16 +129,9 @@ class PgClientStore implements SqlStore {
   }
 }
 
-class PgStore implements SqlStore {
-  readonly dialect = "postgres" as const;
-  constructor(private readonly pool: Pg.Pool) {}
-
-  async query(sql: string, params: unknown[] = []): Promise<SqlRow[]> {
-    return (await this.pool.query(toPgPlaceholders(sql), params)).rows as SqlRow[];
-  }
-
-  async run(sql: string, params: unknown[] = []): Promise<number> {
-    return (await this.pool.query(toPgPlaceholders(sql), params)).rowCount ?? 0;
+class PgStore extends PgQueries implements SqlStore {
+  constructor(private readonly pool: Pg.Pool) {
+    super(pool);
   }
 
   async transaction<T>(fn: (tx: SqlStore) => Promise<T>): Promise<T> {
