@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import { HttpClient, type HttpClientConfig } from "../../http/client";
 import type { BudgetConfig } from "../../http/budget";
 import type { RetryPolicy } from "../../http/retry";
@@ -43,6 +44,11 @@ export interface MigaduClientConfig {
 }
 
 const seg = encodeURIComponent;
+const domainPath = (domain: string, below: string) => `/domains/${seg(domain)}${below}`;
+const mailboxPath = (domain: string, localPart: string, below = "") =>
+  domainPath(domain, `/mailboxes/${seg(localPart)}${below}`);
+const aliasPath = (domain: string, localPart: string) =>
+  domainPath(domain, `/aliases/${seg(localPart)}`);
 
 /** True for Migadu's rate-limit answer: 403 whose message talks about rates or limits. */
 export function isMigaduRateLimited(status: number, body: unknown, text: string): boolean {
@@ -71,25 +77,25 @@ export class MigaduClient {
     this.http = new HttpClient(http);
   }
 
+  /** A GET of `path`, its answer parsed by `schema`. */
+  private get<T>(operation: string, path: string, schema: z.ZodType<T>): Promise<T> {
+    return this.http.request({ operation, method: "GET", path, schema });
+  }
+
+  /** A DELETE of `path`. */
+  private async delete(operation: string, path: string): Promise<void> {
+    await this.http.request({ operation, method: "DELETE", path });
+  }
+
   /** Every mailbox of a domain (Migadu does not page). */
   async listMailboxes(domain: string, operation = "listMailboxes"): Promise<MigaduMailbox[]> {
-    const res = await this.http.request({
-      operation,
-      method: "GET",
-      path: `/domains/${seg(domain)}/mailboxes`,
-      schema: migaduMailboxListSchema,
-    });
-    return res.mailboxes;
+    return (await this.get(operation, domainPath(domain, "/mailboxes"), migaduMailboxListSchema))
+      .mailboxes;
   }
 
   /** One mailbox; throws NotFoundError when absent. */
   getMailbox(domain: string, localPart: string, operation = "getMailbox"): Promise<MigaduMailbox> {
-    return this.http.request({
-      operation,
-      method: "GET",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}`,
-      schema: migaduMailboxSchema,
-    });
+    return this.get(operation, mailboxPath(domain, localPart), migaduMailboxSchema);
   }
 
   /** Creates a mailbox; `verify` adopts a create that took effect before the connection dropped. */
@@ -101,7 +107,7 @@ export class MigaduClient {
     return this.http.request({
       operation: "createMailbox",
       method: "POST",
-      path: `/domains/${seg(domain)}/mailboxes`,
+      path: domainPath(domain, "/mailboxes"),
       body,
       schema: migaduMailboxSchema,
       verify,
@@ -117,7 +123,7 @@ export class MigaduClient {
     return this.http.request({
       operation: "updateMailbox",
       method: "PUT",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}`,
+      path: mailboxPath(domain, localPart),
       body,
       schema: migaduMailboxSchema,
     });
@@ -125,32 +131,18 @@ export class MigaduClient {
 
   /** Deletes a mailbox and its stored mail. */
   async deleteMailbox(domain: string, localPart: string): Promise<void> {
-    await this.http.request({
-      operation: "deleteMailbox",
-      method: "DELETE",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}`,
-    });
+    await this.delete("deleteMailbox", mailboxPath(domain, localPart));
   }
 
   /** Every alias of a domain (Migadu does not page). */
   async listAliases(domain: string, operation = "listAliases"): Promise<MigaduAlias[]> {
-    const res = await this.http.request({
-      operation,
-      method: "GET",
-      path: `/domains/${seg(domain)}/aliases`,
-      schema: migaduAliasListSchema,
-    });
-    return res.address_aliases;
+    return (await this.get(operation, domainPath(domain, "/aliases"), migaduAliasListSchema))
+      .address_aliases;
   }
 
   /** One alias; throws NotFoundError when absent. */
   getAlias(domain: string, localPart: string, operation = "getAlias"): Promise<MigaduAlias> {
-    return this.http.request({
-      operation,
-      method: "GET",
-      path: `/domains/${seg(domain)}/aliases/${seg(localPart)}`,
-      schema: migaduAliasSchema,
-    });
+    return this.get(operation, aliasPath(domain, localPart), migaduAliasSchema);
   }
 
   /** Creates an alias; destinations are sent comma-separated as documented. */
@@ -164,7 +156,7 @@ export class MigaduClient {
     return this.http.request({
       operation,
       method: "POST",
-      path: `/domains/${seg(domain)}/aliases`,
+      path: domainPath(domain, "/aliases"),
       body: { local_part: localPart, destinations: destinations.join(",") },
       schema: migaduAliasSchema,
       verify,
@@ -181,7 +173,7 @@ export class MigaduClient {
     return this.http.request({
       operation,
       method: "PUT",
-      path: `/domains/${seg(domain)}/aliases/${seg(localPart)}`,
+      path: aliasPath(domain, localPart),
       body: { destinations: destinations.join(",") },
       schema: migaduAliasSchema,
     });
@@ -189,11 +181,7 @@ export class MigaduClient {
 
   /** Deletes an alias. */
   async deleteAlias(domain: string, localPart: string, operation = "deleteAlias"): Promise<void> {
-    await this.http.request({
-      operation,
-      method: "DELETE",
-      path: `/domains/${seg(domain)}/aliases/${seg(localPart)}`,
-    });
+    await this.delete(operation, aliasPath(domain, localPart));
   }
 
   /** A mailbox's forwardings. */
@@ -202,13 +190,8 @@ export class MigaduClient {
     localPart: string,
     operation: string,
   ): Promise<MigaduForwarding[]> {
-    const res = await this.http.request({
-      operation,
-      method: "GET",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}/forwardings`,
-      schema: migaduForwardingListSchema,
-    });
-    return res.forwardings;
+    const path = mailboxPath(domain, localPart, "/forwardings");
+    return (await this.get(operation, path, migaduForwardingListSchema)).forwardings;
   }
 
   /** Adds a forwarding (external destinations wait for the recipient's confirmation). */
@@ -221,7 +204,7 @@ export class MigaduClient {
     return this.http.request({
       operation,
       method: "POST",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}/forwardings`,
+      path: mailboxPath(domain, localPart, "/forwardings"),
       body: { address },
       schema: migaduForwardingSchema,
       verify: async () => {
@@ -238,21 +221,13 @@ export class MigaduClient {
     address: string,
     operation: string,
   ): Promise<void> {
-    await this.http.request({
-      operation,
-      method: "DELETE",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}/forwardings/${seg(address)}`,
-    });
+    await this.delete(operation, mailboxPath(domain, localPart, `/forwardings/${seg(address)}`));
   }
 
   /** A mailbox's send-as identities (read-only use in Mailplane: reported by `doctor`). */
   async listIdentities(domain: string, localPart: string): Promise<string[]> {
-    const res = await this.http.request({
-      operation: "listIdentities",
-      method: "GET",
-      path: `/domains/${seg(domain)}/mailboxes/${seg(localPart)}/identities`,
-      schema: migaduIdentityListSchema,
-    });
+    const path = mailboxPath(domain, localPart, "/identities");
+    const res = await this.get("listIdentities", path, migaduIdentityListSchema);
     return res.identities.map((i) => i.address);
   }
 }
