@@ -1,17 +1,17 @@
 import type { AliasState } from "@mailplane/providers";
-import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import { accountKindFailures, claimAddresses, connect, deleteUnclaimed } from "./connections";
 import {
-  ADOPT_HINT,
   addressSchema,
   checkInputs,
   connectionFields,
+  differsConflict,
   diffFields,
   formatId,
   isoDateSchema,
-  readTarget,
   parseInputs,
+  readResult,
+  readTarget,
   same,
   setOf,
   type AccountDiff,
@@ -86,13 +86,10 @@ export const alias = {
     );
     const actual = [...live.destinations].sort();
     if (!created && !same(actual, inputs.destinations)) {
-      throw new ConflictError(
-        { provider: inputs.mailProvider, operation: "createAlias" },
-        `alias ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} ` +
-          `and differs from the declaration: destinations ${JSON.stringify(actual)} at the ` +
-          `provider, ${JSON.stringify(inputs.destinations)} declared. Nothing was changed. ` +
-          ADOPT_HINT,
-      );
+      throw differsConflict("alias", "createAlias", inputs, [
+        `destinations ${JSON.stringify(actual)} at the provider, ` +
+          `${JSON.stringify(inputs.destinations)} declared`,
+      ]);
     }
     claimAddresses(inputs, [inputs.localPart]);
     return { id, outs: outputsFrom(inputs, live) };
@@ -115,9 +112,7 @@ export const alias = {
       ...(typeof props.expires === "string" ? { expires: props.expires } : {}),
     };
     const outs = outputsFrom(inputs, live);
-    return importing
-      ? { id, props: { ...outs }, inputs: { ...inputs } }
-      : { id, props: { ...outs } };
+    return readResult(importing, id, outs, inputs);
   },
 
   /** Sets the destinations; full outputs. */

@@ -9,6 +9,7 @@ import {
   diffFields,
   domainSchema,
   parseInputs,
+  readResult,
   same,
   setOf,
   type AccountDiff,
@@ -147,9 +148,7 @@ export const catchAll = {
       destinations: [...live].sort(),
     };
     const outs = outputsFrom(inputs, live);
-    return importing
-      ? { id, props: { ...outs }, inputs: { ...inputs } }
-      : { id, props: { ...outs } };
+    return readResult(importing, id, outs, inputs);
   },
 
   /** Sets the destinations; full outputs. */

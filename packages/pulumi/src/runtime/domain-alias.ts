@@ -8,6 +8,7 @@ import {
   domainSchema,
   isKind,
   parseInputs,
+  readResult,
   type AccountDiff,
   type Failure,
 } from "./support";
@@ -174,9 +175,7 @@ export const domainAlias = {
       domain: where.domain,
       aliasDomain: where.aliasDomain,
     };
-    return importing
-      ? { id, props: { ...inputs }, inputs: { ...inputs } }
-      : { id, props: { ...inputs } };
+    return readResult(importing, id, inputs, inputs);
   },
 
   /** Only `apiUrl` can change in place, which changes nothing at the provider. */

@@ -1,16 +1,16 @@
 import type { GroupState } from "@mailplane/providers";
-import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import { accountKindFailures, claimAddresses, connect, deleteUnclaimed } from "./connections";
 import {
-  ADOPT_HINT,
   addressSchema,
   checkInputs,
   connectionFields,
+  differsConflict,
   diffFields,
   formatId,
-  readTarget,
   parseInputs,
+  readResult,
+  readTarget,
   same,
   setOf,
   type AccountDiff,
@@ -109,13 +109,7 @@ export const group = {
         `members ${JSON.stringify(actual)} at the provider, ${JSON.stringify(inputs.members)} declared`,
       );
     }
-    if (!created && diffs.length > 0) {
-      throw new ConflictError(
-        { provider: inputs.mailProvider, operation: "createGroup" },
-        `group ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} and ` +
-          `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
-      );
-    }
+    if (!created && diffs.length > 0) throw differsConflict("group", "createGroup", inputs, diffs);
     claimAddresses(inputs, [inputs.localPart]);
     return { id, outs: outputsFrom(inputs, live) };
   },
@@ -138,9 +132,7 @@ export const group = {
       members: [...live.members].sort(),
     };
     const outs = outputsFrom(inputs, live);
-    return importing
-      ? { id, props: { ...outs }, inputs: { ...inputs } }
-      : { id, props: { ...outs } };
+    return readResult(importing, id, outs, inputs);
   },
 
   /** Sets the name and members that changed; full outputs. */

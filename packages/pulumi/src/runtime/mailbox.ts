@@ -12,19 +12,19 @@ import {
   scopeOf,
 } from "./connections";
 import {
-  ADOPT_HINT,
   addressSchema,
   checkInputs,
   connectionFields,
   containsUnknown,
+  differsConflict,
   diffFields,
   formatId,
   isKind,
   isoDateSchema,
   localPartSchema,
-  readTarget,
   parseInputs,
   passwordHash,
+  readTarget,
   same,
   setOf,
   UNKNOWN,
@@ -176,12 +176,7 @@ function toInput(i: MailboxInputs): MailboxInput {
 }
 
 function conflict(inputs: MailboxInputs, diffs: string[]): ConflictError {
-  const address = `${inputs.localPart}@${inputs.domain}`;
-  return new ConflictError(
-    { provider: inputs.mailProvider, operation: "createMailbox" },
-    `mailbox ${address} already exists at ${inputs.mailProvider} and differs from the ` +
-      `declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
-  );
+  return differsConflict("mailbox", "createMailbox", inputs, diffs);
 }
 
 /** Check-time failures for settings the provider kind cannot honour; unknown values pass. */

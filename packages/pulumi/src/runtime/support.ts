@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { ConflictError } from "@mailplane/providers";
 import { z } from "zod";
 import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
 
@@ -134,6 +135,34 @@ export const ADOPT_HINT =
   "Make the declaration match what exists (create then adopts it without writing; " +
   "`pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and " +
   "change it in a later update.";
+
+/**
+ * The `ConflictError` of a create that found its address taken by something that differs from
+ * the declaration: one wording for every account resource (`alias hr@acme.com already exists at
+ * migadu and differs from the declaration: ...`), nothing changed, how to adopt.
+ */
+export function differsConflict(
+  what: "mailbox" | "alias" | "group",
+  operation: string,
+  inputs: { mailProvider: string; domain: string; localPart: string },
+  diffs: string[],
+): ConflictError {
+  return new ConflictError(
+    { provider: inputs.mailProvider, operation },
+    `${what} ${inputs.localPart}@${inputs.domain} already exists at ${inputs.mailProvider} and ` +
+      `differs from the declaration: ${diffs.join("; ")}. Nothing was changed. ${ADOPT_HINT}`,
+  );
+}
+
+/** What `read` answers: the state, plus the inputs when importing. */
+export function readResult(
+  importing: boolean,
+  id: string,
+  outs: object,
+  inputs: object,
+): { id: string; props: Record<string, unknown>; inputs?: Record<string, unknown> } {
+  return importing ? { id, props: { ...outs }, inputs: { ...inputs } } : { id, props: { ...outs } };
+}
 
 /**
  * A resource id: `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/alice`; `read`
