@@ -174,7 +174,7 @@ describe("zone file served by Knot DNS", () => {
     expect(dig("_submission._tcp.acme.com", "SRV")).toEqual(["0 1 587 smtp.gmail.com."]);
   });
 
-  it("rewrites the file on update with the next serial, keeps it on delete unless onDelete is \"delete\"", async () => {
+  it('rewrites the file on update with the next serial, keeps it on delete unless onDelete is "delete"', async () => {
     const next = outs.content.replace("abc123", "def456");
     const diff = await zoneFileProvider.diff!(zonePath, outs, { path: zonePath, content: next });
     expect(diff).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });

@@ -182,10 +182,7 @@ export function isPending(value: unknown): boolean {
  * accepted here and checked when it resolves (see {@link checkResolved}).
  */
 export function pendingOr<T>(check: SettingCheck): z.ZodType<T, T | Pending<T>> {
-  return setting<T>((v) => (isPending(v) ? undefined : check(v))) as z.ZodType<
-    T,
-    T | Pending<T>
-  >;
+  return setting<T>((v) => (isPending(v) ? undefined : check(v))) as z.ZodType<T, T | Pending<T>>;
 }
 
 declare const PENDING: unique symbol;

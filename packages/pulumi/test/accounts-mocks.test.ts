@@ -286,9 +286,7 @@ describe("createAccountResources catch-all and domain aliases", () => {
     const conn = { mailProvider: "migadu", capabilities: migaduCapabilities };
     expect(() =>
       createAccountResources({ ...plan, catchAll: ["alice@acme.com"] }, scope, conn),
-    ).toThrow(
-      'catchAll: provider "migadu" has no catch-all; declare each address instead',
-    );
+    ).toThrow('catchAll: provider "migadu" has no catch-all; declare each address instead');
     expect(() =>
       createAccountResources({ ...plan, domainAliases: ["acme.co", "acme.io"] }, scope, conn),
     ).toThrow(

@@ -161,7 +161,8 @@ describe("mailbox check", () => {
     expect((await mailbox.check({}, { ...alice, quotaMb: undefined })).failures).toEqual([
       {
         property: "mailProvider",
-        reason: 'mailProvider "fake" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead',
+        reason:
+          'mailProvider "fake" forwards only and has no mailboxes; declare the address as an alias to a mailbox elsewhere instead',
       },
     ]);
     expect((await mailbox.check({}, { ...alice, mailProvider: "gmail" })).failures).toEqual([
