@@ -5,11 +5,12 @@ const pkg = (name: string) => path.resolve(__dirname, "packages", name, "src", "
 
 /**
  * Test files that start an in-process emulator from test/emulators and talk to it over HTTP on
- * 127.0.0.1. Every other file under packages/ is a unit test: pure code, Pulumi mocks, sqlite
+ * 127.0.0.1: any `*.emulator.test.ts` (a new provider's contract test is named so), and these
+ * older ones. Every other file under packages/ is a unit test: pure code, Pulumi mocks, sqlite
  * in a temp file; no listening socket (test/unit-guard.ts refuses one), no server, no pulumi CLI.
  */
 const EMULATOR_FILES = [
-  "packages/providers/test/contract/migadu.test.ts",
+  "packages/*/test/**/*.emulator.test.ts",
   "packages/providers/test/http/client.test.ts",
   "packages/providers/test/http/redaction.test.ts",
   "packages/providers/test/migadu/adapter.test.ts",

@@ -18,7 +18,7 @@ const projects = (config.test?.projects ?? []) as Project[];
 
 /** The files a tier's include and exclude globs select, relative to the repository. */
 function filesOf(p: Project): string[] {
-  const excluded = new Set(p.test.exclude ?? []);
+  const excluded = new Set(globSync(p.test.exclude ?? [], { cwd: ROOT }));
   return globSync(p.test.include, { cwd: ROOT })
     .filter((f) => !f.includes("node_modules") && !excluded.has(f))
     .sort();
@@ -46,6 +46,8 @@ describe("test tiers", () => {
     expect(tierOf("packages/pulumi/test/mail-domain.test.ts")).toBe("unit");
     expect(tierOf("packages/pulumi/test/accounts-migadu-emulator.test.ts")).toBe("emulator");
     expect(tierOf("test/emulators/migadu.test.ts")).toBe("emulator");
+    expect(tierOf("packages/providers/test/contract/migadu.emulator.test.ts")).toBe("emulator");
+    expect(tierOf("packages/providers/test/contract/self-hosted.test.ts")).toBe("unit");
     expect(tierOf("test/engine/engine.test.ts")).toBe("engine");
     expect(tierOf("test/real/powerdns.test.ts")).toBe("real");
   });
