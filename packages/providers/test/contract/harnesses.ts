@@ -30,15 +30,16 @@ export async function migaduHarness(): Promise<Harness> {
     createAlias: "/domains/:domain/aliases",
     createGroup: "/domains/:domain/aliases",
   } as const;
+  const provider = createMigaduProvider({
+    baseUrl: url,
+    user: "admin@acme.test",
+    apiKey: "contract-key-0123",
+    budget: { ratePerSecond: 1000, burst: 1000 },
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    readCacheTtlMs: 0,
+  });
   return {
-    provider: createMigaduProvider({
-      baseUrl: url,
-      user: "admin@acme.test",
-      apiKey: "contract-key-0123",
-      budget: { ratePerSecond: 1000, burst: 1000 },
-      retry: { baseDelayMs: 5, maxDelayMs: 50 },
-      readCacheTtlMs: 0,
-    }),
+    provider,
     domain,
     deliveries: async () =>
       Object.fromEntries(
@@ -48,6 +49,40 @@ export async function migaduHarness(): Promise<Harness> {
     handMade: async (lp, destinations) => emu.putAlias(domain, lp, destinations),
     dropAfterWrite: (operation) => {
       emu.inject({ kind: "drop", when: "after", method: "POST", route: routes[operation] });
+    },
+    leakSecrets: async () => {
+      const password = 'Pw"with/€-and-more';
+      const apiKey = "contract-key-0123";
+      const body = {
+        error: { message: `password ${password} refused for ${apiKey}` },
+        password,
+        echoed: {
+          key: encodeURIComponent(apiKey),
+          basic: Buffer.from(`admin@acme.test:${apiKey}`).toString("base64"),
+        },
+      };
+      emu.inject({
+        kind: "status",
+        status: 422,
+        method: "POST",
+        route: routes.createMailbox,
+        body,
+      });
+      const error = await provider
+        .createMailbox({
+          domain,
+          localPart: "leaky",
+          name: "Leaky",
+          suspended: false,
+          aliases: [],
+          forwardTo: [],
+          password,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      return { error, secrets: [password, apiKey] };
     },
     close: () => emu.stop(),
   };

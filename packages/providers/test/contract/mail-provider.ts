@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MailProvider } from "../../src";
+import { expectNoSecrets } from "./redaction";
 
 /** A provider under test with its test double. */
 export interface Harness {
@@ -33,6 +34,12 @@ export interface Harness {
    * verify without creating a duplicate.
    */
   dropAfterWrite?(operation: "createMailbox" | "createAlias" | "createGroup"): void;
+  /**
+   * Makes the test double answer the next write with an error body that echoes the secrets of
+   * the request (the mailbox's password, the adapter's credential) in the shapes of
+   * `./redaction.ts`, runs that write and returns what it threw, with the secrets in play.
+   */
+  leakSecrets?(): Promise<{ error: unknown; secrets: string[] }>;
   close(): Promise<void>;
 }
 
@@ -267,6 +274,14 @@ export function mailProviderContract(name: string, make: () => Promise<Harness>)
       await p.updateMailbox(d, "maria", { aliases: [], keepAliases: ["legacy"] });
       await p.deleteMailbox(d, "maria");
       expect(await h.deliveries()).toEqual({ [at("legacy")]: [at("maria")] });
+    });
+
+    it("keeps every secret out of an error whose body echoes them", async () => {
+      if (h.leakSecrets === undefined) return;
+      const { error, secrets } = await h.leakSecrets();
+      expect(error).toBeInstanceOf(Error);
+      expect(secrets.length).toBeGreaterThan(0);
+      expectNoSecrets(error, secrets);
     });
 
     it("retries a write whose answer was lost without creating a duplicate", async () => {
