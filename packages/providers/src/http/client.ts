@@ -39,6 +39,11 @@ export interface HttpClientConfig {
   isRateLimited?: (status: number, body: unknown, text: string) => boolean;
   /** Extracts the API's own message from an error body (given the body already redacted). */
   apiMessage?: (body: unknown, text: string) => string | undefined;
+  /**
+   * The `Authorization` header of each attempt, read when the attempt is sent (a bearer token
+   * that expires and is refreshed); the value is redacted from every error.
+   */
+  authorization?: () => Promise<string>;
 }
 
 /** One request. `verify` makes a non-idempotent request safe to retry. */
@@ -80,6 +85,7 @@ export class HttpClient {
   private readonly redactor: Redactor;
   private readonly isRateLimited: NonNullable<HttpClientConfig["isRateLimited"]>;
   private readonly apiMessage: NonNullable<HttpClientConfig["apiMessage"]>;
+  private readonly authorization: HttpClientConfig["authorization"];
 
   constructor(config: HttpClientConfig) {
     this.provider = config.provider;
@@ -90,6 +96,7 @@ export class HttpClient {
       : undefined;
     this.isRateLimited = config.isRateLimited ?? (() => false);
     this.apiMessage = config.apiMessage ?? defaultApiMessage;
+    this.authorization = config.authorization;
     this.secrets = [
       ...(config.auth ? basicAuthSecrets(config.auth.username, config.auth.password) : []),
       ...(config.secrets ?? []),
@@ -111,12 +118,17 @@ export class HttpClient {
   /** Sends the request, retrying as the policy allows; returns the validated body. */
   async request<T>(req: HttpRequest<T>): Promise<T> {
     const inBody = secretsInBody(req.body);
-    const secrets =
-      inBody.length === 0 ? this.redactor : new Redactor([...this.secrets, ...inBody]);
     let attempt = 0;
     for (;;) {
       if (this.budget) await this.budget.acquire();
-      const outcome = await this.send(req);
+      const authorization = this.authorization ? await this.authorization() : undefined;
+      const extra = [
+        ...inBody,
+        ...(authorization ? [authorization, authorization.replace(/^\S+\s+/, "")] : []),
+      ];
+      const secrets =
+        extra.length === 0 ? this.redactor : new Redactor([...this.secrets, ...extra]);
+      const outcome = await this.send(req, authorization);
       if (outcome.kind === "response" && outcome.status >= 200 && outcome.status < 300) {
         return this.parse(req, outcome, secrets);
       }
@@ -139,11 +151,12 @@ export class HttpClient {
     }
   }
 
-  private async send<T>(req: HttpRequest<T>): Promise<Outcome> {
+  private async send<T>(req: HttpRequest<T>, authorization?: string): Promise<Outcome> {
     try {
       const res = await this.http.request<string>({
         method: req.method,
         url: req.path,
+        ...(authorization === undefined ? {} : { headers: { Authorization: authorization } }),
         data: req.body === undefined ? undefined : JSON.stringify(req.body),
       });
       const headers: Record<string, string> = {};
