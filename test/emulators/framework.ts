@@ -258,7 +258,10 @@ export class Emulator {
 
     let body: unknown = undefined;
     const raw = Buffer.concat(chunks).toString("utf8");
-    if (raw.trim() !== "") {
+    if (raw.trim() !== "" && /x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "")) {
+      // OAuth token endpoints take form bodies: parsed to a record of strings.
+      body = Object.fromEntries(new URLSearchParams(raw));
+    } else if (raw.trim() !== "") {
       try {
         body = JSON.parse(raw);
       } catch {

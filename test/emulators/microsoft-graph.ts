@@ -1,0 +1,813 @@
+import { randomUUID } from "node:crypto";
+import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framework";
+
+/**
+ * Microsoft Graph v1.0 emulator with its identity-platform token endpoint, in memory, written
+ * from Microsoft's documentation (../shared/facts/providers.md §2), not from the adapter:
+ *
+ * - `POST /{tenant}/oauth2/v2.0/token` (client credentials, client secret, form body): a bearer
+ *   token with `expires_in`; Graph answers 401 `InvalidAuthenticationToken` to a missing, unknown
+ *   or expired token. `GET /{tenant}/v2.0/.well-known/openid-configuration` for MSAL.
+ * - `/v1.0/users` (POST, GET paged by `$top` and `@odata.nextLink`, GET/PATCH/DELETE by id or
+ *   userPrincipalName), `POST /users/{id}/assignLicense` (refused without `usageLocation`). A
+ *   user has a mailbox (`mail`, `proxyAddresses`) only once a licence that includes Exchange is
+ *   assigned. `proxyAddresses` is read-only. DELETE is a soft delete (restorable 30 days).
+ * - `/v1.0/groups` (Microsoft 365 groups: `groupTypes: ["Unified"]`), `members/$ref` add and
+ *   remove, paged `members`.
+ * - `POST /v1.0/$batch`: at most 20 requests, each answered with its own status; throttling can
+ *   be injected inside a batch (`throttleInBatch`), the batch itself answering 200.
+ * - Errors as Graph sends them: `{ error: { code, message, innerError } }`.
+ */
+
+/** A Graph user as `GET /users/{id}` returns it (no password). */
+export interface GraphUser {
+  id: string;
+  userPrincipalName: string;
+  mailNickname: string;
+  displayName: string;
+  department: string | null;
+  jobTitle: string | null;
+  accountEnabled: boolean;
+  usageLocation: string | null;
+  mail: string | null;
+  proxyAddresses: string[];
+  assignedLicenses: { skuId: string; disabledPlans: string[] }[];
+}
+
+/** A Microsoft 365 group. */
+export interface GraphGroup {
+  id: string;
+  displayName: string;
+  mailNickname: string;
+  mail: string;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  proxyAddresses: string[];
+  description: string | null;
+}
+
+/** A licence (subscribed SKU) of the tenant. */
+export interface GraphSku {
+  skuId: string;
+  skuPartNumber: string;
+  /** True when the SKU includes Exchange Online (a mailbox). */
+  exchange: boolean;
+}
+
+/** Options of the Graph emulator. */
+export interface GraphEmulatorOptions {
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Verified domains; the first is the default for group addresses. */
+  domains?: string[];
+  /** Subscribed SKUs. Default: one with Exchange (O365 E3), one without (Power BI Pro). */
+  skus?: GraphSku[];
+  /** `expires_in` of issued tokens, in seconds. @default 3599 */
+  tokenLifetimeSeconds?: number;
+  /** The most items one page holds whatever `$top` asks (Graph may return fewer). @default 999 */
+  maxPageSize?: number;
+}
+
+/** Office 365 E3 (includes Exchange Online). */
+export const SKU_E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+/** Power BI Pro (no Exchange). */
+export const SKU_POWER_BI_PRO = "f8a1db68-be16-40ed-86d5-cb42ce701560";
+
+const GRAPH = "https://graph.microsoft.com/v1.0";
+const UPN_LOCAL = /^[A-Za-z0-9'.\-_!#^~]+$/;
+
+interface StoredUser extends GraphUser {
+  password: string;
+  forceChangePasswordNextSignIn: boolean;
+  deletedAt?: number;
+}
+
+interface StoredGroup extends GraphGroup {
+  members: string[];
+  deletedAt?: number;
+}
+
+interface InnerRoute {
+  method: string;
+  regex: RegExp;
+  names: string[];
+  handler: (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
+}
+
+/** Graph's error body. */
+export function graphError(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): EmulatorResponse {
+  return {
+    status,
+    body: {
+      error: {
+        code,
+        message,
+        ...extra,
+        innerError: { date: new Date().toISOString(), "request-id": randomUUID() },
+      },
+    },
+  };
+}
+
+const notFound = (id: string): EmulatorResponse =>
+  graphError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+
+const conflict = (property: string): EmulatorResponse =>
+  graphError(
+    400,
+    "Request_BadRequest",
+    `Another object with the same value for property ${property} already exists.`,
+    { details: [{ target: property, code: "ObjectConflict" }] },
+  );
+
+const badRequest = (message: string): EmulatorResponse =>
+  graphError(400, "Request_BadRequest", message);
+
+/** The Microsoft Graph emulator with a direct test API over its in-memory state. */
+export class GraphEmulator extends Emulator {
+  readonly tenantId: string;
+  readonly clientId: string;
+  clientSecret: string;
+  readonly domains: string[];
+  readonly skus: GraphSku[];
+  tokenLifetimeSeconds: number;
+  maxPageSize: number;
+  /** Tokens issued, by value, with their expiry (epoch ms). */
+  readonly tokens = new Map<string, number>();
+  /** Requests that carried an expired token. */
+  expiredTokenUses = 0;
+  /** Sizes of the `$batch` requests received, in order. */
+  readonly batchSizes: number[] = [];
+  private readonly users = new Map<string, StoredUser>();
+  private readonly groups = new Map<string, StoredGroup>();
+  private readonly inner: InnerRoute[] = [];
+  private batchThrottle: { remaining: number; retryAfterSeconds: number } = {
+    remaining: 0,
+    retryAfterSeconds: 0,
+  };
+
+  constructor(options: GraphEmulatorOptions = {}) {
+    super({
+      name: "microsoft-graph",
+      authenticate: (req) => (req.path.startsWith("/v1.0/") ? this.checkToken(req) : undefined),
+    });
+    this.tenantId = options.tenantId ?? "00000000-0000-4000-8000-00000000feed";
+    this.clientId = options.clientId ?? "11111111-1111-4111-8111-111111111111";
+    this.clientSecret = options.clientSecret ?? "emulator~client~secret~0123456789";
+    this.domains = (options.domains ?? ["contoso.test"]).map((d) => d.toLowerCase());
+    this.skus = options.skus ?? [
+      { skuId: SKU_E3, skuPartNumber: "ENTERPRISEPACK", exchange: true },
+      { skuId: SKU_POWER_BI_PRO, skuPartNumber: "POWER_BI_PRO", exchange: false },
+    ];
+    this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
+    this.maxPageSize = options.maxPageSize ?? 999;
+    this.registerRoutes();
+  }
+
+  // ---------------- test API ----------------
+
+  /** Copies of the live (not deleted) users, sorted by UPN. */
+  listUsers(): GraphUser[] {
+    return [...this.users.values()]
+      .filter((u) => u.deletedAt === undefined)
+      .map((u) => this.publicUser(u))
+      .sort((a, b) => a.userPrincipalName.localeCompare(b.userPrincipalName));
+  }
+
+  /** Copies of the soft-deleted users. */
+  deletedUsers(): GraphUser[] {
+    return [...this.users.values()]
+      .filter((u) => u.deletedAt !== undefined)
+      .map((u) => this.publicUser(u));
+  }
+
+  /** A live user by id or UPN (copy). */
+  user(idOrUpn: string): GraphUser | undefined {
+    const u = this.findUser(idOrUpn);
+    return u && this.publicUser(u);
+  }
+
+  /** The password and the forced-change flag last set for a user (never returned by Graph). */
+  passwordOf(idOrUpn: string): { password: string; forceChange: boolean } | undefined {
+    const u = this.findUser(idOrUpn);
+    return u && { password: u.password, forceChange: u.forceChangePasswordNextSignIn };
+  }
+
+  /** Creates a user directly (an admin in the portal); licensed with `skuId` when given. */
+  putUser(upn: string, displayName: string, skuId?: string): GraphUser {
+    const [local] = upn.split("@");
+    const u: StoredUser = {
+      id: randomUUID(),
+      userPrincipalName: upn,
+      mailNickname: local!,
+      displayName,
+      department: null,
+      jobTitle: null,
+      accountEnabled: true,
+      usageLocation: skuId ? "US" : null,
+      mail: null,
+      proxyAddresses: [],
+      assignedLicenses: skuId ? [{ skuId, disabledPlans: [] }] : [],
+      password: "set-by-admin",
+      forceChangePasswordNextSignIn: false,
+    };
+    this.users.set(u.id, u);
+    this.provisionMailbox(u);
+    return this.publicUser(u);
+  }
+
+  /** Copies of the live groups with their member ids. */
+  listGroups(): (GraphGroup & { members: string[] })[] {
+    return [...this.groups.values()]
+      .filter((g) => g.deletedAt === undefined)
+      .map((g) => ({ ...this.publicGroup(g), members: [...g.members] }));
+  }
+
+  /**
+   * Each live group's address with its members' addresses (mail, else UPN), sorted. A member
+   * whose user is soft-deleted keeps its link (a restore brings it back) and is reported at
+   * the address it had.
+   */
+  groupDeliveries(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const g of this.groups.values()) {
+      if (g.deletedAt !== undefined) continue;
+      out[g.mail] = g.members
+        .map((id) => this.users.get(id))
+        .filter((u): u is StoredUser => u !== undefined)
+        .map((u) => (u.mail ?? u.userPrincipalName).toLowerCase())
+        .sort();
+    }
+    return out;
+  }
+
+  /** Creates a Microsoft 365 group directly with members given by UPN. */
+  putGroup(mailNickname: string, displayName: string, memberUpns: string[]): GraphGroup {
+    const g = this.newGroup(mailNickname, displayName);
+    for (const upn of memberUpns) {
+      const u = this.findUser(upn);
+      if (!u) throw new Error(`emulator: no user ${upn}`);
+      g.members.push(u.id);
+    }
+    return this.publicGroup(g);
+  }
+
+  /** The next `count` requests inside `$batch` calls are answered 429 with `Retry-After`. */
+  throttleInBatch(count: number, retryAfterSeconds = 1): void {
+    this.batchThrottle = { remaining: count, retryAfterSeconds };
+  }
+
+  // ---------------- token endpoint ----------------
+
+  private checkToken(req: EmulatorRequest): EmulatorResponse | undefined {
+    const header = req.headers.authorization ?? "";
+    const token = /^Bearer (.+)$/.exec(header)?.[1];
+    const expiry = token === undefined ? undefined : this.tokens.get(token);
+    if (expiry === undefined) {
+      return graphError(401, "InvalidAuthenticationToken", "Access token is empty.");
+    }
+    if (Date.now() >= expiry) {
+      this.expiredTokenUses += 1;
+      return graphError(
+        401,
+        "InvalidAuthenticationToken",
+        "Lifetime validation failed, the token is expired.",
+      );
+    }
+    return undefined;
+  }
+
+  private token(req: EmulatorRequest): EmulatorResponse {
+    const form = (req.body ?? {}) as Record<string, string>;
+    const oauthError = (status: number, error: string, description: string) => ({
+      status,
+      body: { error, error_description: description, error_codes: [], timestamp: new Date() },
+    });
+    if (req.params.tenant !== this.tenantId) {
+      return oauthError(
+        400,
+        "invalid_tenant",
+        `AADSTS90002: Tenant '${req.params.tenant}' not found.`,
+      );
+    }
+    if (form.grant_type !== "client_credentials") {
+      return oauthError(
+        400,
+        "unsupported_grant_type",
+        "AADSTS70003: The app requested an unsupported grant type.",
+      );
+    }
+    if (form.client_id !== this.clientId) {
+      return oauthError(
+        400,
+        "unauthorized_client",
+        `AADSTS700016: Application with identifier '${form.client_id}' was not found in the directory.`,
+      );
+    }
+    if (form.client_secret !== this.clientSecret) {
+      return oauthError(
+        401,
+        "invalid_client",
+        `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`,
+      );
+    }
+    if (!(form.scope ?? "").split(" ").includes("https://graph.microsoft.com/.default")) {
+      return oauthError(
+        400,
+        "invalid_scope",
+        "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.",
+      );
+    }
+    const token = `emu.${randomUUID()}`;
+    this.tokens.set(token, Date.now() + this.tokenLifetimeSeconds * 1000);
+    return {
+      status: 200,
+      body: {
+        token_type: "Bearer",
+        expires_in: this.tokenLifetimeSeconds,
+        ext_expires_in: this.tokenLifetimeSeconds,
+        access_token: token,
+      },
+    };
+  }
+
+  // ---------------- helpers ----------------
+
+  private findUser(idOrUpn: string): StoredUser | undefined {
+    const key = idOrUpn.toLowerCase();
+    for (const u of this.users.values()) {
+      if (u.deletedAt !== undefined) continue;
+      if (u.id === key || u.userPrincipalName.toLowerCase() === key) return u;
+    }
+    return undefined;
+  }
+
+  private findGroup(id: string): StoredGroup | undefined {
+    const g = this.groups.get(id);
+    return g && g.deletedAt === undefined ? g : undefined;
+  }
+
+  private publicUser(u: StoredUser): GraphUser {
+    return {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      mailNickname: u.mailNickname,
+      displayName: u.displayName,
+      department: u.department,
+      jobTitle: u.jobTitle,
+      accountEnabled: u.accountEnabled,
+      usageLocation: u.usageLocation,
+      mail: u.mail,
+      proxyAddresses: [...u.proxyAddresses],
+      assignedLicenses: u.assignedLicenses.map((l) => ({
+        ...l,
+        disabledPlans: [...l.disabledPlans],
+      })),
+    };
+  }
+
+  private publicGroup(g: StoredGroup): GraphGroup {
+    const { members: _members, deletedAt: _deleted, ...rest } = g;
+    return { ...rest, groupTypes: [...g.groupTypes], proxyAddresses: [...g.proxyAddresses] };
+  }
+
+  private hasExchange(u: StoredUser): boolean {
+    return u.assignedLicenses.some((l) => this.skus.find((s) => s.skuId === l.skuId)?.exchange);
+  }
+
+  /** Exchange provisions a mailbox once an Exchange licence is assigned (primary = UPN). */
+  private provisionMailbox(u: StoredUser): void {
+    if (this.hasExchange(u)) {
+      if (u.mail === null) {
+        u.mail = u.userPrincipalName.toLowerCase();
+        u.proxyAddresses = [`SMTP:${u.mail}`];
+      }
+    }
+  }
+
+  /** Every proxy address in use (lower-case, without prefix), with its owner's id. */
+  private addressTaken(address: string, except?: string): boolean {
+    const a = address.toLowerCase();
+    const holders = [
+      ...[...this.users.values()].filter((u) => u.deletedAt === undefined),
+      ...[...this.groups.values()].filter((g) => g.deletedAt === undefined),
+    ];
+    return holders.some(
+      (o) =>
+        o.id !== except &&
+        (o.proxyAddresses.some((p) => p.slice(5).toLowerCase() === a) ||
+          ("userPrincipalName" in o && o.userPrincipalName.toLowerCase() === a)),
+    );
+  }
+
+  private page<T>(req: EmulatorRequest, items: T[], path: string): EmulatorResponse {
+    const topText = req.query.get("$top");
+    const top = topText === null ? 100 : Number(topText);
+    if (!Number.isInteger(top) || top < 1 || top > 999) {
+      return badRequest(
+        `Invalid page size specified: '${topText}'. Must be between 1 and 999 inclusive.`,
+      );
+    }
+    const size = Math.min(top, this.maxPageSize);
+    const token = req.query.get("$skiptoken");
+    const start = token === null ? 0 : Number(Buffer.from(token, "base64url").toString("utf8"));
+    if (!Number.isInteger(start) || start < 0) return badRequest("Invalid $skiptoken.");
+    const value = items.slice(start, start + size);
+    const body: Record<string, unknown> = {
+      "@odata.context": `${GRAPH}/$metadata#${path}`,
+      value,
+    };
+    if (start + size < items.length) {
+      const next = Buffer.from(String(start + size), "utf8").toString("base64url");
+      const query = new URLSearchParams(req.query);
+      query.set("$skiptoken", next);
+      body["@odata.nextLink"] = `${this.url}/v1.0/${path}?${query.toString()}`;
+    }
+    return { status: 200, body };
+  }
+
+  private checkUpn(upn: unknown): string | EmulatorResponse {
+    if (typeof upn !== "string" || !/^[^@]+@[^@]+$/.test(upn)) {
+      return badRequest(
+        "Invalid value specified for property 'userPrincipalName' of resource 'User'.",
+      );
+    }
+    const [local, domain] = upn.split("@") as [string, string];
+    if (!UPN_LOCAL.test(local)) {
+      return badRequest(
+        "Invalid value specified for property 'userPrincipalName' of resource 'User'.",
+      );
+    }
+    if (!this.domains.includes(domain.toLowerCase())) {
+      return badRequest(
+        "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.",
+      );
+    }
+    return upn;
+  }
+
+  private readOnly(body: Record<string, unknown>): EmulatorResponse | undefined {
+    for (const field of ["proxyAddresses", "mail", "id", "assignedLicenses"]) {
+      if (field in body) {
+        return badRequest(`Property '${field}' is read-only and cannot be set.`);
+      }
+    }
+    return undefined;
+  }
+
+  private newGroup(mailNickname: string, displayName: string): StoredGroup {
+    const mail = `${mailNickname}@${this.domains[0]}`.toLowerCase();
+    const g: StoredGroup = {
+      id: randomUUID(),
+      displayName,
+      mailNickname,
+      mail,
+      mailEnabled: true,
+      securityEnabled: false,
+      groupTypes: ["Unified"],
+      proxyAddresses: [`SMTP:${mail}`],
+      description: null,
+      members: [],
+    };
+    this.groups.set(g.id, g);
+    return g;
+  }
+
+  // ---------------- routes ----------------
+
+  /** Registers a Graph route under `/v1.0`, also reachable from inside `$batch`. */
+  private graph(method: string, pattern: string, handler: InnerRoute["handler"]): void {
+    this.route(method, `/v1.0${pattern}`, handler);
+    const names: string[] = [];
+    const source = pattern
+      .split("/")
+      .map((seg) => {
+        if (seg.startsWith(":")) {
+          names.push(seg.slice(1));
+          return "([^/]+)";
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("/");
+    this.inner.push({ method, regex: new RegExp(`^${source}/?$`), names, handler });
+  }
+
+  private registerRoutes(): void {
+    this.route("POST", "/:tenant/oauth2/v2.0/token", (req) => this.token(req));
+    this.route("GET", "/:tenant/v2.0/.well-known/openid-configuration", (req) => ({
+      status: 200,
+      body: {
+        token_endpoint: `${this.url}/${req.params.tenant}/oauth2/v2.0/token`,
+        authorization_endpoint: `${this.url}/${req.params.tenant}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${this.url}/${req.params.tenant}/oauth2/v2.0/logout`,
+        issuer: `${this.url}/${req.params.tenant}/v2.0`,
+        jwks_uri: `${this.url}/${req.params.tenant}/discovery/v2.0/keys`,
+        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+      },
+    }));
+
+    // ---- users ----
+    this.graph("GET", "/users", (req) =>
+      this.page(
+        req,
+        this.listUsers().sort((a, b) => a.id.localeCompare(b.id)),
+        "users",
+      ),
+    );
+    this.graph("POST", "/users", (req) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const ro = this.readOnly(b);
+      if (ro) return ro;
+      for (const field of ["accountEnabled", "displayName", "mailNickname", "userPrincipalName"]) {
+        if (b[field] === undefined) {
+          return badRequest(`Property '${field}' is required when creating the entity.`);
+        }
+      }
+      const pp = b.passwordProfile as {
+        password?: unknown;
+        forceChangePasswordNextSignIn?: unknown;
+      };
+      if (!pp || typeof pp.password !== "string") {
+        return badRequest("Property 'passwordProfile' is required when creating the entity.");
+      }
+      const upn = this.checkUpn(b.userPrincipalName);
+      if (typeof upn !== "string") return upn;
+      if (this.findUser(upn) || this.addressTaken(upn)) return conflict("userPrincipalName");
+      const u: StoredUser = {
+        id: randomUUID(),
+        userPrincipalName: upn,
+        mailNickname: String(b.mailNickname),
+        displayName: String(b.displayName),
+        department: typeof b.department === "string" ? b.department : null,
+        jobTitle: typeof b.jobTitle === "string" ? b.jobTitle : null,
+        accountEnabled: b.accountEnabled === true,
+        usageLocation: typeof b.usageLocation === "string" ? b.usageLocation : null,
+        mail: null,
+        proxyAddresses: [],
+        assignedLicenses: [],
+        password: pp.password,
+        forceChangePasswordNextSignIn: pp.forceChangePasswordNextSignIn === true,
+      };
+      this.users.set(u.id, u);
+      return {
+        status: 201,
+        body: { "@odata.context": `${GRAPH}/$metadata#users/$entity`, ...this.publicUser(u) },
+      };
+    });
+    this.graph("GET", "/users/:id", (req) => {
+      const u = this.findUser(req.params.id!);
+      return u ? { status: 200, body: this.publicUser(u) } : notFound(req.params.id!);
+    });
+    this.graph("PATCH", "/users/:id", (req) => {
+      const u = this.findUser(req.params.id!);
+      if (!u) return notFound(req.params.id!);
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const ro = this.readOnly(b);
+      if (ro) return ro;
+      if (b.userPrincipalName !== undefined) {
+        const upn = this.checkUpn(b.userPrincipalName);
+        if (typeof upn !== "string") return upn;
+        const other = this.findUser(upn);
+        if ((other && other.id !== u.id) || this.addressTaken(upn, u.id)) {
+          return conflict("userPrincipalName");
+        }
+        if (u.mail !== null) {
+          // Exchange follows the UPN: the new address becomes primary.
+          u.mail = upn.toLowerCase();
+          u.proxyAddresses = [`SMTP:${u.mail}`];
+        }
+        u.userPrincipalName = upn;
+      }
+      for (const f of ["displayName", "mailNickname"] as const) {
+        if (typeof b[f] === "string") u[f] = b[f];
+      }
+      for (const f of ["department", "jobTitle", "usageLocation"] as const) {
+        if (f in b) u[f] = typeof b[f] === "string" ? b[f] : null;
+      }
+      if (typeof b.accountEnabled === "boolean") u.accountEnabled = b.accountEnabled;
+      const pp = b.passwordProfile as
+        { password?: unknown; forceChangePasswordNextSignIn?: unknown } | undefined;
+      if (pp) {
+        if (typeof pp.password === "string") u.password = pp.password;
+        if (typeof pp.forceChangePasswordNextSignIn === "boolean") {
+          u.forceChangePasswordNextSignIn = pp.forceChangePasswordNextSignIn;
+        }
+      }
+      return { status: 204 };
+    });
+    this.graph("DELETE", "/users/:id", (req) => {
+      const u = this.findUser(req.params.id!);
+      if (!u) return notFound(req.params.id!);
+      u.deletedAt = Date.now();
+      return { status: 204 };
+    });
+    this.graph("POST", "/users/:id/assignLicense", (req) => {
+      const u = this.findUser(req.params.id!);
+      if (!u) return notFound(req.params.id!);
+      const b = (req.body ?? {}) as {
+        addLicenses?: { skuId?: string; disabledPlans?: string[] }[];
+        removeLicenses?: string[];
+      };
+      if (!Array.isArray(b.addLicenses) || !Array.isArray(b.removeLicenses)) {
+        return badRequest("Invalid request: addLicenses and removeLicenses are required.");
+      }
+      for (const l of b.addLicenses) {
+        if (!this.skus.some((s) => s.skuId === l.skuId)) {
+          return badRequest(`License ${l.skuId} does not correspond to a valid company License.`);
+        }
+      }
+      if (b.addLicenses.length > 0 && u.usageLocation === null) {
+        return badRequest(
+          "License assignment cannot be done for user with invalid usage location.",
+        );
+      }
+      u.assignedLicenses = u.assignedLicenses.filter(
+        (l) =>
+          !b.removeLicenses!.includes(l.skuId) && !b.addLicenses!.some((a) => a.skuId === l.skuId),
+      );
+      for (const l of b.addLicenses) {
+        u.assignedLicenses.push({ skuId: l.skuId!, disabledPlans: l.disabledPlans ?? [] });
+      }
+      this.provisionMailbox(u);
+      return { status: 200, body: this.publicUser(u) };
+    });
+    this.graph("POST", "/directory/deletedItems/:id/restore", (req) => {
+      const u = this.users.get(req.params.id!);
+      if (!u || u.deletedAt === undefined) return notFound(req.params.id!);
+      if (this.findUser(u.userPrincipalName)) return conflict("userPrincipalName");
+      delete u.deletedAt;
+      return { status: 200, body: this.publicUser(u) };
+    });
+
+    // ---- groups ----
+    this.graph("GET", "/groups", (req) => {
+      let groups = [...this.groups.values()].filter((g) => g.deletedAt === undefined);
+      const filter = req.query.get("$filter");
+      if (filter !== null) {
+        // The subset Mailplane may use: equality on mail or mailNickname.
+        const m = /^(mail|mailNickname) eq '((?:[^']|'')*)'$/.exec(filter);
+        if (!m)
+          return badRequest(`Unsupported or invalid query filter clause specified: '${filter}'.`);
+        const value = m[2]!.replace(/''/g, "'").toLowerCase();
+        groups = groups.filter((g) => g[m[1] as "mail" | "mailNickname"].toLowerCase() === value);
+      }
+      return this.page(
+        req,
+        groups.sort((a, b) => a.id.localeCompare(b.id)).map((g) => this.publicGroup(g)),
+        "groups",
+      );
+    });
+    this.graph("POST", "/groups", (req) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const ro = this.readOnly(b);
+      if (ro) return ro;
+      for (const field of ["displayName", "mailEnabled", "mailNickname", "securityEnabled"]) {
+        if (b[field] === undefined) {
+          return badRequest(`Property '${field}' is required when creating the entity.`);
+        }
+      }
+      const nick = String(b.mailNickname);
+      if (nick.length > 64 || /[@()\\[\]";:.<>, ]/.test(nick) || /[^\x20-\x7e]/.test(nick)) {
+        return badRequest(
+          "Invalid value specified for property 'mailNickname' of resource 'Group'.",
+        );
+      }
+      const unified = Array.isArray(b.groupTypes) && b.groupTypes.includes("Unified");
+      if (b.mailEnabled === true && !unified) {
+        return badRequest(
+          "A mail-enabled security group or distribution group cannot be created through Graph.",
+        );
+      }
+      if (!unified) return badRequest("Only Microsoft 365 groups are supported by this emulator.");
+      if (this.addressTaken(`${nick}@${this.domains[0]}`)) return conflict("proxyAddresses");
+      const g = this.newGroup(nick, String(b.displayName));
+      if (typeof b.description === "string") g.description = b.description;
+      return { status: 201, body: this.publicGroup(g) };
+    });
+    this.graph("GET", "/groups/:id", (req) => {
+      const g = this.findGroup(req.params.id!);
+      return g ? { status: 200, body: this.publicGroup(g) } : notFound(req.params.id!);
+    });
+    this.graph("PATCH", "/groups/:id", (req) => {
+      const g = this.findGroup(req.params.id!);
+      if (!g) return notFound(req.params.id!);
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const ro = this.readOnly(b);
+      if (ro) return ro;
+      if (typeof b.displayName === "string") g.displayName = b.displayName;
+      if (typeof b.description === "string") g.description = b.description;
+      return { status: 204 };
+    });
+    this.graph("DELETE", "/groups/:id", (req) => {
+      const g = this.findGroup(req.params.id!);
+      if (!g) return notFound(req.params.id!);
+      g.deletedAt = Date.now();
+      return { status: 204 };
+    });
+    this.graph("GET", "/groups/:id/members", (req) => {
+      const g = this.findGroup(req.params.id!);
+      if (!g) return notFound(req.params.id!);
+      const members = g.members
+        .map((id) => this.users.get(id))
+        .filter((u): u is StoredUser => u !== undefined && u.deletedAt === undefined)
+        .map((u) => ({ "@odata.type": "#microsoft.graph.user", ...this.publicUser(u) }));
+      return this.page(req, members, `groups/${g.id}/members`);
+    });
+    this.graph("POST", "/groups/:id/members/$ref", (req) => {
+      const g = this.findGroup(req.params.id!);
+      if (!g) return notFound(req.params.id!);
+      const ref = (req.body as { "@odata.id"?: unknown } | undefined)?.["@odata.id"];
+      const m = typeof ref === "string" ? /\/directoryObjects\/([^/]+)$/.exec(ref) : null;
+      if (!m) {
+        return badRequest("Invalid object identifier '@odata.id'.");
+      }
+      const u = this.findUser(m[1]!);
+      if (!u) return notFound(m[1]!);
+      if (g.members.includes(u.id)) {
+        return badRequest(
+          "One or more added object references already exist for the following modified properties: 'members'.",
+        );
+      }
+      g.members.push(u.id);
+      return { status: 204 };
+    });
+    this.graph("DELETE", "/groups/:id/members/:member/$ref", (req) => {
+      const g = this.findGroup(req.params.id!);
+      if (!g) return notFound(req.params.id!);
+      const i = g.members.indexOf(req.params.member!);
+      if (i < 0) return notFound(req.params.member!);
+      g.members.splice(i, 1);
+      return { status: 204 };
+    });
+
+    // ---- $batch ----
+    this.route("POST", "/v1.0/$batch", async (req) => {
+      const requests = (req.body as { requests?: unknown } | undefined)?.requests;
+      if (!Array.isArray(requests) || requests.length === 0) {
+        return graphError(400, "BadRequest", "Invalid batch payload format.");
+      }
+      if (requests.length > 20) {
+        return graphError(400, "BadRequest", "The number of requests in a batch cannot exceed 20.");
+      }
+      this.batchSizes.push(requests.length);
+      const responses = [];
+      for (const r of requests as {
+        id?: unknown;
+        method?: unknown;
+        url?: unknown;
+        body?: unknown;
+      }[]) {
+        responses.push({ id: String(r.id), ...(await this.inside(r, req)) });
+      }
+      return { status: 200, body: { responses } };
+    });
+  }
+
+  /** Answers one request of a `$batch`. */
+  private async inside(
+    r: { method?: unknown; url?: unknown; body?: unknown },
+    outer: EmulatorRequest,
+  ): Promise<{ status: number; headers?: Record<string, string>; body?: unknown }> {
+    if (this.batchThrottle.remaining > 0) {
+      this.batchThrottle.remaining -= 1;
+      const e = graphError(429, "TooManyRequests", "Too many requests.");
+      return {
+        status: 429,
+        headers: { "Retry-After": String(this.batchThrottle.retryAfterSeconds) },
+        body: e.body,
+      };
+    }
+    const method = String(r.method ?? "GET").toUpperCase();
+    const url = new URL(String(r.url ?? ""), "http://batch.invalid/");
+    const path = url.pathname;
+    for (const route of this.inner) {
+      if (route.method !== method) continue;
+      const m = route.regex.exec(path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      const res = await route.handler({
+        method,
+        path,
+        params,
+        query: url.searchParams,
+        headers: outer.headers,
+        body: r.body,
+      });
+      return { status: res.status, headers: res.headers, body: res.body };
+    }
+    const e = graphError(400, "BadRequest", `Invalid request URL '${String(r.url)}'.`);
+    return { status: e.status, body: e.body };
+  }
+}
