@@ -119,13 +119,18 @@ export function mailProviderContract(name: string, make: () => Promise<Harness>)
     it("renames a mailbox in place when it can, and has no rename otherwise", async () => {
       if (!caps().mailboxes) return;
       if (!caps().renameInPlace) return expect(p.renameMailbox).toBeUndefined();
-      await p.createMailbox(person(d, "omar", { aliases: ["o.h"] }));
+      // A provider without mailbox aliases (Microsoft Graph) renames a mailbox that has none.
+      const aliases = caps().aliasesPerMailbox > 0 ? ["o.h"] : [];
+      await p.createMailbox(person(d, "omar", { aliases }));
       const renamed = await p.renameMailbox!(d, "omar", "omar.haddad");
       expect(renamed.localPart).toBe("omar.haddad");
-      expect(renamed.aliases).toEqual(["o.h"]);
+      expect(renamed.aliases).toEqual(aliases);
       expect(await p.getMailbox(d, "omar")).toBeUndefined();
+      expect(await h.mailboxCount("omar")).toBe(0);
       expect(await h.mailboxCount("omar.haddad")).toBe(1);
-      expect((await h.deliveries())[at("o.h")]).toEqual([at("omar.haddad")]);
+      if (aliases.length > 0) {
+        expect((await h.deliveries())[at("o.h")]).toEqual([at("omar.haddad")]);
+      }
     });
 
     it("adds, keeps and removes a mailbox's aliases", async () => {
@@ -268,7 +273,8 @@ export function mailProviderContract(name: string, make: () => Promise<Harness>)
 
     it("deleting a mailbox leaves an alias made by hand that delivers only to it", async () => {
       if (!caps().mailboxes) return;
-      await p.createMailbox(person(d, "maria", { aliases: ["m.g"] }));
+      const aliases = caps().aliasesPerMailbox > 0 ? ["m.g"] : [];
+      await p.createMailbox(person(d, "maria", { aliases }));
       await h.handMade("legacy", [at("maria")]);
       // What the runtime does for onDelete: "delete": remove the aliases it declared, then delete.
       await p.updateMailbox(d, "maria", { aliases: [], keepAliases: ["legacy"] });

@@ -1,0 +1,618 @@
+import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
+import type {
+  AliasState,
+  GroupState,
+  MailProvider,
+  MailboxInput,
+  MailboxPatch,
+  MailboxState,
+} from "../../adapter";
+import { capabilities } from "../definition";
+import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../../errors";
+import { Microsoft365Client, type Microsoft365ClientConfig } from "./client";
+import type { GraphBatchRequest, GraphBatchResponse, GraphGroup, GraphUser } from "./schema";
+
+/**
+ * What Microsoft Graph can do, as this adapter realises it.
+ * - Mailboxes are users: a user has a mailbox once a licence that includes Exchange is assigned
+ *   (`usageLocation` first). Suspension is `accountEnabled: false` (mail kept).
+ * - Rename in place: the userPrincipalName (and with it the primary address) changes.
+ * - Groups are Microsoft 365 groups (`groupTypes: ["Unified"]`) whose members are users.
+ * - Not through Graph: aliases (`proxyAddresses` is read-only), shared mailboxes, distribution
+ *   lists, forwarding — they live in Exchange Online. Per-user 2FA is a Conditional Access
+ *   policy, not a user field. Quota, catch-all and domain aliases: none.
+ */
+export const microsoft365Capabilities = capabilities({
+  mailboxes: true,
+  aliasesPerMailbox: 0,
+  groups: true,
+  suspend: true,
+  passwords: true,
+  forceChangeAtLogin: true,
+  renameInPlace: true,
+});
+
+/** Settings of the Microsoft 365 adapter. */
+export interface Microsoft365ProviderConfig extends Microsoft365ClientConfig {
+  /** The verified domain of the mailboxes; every other domain is refused. */
+  domain: string;
+  /** ISO 3166-1 alpha-2 `usageLocation`, set before a licence is assigned. */
+  usageLocation: string;
+  /** Licence SKU id by mailbox profile (`default` for mailboxes without one). */
+  licences?: Record<string, string>;
+}
+
+/** A mailbox input that may name its profile (the licence is the profile's). */
+export type Microsoft365MailboxInput = MailboxInput & { profile?: string };
+
+const PROVIDER = "microsoft365";
+const GRAPH_OBJECTS = "https://graph.microsoft.com/v1.0/directoryObjects";
+
+const sorted = (list: Iterable<string>): string[] => [...new Set(list)].sort();
+const lower = (list: readonly string[]): string[] =>
+  sorted(list.map((a) => a.trim().toLowerCase()));
+
+function fail(operation: string, message: string): never {
+  throw new ProviderError(
+    { provider: PROVIDER, operation },
+    `${PROVIDER} ${operation}: ${message}`,
+  );
+}
+
+/** Graph's "already exists" answer to a create (400 ObjectConflict). */
+function isObjectConflict(e: unknown): boolean {
+  return (
+    e instanceof MailProviderError &&
+    e.status === 400 &&
+    /already exists|ObjectConflict/i.test(e.apiMessage ?? "")
+  );
+}
+
+const EXCHANGE_ONLY = (what: string): string =>
+  `${what} live in Exchange Online: Microsoft Graph has no route for them (proxyAddresses is ` +
+  `read-only); declare none on a microsoft365 domain`;
+
+/**
+ * The Microsoft 365 adapter over Microsoft Graph v1.0. A mailbox is a user of the configured
+ * domain whose mailbox Exchange provisioned (`mail` is set); users without one (unlicensed,
+ * or licensed without Exchange) are not mailboxes. Writes are created, then licensed:
+ * `POST /users` (with `usageLocation`), then `assignLicense` with the profile's SKU. Group
+ * member changes are a diff sent through `$batch`, 20 per batch.
+ */
+export class Microsoft365Provider implements MailProvider {
+  readonly name = PROVIDER;
+  readonly capabilities = microsoft365Capabilities;
+  readonly domain: string;
+  readonly client: Microsoft365Client;
+  private readonly usageLocation: string;
+  private readonly licences: Record<string, string>;
+
+  constructor(config: Microsoft365ProviderConfig) {
+    for (const field of ["tenantId", "clientId", "domain", "usageLocation"] as const) {
+      if (typeof config[field] !== "string" || config[field].trim() === "") {
+        throw new TypeError(
+          `${PROVIDER}: ${field} must be a non-empty string, got ${JSON.stringify(config[field] ?? null)}`,
+        );
+      }
+    }
+    this.domain = config.domain.toLowerCase();
+    this.usageLocation = config.usageLocation;
+    this.licences = { ...config.licences };
+    this.client = new Microsoft365Client(config);
+  }
+
+  // ---------------- helpers ----------------
+
+  private checkDomain(domain: string, operation: string): string {
+    const d = domain.trim().toLowerCase();
+    if (d !== this.domain) {
+      fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
+    }
+    if (!isNormalizedDomain(d)) fail(operation, `domain "${domain}" is not a punycode domain name`);
+    return d;
+  }
+
+  private checkLocalPart(localPart: string, operation: string): string {
+    const lp = localPart.trim().toLowerCase();
+    if (!isNormalizedLocalPart(lp) || !/^[a-z0-9'.\-_!#^~]+$/.test(lp)) {
+      fail(
+        operation,
+        `local part "${localPart}" is not allowed in a userPrincipalName; allowed: A-Z a-z 0-9 ' . - _ ! # ^ ~`,
+      );
+    }
+    return lp;
+  }
+
+  /** The user's address in the domain (its UPN), or undefined when it is not one of ours. */
+  private localPartOf(u: GraphUser, d: string): string | undefined {
+    const [lp, domain] = u.userPrincipalName.toLowerCase().split("@");
+    return domain === d ? lp : undefined;
+  }
+
+  private toState(d: string, lp: string, u: GraphUser): MailboxState {
+    return {
+      domain: d,
+      localPart: lp,
+      name: u.displayName ?? "",
+      suspended: u.accountEnabled === false,
+      aliases: [],
+      forwardTo: [],
+      ...(u.department ? { department: u.department } : {}),
+      ...(u.jobTitle ? { title: u.jobTitle } : {}),
+    };
+  }
+
+  /** The user at `lp@d`, undefined when absent. */
+  private async findUser(d: string, lp: string, operation: string): Promise<GraphUser | undefined> {
+    try {
+      return await this.client.getUser(`${lp}@${d}`, operation);
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  private notFound(operation: string, address: string, what = "mailbox"): NotFoundError {
+    return new NotFoundError(
+      { provider: PROVIDER, operation, status: 404 },
+      `${PROVIDER} ${operation}: ${what} ${address} does not exist`,
+    );
+  }
+
+  private refuseExchangeOnly(
+    operation: string,
+    address: string,
+    input: Partial<MailboxInput>,
+  ): void {
+    if ((input.aliases ?? []).length > 0) {
+      fail(
+        operation,
+        `${address}: aliases ${JSON.stringify(input.aliases)}: ${EXCHANGE_ONLY("aliases")}`,
+      );
+    }
+    if ((input.forwardTo ?? []).length > 0) {
+      fail(operation, `${address}: forwardTo: ${EXCHANGE_ONLY("forwardings")}`);
+    }
+    if (input.require2fa === true) {
+      fail(
+        operation,
+        `${address}: require2fa is enforced by a Conditional Access policy in Entra ID, not a user field; Mailplane does not manage it yet`,
+      );
+    }
+  }
+
+  private licenceFor(input: Microsoft365MailboxInput, operation: string, address: string): string {
+    const profile = input.profile ?? "default";
+    const sku = this.licences[profile] ?? this.licences.default;
+    if (sku === undefined) {
+      fail(
+        operation,
+        `${address}: no licence for profile "${profile}"; allowed: a licences entry (SKU id with Exchange Online) for "${profile}" or "default" — a user without one has no mailbox`,
+      );
+    }
+    return sku;
+  }
+
+  // ---------------- mailboxes ----------------
+
+  /** Every mailbox of the domain: one paged read of the users (999 per page). */
+  async listMailboxes(domain: string): Promise<MailboxState[]> {
+    const d = this.checkDomain(domain, "listMailboxes");
+    const users = await this.client.listUsers("listMailboxes");
+    const out: MailboxState[] = [];
+    for (const u of users) {
+      const lp = this.localPartOf(u, d);
+      if (lp !== undefined && u.mail) out.push(this.toState(d, lp, u));
+    }
+    return out.sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One mailbox: the user at the address, when Exchange provisioned its mailbox. */
+  async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
+    const d = this.checkDomain(domain, "getMailbox");
+    const lp = this.checkLocalPart(localPart, "getMailbox");
+    const u = await this.findUser(d, lp, "getMailbox");
+    return u && u.mail ? this.toState(d, lp, u) : undefined;
+  }
+
+  private differences(u: GraphUser, input: MailboxInput): string[] {
+    const diffs: string[] = [];
+    if ((u.displayName ?? "") !== input.name) {
+      diffs.push(`name: ${JSON.stringify(u.displayName)} ≠ ${JSON.stringify(input.name)}`);
+    }
+    const suspended = u.accountEnabled === false;
+    if (suspended !== input.suspended) diffs.push(`suspended: ${suspended} ≠ ${input.suspended}`);
+    return diffs;
+  }
+
+  /**
+   * Creates the user, then licenses it: `usageLocation` is part of the create, the profile's
+   * licence is assigned next (Exchange then provisions the mailbox). An existing identical user
+   * (same display name and suspension) is adopted without touching its password, and licensed
+   * if it is not; a different one is a ConflictError.
+   */
+  async createMailbox(input: Microsoft365MailboxInput): Promise<MailboxState> {
+    const op = "createMailbox";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const address = `${lp}@${d}`;
+    if (typeof input.name !== "string" || input.name.trim() === "") {
+      fail(op, `${address}: name must be a non-empty display name`);
+    }
+    this.refuseExchangeOnly(op, address, input);
+    const sku = this.licenceFor(input, op, address);
+    if (input.password === undefined) {
+      fail(
+        op,
+        `${address} has no password; Microsoft Graph creates users with an initial password only`,
+      );
+    }
+    const adopt = (u: GraphUser): GraphUser => {
+      const diffs = this.differences(u, input);
+      if (diffs.length > 0) {
+        throw new ConflictError(
+          { provider: PROVIDER, operation: op, status: 400 },
+          `${PROVIDER} ${op}: ${address} already exists in Microsoft 365 with different settings ` +
+            `(${diffs.join("; ")}); declare it as it exists (Mailplane adopts identical accounts) ` +
+            `or choose another address`,
+        );
+      }
+      return u;
+    };
+    const verify = async (): Promise<GraphUser | undefined> => {
+      const u = await this.findUser(d, lp, op);
+      return u && adopt(u);
+    };
+    const body: Record<string, unknown> = {
+      accountEnabled: !input.suspended,
+      displayName: input.name,
+      mailNickname: lp,
+      userPrincipalName: address,
+      usageLocation: this.usageLocation,
+      passwordProfile: {
+        password: input.password,
+        forceChangePasswordNextSignIn: input.changePasswordAtNextLogin ?? false,
+      },
+      ...(input.department ? { department: input.department } : {}),
+      ...(input.title ? { jobTitle: input.title } : {}),
+    };
+    let user: GraphUser;
+    try {
+      user = await this.client.createUser(body, verify);
+    } catch (e) {
+      if (!isObjectConflict(e)) throw e;
+      const found = await verify();
+      if (!found) {
+        throw new ConflictError(
+          { provider: PROVIDER, operation: op, status: 400 },
+          `${PROVIDER} ${op}: ${address} is taken by another object of the tenant (a group or another user's address)`,
+        );
+      }
+      user = found;
+    }
+    return this.toState(d, lp, await this.license(op, user, sku));
+  }
+
+  /** Sets `usageLocation` when missing, then assigns `sku` unless the user has it. */
+  private async license(op: string, user: GraphUser, sku: string): Promise<GraphUser> {
+    if ((user.assignedLicenses ?? []).some((l) => l.skuId.toLowerCase() === sku.toLowerCase())) {
+      return user;
+    }
+    if (!user.usageLocation) {
+      await this.client.updateUser(user.id, { usageLocation: this.usageLocation }, op);
+    }
+    return this.client.assignLicense(user.id, [sku], [], op);
+  }
+
+  /** Applies the given fields with one PATCH; returns the state after it. */
+  async updateMailbox(
+    domain: string,
+    localPart: string,
+    patch: MailboxPatch,
+  ): Promise<MailboxState> {
+    const op = "updateMailbox";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const address = `${lp}@${d}`;
+    if (patch.name !== undefined && patch.name.trim() === "") {
+      fail(op, `${address}: name must be a non-empty display name`);
+    }
+    const keep = lower(patch.keepAliases ?? []);
+    this.refuseExchangeOnly(op, address, {
+      ...patch,
+      aliases: lower(patch.aliases ?? []).filter((a) => !keep.includes(a)),
+    });
+    const u = await this.findUser(d, lp, op);
+    if (!u || !u.mail) throw this.notFound(op, address);
+    const body: Record<string, unknown> = {};
+    if (patch.name !== undefined) body.displayName = patch.name;
+    if (patch.suspended !== undefined) body.accountEnabled = !patch.suspended;
+    if (patch.department !== undefined) body.department = patch.department || null;
+    if (patch.title !== undefined) body.jobTitle = patch.title || null;
+    if (patch.password !== undefined || patch.changePasswordAtNextLogin !== undefined) {
+      body.passwordProfile = {
+        ...(patch.password === undefined ? {} : { password: patch.password }),
+        forceChangePasswordNextSignIn: patch.changePasswordAtNextLogin ?? false,
+      };
+    }
+    if (Object.keys(body).length > 0) await this.client.updateUser(u.id, body, op);
+    const after: GraphUser = {
+      ...u,
+      ...(body.displayName === undefined ? {} : { displayName: patch.name }),
+      ...(body.accountEnabled === undefined ? {} : { accountEnabled: !patch.suspended }),
+      ...(patch.department === undefined ? {} : { department: patch.department || null }),
+      ...(patch.title === undefined ? {} : { jobTitle: patch.title || null }),
+    };
+    return this.toState(d, lp, after);
+  }
+
+  /** Changes the userPrincipalName (and with it the primary address) in place. */
+  async renameMailbox(domain: string, from: string, to: string): Promise<MailboxState> {
+    const op = "renameMailbox";
+    const d = this.checkDomain(domain, op);
+    const fromLp = this.checkLocalPart(from, op);
+    const toLp = this.checkLocalPart(to, op);
+    const u = await this.findUser(d, fromLp, op);
+    if (!u || !u.mail) throw this.notFound(op, `${fromLp}@${d}`);
+    try {
+      await this.client.updateUser(
+        u.id,
+        { userPrincipalName: `${toLp}@${d}`, mailNickname: toLp },
+        op,
+      );
+    } catch (e) {
+      if (!isObjectConflict(e)) throw e;
+      throw new ConflictError(
+        { provider: PROVIDER, operation: op, status: 400 },
+        `${PROVIDER} ${op}: ${toLp}@${d} is taken by another object of the tenant; ${fromLp}@${d} was not renamed`,
+      );
+    }
+    return this.toState(d, toLp, u);
+  }
+
+  /**
+   * Deletes the user (Entra ID keeps it restorable for 30 days, with its mailbox). A missing
+   * one is not an error.
+   */
+  async deleteMailbox(domain: string, localPart: string): Promise<void> {
+    const op = "deleteMailbox";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    try {
+      await this.client.deleteUser(`${lp}@${d}`);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+
+  // ---------------- aliases: not through Graph ----------------
+
+  /** Graph cannot read or write aliases: there are none to report. */
+  async listAliases(domain: string): Promise<AliasState[]> {
+    this.checkDomain(domain, "listAliases");
+    return [];
+  }
+
+  /** Graph cannot read aliases: none. */
+  async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
+    this.checkDomain(domain, "getAlias");
+    this.checkLocalPart(localPart, "getAlias");
+    return undefined;
+  }
+
+  /** Refused: aliases live in Exchange Online. */
+  async createAlias(input: AliasState): Promise<AliasState> {
+    fail("createAlias", `${input.localPart}@${input.domain}: ${EXCHANGE_ONLY("aliases")}`);
+  }
+
+  /** Refused: aliases live in Exchange Online. */
+  async updateAlias(domain: string, localPart: string): Promise<AliasState> {
+    fail("updateAlias", `${localPart}@${domain}: ${EXCHANGE_ONLY("aliases")}`);
+  }
+
+  /** Refused: aliases live in Exchange Online. */
+  async deleteAlias(domain: string, localPart: string): Promise<void> {
+    fail("deleteAlias", `${localPart}@${domain}: ${EXCHANGE_ONLY("aliases")}`);
+  }
+
+  // ---------------- groups: Microsoft 365 groups ----------------
+
+  private isOurs(g: GraphGroup, d: string): boolean {
+    return (
+      (g.groupTypes ?? []).includes("Unified") &&
+      typeof g.mail === "string" &&
+      g.mail.toLowerCase().endsWith(`@${d}`)
+    );
+  }
+
+  private async toGroup(d: string, g: GraphGroup, operation: string): Promise<GroupState> {
+    const members = await this.client.listMembers(g.id, operation);
+    return {
+      domain: d,
+      localPart: g.mail!.toLowerCase().split("@")[0]!,
+      ...(g.displayName ? { name: g.displayName } : {}),
+      members: lower(members.map((m) => m.mail ?? m.userPrincipalName ?? m.id)),
+    };
+  }
+
+  private async findGroup(
+    d: string,
+    lp: string,
+    operation: string,
+  ): Promise<GraphGroup | undefined> {
+    const found = await this.client.findGroupsByMail(`${lp}@${d}`, operation);
+    return found.find((g) => this.isOurs(g, d));
+  }
+
+  /** Every Microsoft 365 group of the domain: one paged read, plus one per group's members. */
+  async listGroups(domain: string): Promise<GroupState[]> {
+    const d = this.checkDomain(domain, "listGroups");
+    const groups = (await this.client.listGroups("listGroups")).filter((g) => this.isOurs(g, d));
+    const states = await Promise.all(groups.map((g) => this.toGroup(d, g, "listGroups")));
+    return states.sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One group by its address. */
+  async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
+    const d = this.checkDomain(domain, "getGroup");
+    const lp = this.checkLocalPart(localPart, "getGroup");
+    const g = await this.findGroup(d, lp, "getGroup");
+    return g && this.toGroup(d, g, "getGroup");
+  }
+
+  /** Member addresses → user ids, from one paged read of the users; unknown ones refused. */
+  private async memberIds(op: string, members: string[]): Promise<Map<string, string>> {
+    const bad = members.find((a) => !isNormalizedAddress(a));
+    if (bad !== undefined) fail(op, `members: "${bad}" is not an email address`);
+    const users = await this.client.listUsers(op);
+    const ids = new Map<string, string>();
+    for (const u of users) {
+      ids.set(u.userPrincipalName.toLowerCase(), u.id);
+      if (u.mail) ids.set(u.mail.toLowerCase(), u.id);
+    }
+    const unknown = members.filter((m) => !ids.has(m));
+    if (unknown.length > 0) {
+      throw new NotFoundError(
+        { provider: PROVIDER, operation: op },
+        `${PROVIDER} ${op}: members ${unknown.join(", ")} are not users of the tenant; a Microsoft 365 group's members are users`,
+      );
+    }
+    return ids;
+  }
+
+  /** Sends the member diff of group `id` through `$batch`. */
+  private async applyMembers(
+    op: string,
+    id: string,
+    current: string[],
+    desired: string[],
+  ): Promise<void> {
+    const add = desired.filter((m) => !current.includes(m));
+    const remove = current.filter((m) => !desired.includes(m));
+    if (add.length === 0 && remove.length === 0) return;
+    const ids = await this.memberIds(op, [...add, ...remove]);
+    const requests: GraphBatchRequest[] = [
+      ...add.map((m, i) => ({
+        id: `add-${i}`,
+        method: "POST" as const,
+        url: `/groups/${id}/members/$ref`,
+        headers: { "Content-Type": "application/json" },
+        body: { "@odata.id": `${GRAPH_OBJECTS}/${ids.get(m)}` },
+      })),
+      ...remove.map((m, i) => ({
+        id: `remove-${i}`,
+        method: "DELETE" as const,
+        url: `/groups/${id}/members/${ids.get(m)}/$ref`,
+      })),
+    ];
+    // Already a member, or already gone: the change is done.
+    const accept = (r: GraphBatchResponse): boolean =>
+      (r.id.startsWith("add-") &&
+        r.status === 400 &&
+        /already exist/i.test(JSON.stringify(r.body))) ||
+      (r.id.startsWith("remove-") && r.status === 404);
+    await this.client.batch(op, requests, accept);
+  }
+
+  /**
+   * Creates a Microsoft 365 group at `localPart@domain` and adds its members through `$batch`.
+   * An existing group with the same members is adopted; different members are a ConflictError.
+   */
+  async createGroup(input: GroupState): Promise<GroupState> {
+    const op = "createGroup";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const members = lower(input.members);
+    if (members.length === 0) fail(op, `${lp}@${d}: members must list at least one address`);
+    const address = `${lp}@${d}`;
+    const existing = await this.findGroup(d, lp, op);
+    if (existing) {
+      const state = await this.toGroup(d, existing, op);
+      if (state.members.join(",") !== members.join(",")) {
+        throw new ConflictError(
+          { provider: PROVIDER, operation: op, status: 400 },
+          `${PROVIDER} ${op}: ${address} already exists as a Microsoft 365 group with other members (${state.members.join(", ")} ≠ ${members.join(", ")})`,
+        );
+      }
+      return state;
+    }
+    await this.memberIds(op, members);
+    const body = {
+      displayName: input.name ?? lp,
+      mailEnabled: true,
+      mailNickname: lp,
+      securityEnabled: false,
+      groupTypes: ["Unified"],
+    };
+    let g: GraphGroup;
+    try {
+      g = await this.client.createGroup(body, () => this.findGroup(d, lp, op));
+    } catch (e) {
+      if (!isObjectConflict(e)) throw e;
+      throw new ConflictError(
+        { provider: PROVIDER, operation: op, status: 400 },
+        `${PROVIDER} ${op}: ${address} is taken by another object of the tenant (a user or a group)`,
+      );
+    }
+    if (!g.mail || g.mail.toLowerCase() !== address) {
+      await this.client.deleteGroup(g.id);
+      fail(
+        op,
+        `${address}: Microsoft gave the group the address ${g.mail ?? "(none)"}; a group's address follows the tenant's default domain, and another domain needs Exchange Online`,
+      );
+    }
+    await this.applyMembers(op, g.id, [], members);
+    return {
+      domain: d,
+      localPart: lp,
+      ...(body.displayName ? { name: body.displayName } : {}),
+      members,
+    };
+  }
+
+  /** Renames the group and applies the member diff through `$batch`. */
+  async updateGroup(
+    domain: string,
+    localPart: string,
+    patch: Partial<Pick<GroupState, "name" | "members">>,
+  ): Promise<GroupState> {
+    const op = "updateGroup";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const g = await this.findGroup(d, lp, op);
+    if (!g) throw this.notFound(op, `${lp}@${d}`, "group");
+    const state = await this.toGroup(d, g, op);
+    if (patch.name !== undefined && patch.name !== state.name) {
+      await this.client.updateGroup(g.id, { displayName: patch.name });
+      state.name = patch.name;
+    }
+    if (patch.members !== undefined) {
+      const desired = lower(patch.members);
+      if (desired.length === 0) fail(op, `${lp}@${d}: members must list at least one address`);
+      await this.applyMembers(op, g.id, state.members, desired);
+      state.members = desired;
+    }
+    return state;
+  }
+
+  /** Deletes the group (restorable for 30 days); a missing one is not an error. */
+  async deleteGroup(domain: string, localPart: string): Promise<void> {
+    const op = "deleteGroup";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const g = await this.findGroup(d, lp, op);
+    if (!g) return;
+    try {
+      await this.client.deleteGroup(g.id);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) throw e;
+    }
+  }
+}
+
+/** Builds the Microsoft 365 adapter. */
+export function createMicrosoft365Provider(
+  config: Microsoft365ProviderConfig,
+): Microsoft365Provider {
+  return new Microsoft365Provider(config);
+}

@@ -1,0 +1,490 @@
+import {
+  ConfidentialClientApplication,
+  type Configuration,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from "@azure/msal-node";
+import type { z } from "zod";
+import { AuthError, MailProviderError, ProviderError } from "../../errors";
+import { HttpClient } from "../../http/client";
+import type { BudgetConfig } from "../../http/budget";
+import { apiErrorMessage, errorForStatus, Redactor } from "../../http/errors";
+import { parseRetryAfter, sleep, type RetryPolicy } from "../../http/retry";
+import {
+  graphBatchSchema,
+  graphGroupSchema,
+  graphMemberSchema,
+  graphPageSchema,
+  graphUserSchema,
+  type GraphBatchRequest,
+  type GraphBatchResponse,
+  type GraphGroup,
+  type GraphMember,
+  type GraphUser,
+} from "./schema";
+
+/** Graph's documented base URL. */
+export const GRAPH_API_URL = "https://graph.microsoft.com/v1.0";
+/** The identity platform's authority host. */
+export const MICROSOFT_AUTHORITY_URL = "https://login.microsoftonline.com";
+/** The only scope of the client-credentials flow for Graph. */
+export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+
+/**
+ * Default request budget: Graph allows 3,000 writes per 150 s per app and tenant (20/s) and
+ * 3,500–8,000 resource units per 10 s; 15 requests/s with a burst of 20 stays under both.
+ */
+export const graphDefaultBudget: BudgetConfig = { ratePerSecond: 15, burst: 20 };
+
+/** At most 20 requests per `$batch` (Graph's documented limit). */
+export const GRAPH_BATCH_LIMIT = 20;
+
+const PROVIDER = "microsoft365";
+
+/** The fields Mailplane reads of a user. */
+export const USER_SELECT =
+  "id,userPrincipalName,mailNickname,displayName,department,jobTitle,accountEnabled," +
+  "usageLocation,mail,proxyAddresses,assignedLicenses";
+const GROUP_SELECT = "id,displayName,mailNickname,mail,mailEnabled,securityEnabled,groupTypes";
+const MEMBER_SELECT = "id,userPrincipalName,mail";
+
+/** Settings of the Graph client. The client secret is read when a token is needed. */
+export interface Microsoft365ClientConfig {
+  tenantId: string;
+  clientId: string;
+  /** The client secret, or a function reading it at call time. Never logged or shown. */
+  clientSecret: string | (() => string);
+  /** @default "https://graph.microsoft.com/v1.0" */
+  apiUrl?: string;
+  /**
+   * The authority host; `http:` only for a loopback emulator (MSAL itself speaks https only:
+   * the client then hands MSAL `https://<host>` and sends its requests over http).
+   * @default "https://login.microsoftonline.com"
+   */
+  authorityUrl?: string;
+  /** @default graphDefaultBudget */
+  budget?: BudgetConfig;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /**
+   * A token is renewed this long before it expires.
+   * @default 300000 (5 minutes, as MSAL does)
+   */
+  refreshBeforeExpiryMs?: number;
+  /**
+   * Attempts of an inner request of a `$batch` that Graph answered 429.
+   * @default 5
+   */
+  batchAttempts?: number;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** An MSAL network module over fetch that sends `https://<host>` requests to `http://<host>`. */
+function loopbackNetwork(host: string): INetworkModule {
+  const rewrite = (url: string): string =>
+    url.startsWith(`https://${host}/`) ? `http://${host}/${url.slice(host.length + 9)}` : url;
+  const send = async <T>(
+    method: "GET" | "POST",
+    url: string,
+    options?: NetworkRequestOptions,
+  ): Promise<NetworkResponse<T>> => {
+    const res = await fetch(rewrite(url), {
+      method,
+      headers: options?.headers,
+      body: method === "POST" ? options?.body : undefined,
+    });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    const text = await res.text();
+    return { headers, body: (text === "" ? {} : JSON.parse(text)) as T, status: res.status };
+  };
+  return {
+    sendGetRequestAsync: (url, options) => send("GET", url, options),
+    sendPostRequestAsync: (url, options) => send("POST", url, options),
+  };
+}
+
+/**
+ * Client-credentials tokens from MSAL (`ConfidentialClientApplication`), cached here and renewed
+ * `refreshBeforeExpiryMs` before they expire; concurrent callers share one token request.
+ */
+export class GraphTokenSource {
+  /** Tokens obtained from the authority (for tests and benchmarks). */
+  tokenRequests = 0;
+  private app: ConfidentialClientApplication | undefined;
+  private cached: { token: string; expiresAt: number } | undefined;
+  private pending: Promise<string> | undefined;
+  private readonly margin: number;
+
+  constructor(private readonly config: Microsoft365ClientConfig) {
+    this.margin = config.refreshBeforeExpiryMs ?? 300_000;
+  }
+
+  /** The client secret, read now; an AuthError when it is empty. */
+  secret(): string {
+    const s =
+      typeof this.config.clientSecret === "function"
+        ? this.config.clientSecret()
+        : this.config.clientSecret;
+    if (typeof s !== "string" || s.trim() === "") {
+      throw new AuthError(
+        { provider: PROVIDER, operation: "token" },
+        `${PROVIDER} token: the client secret is empty; set MICROSOFT365_CLIENT_SECRET or ` +
+          `mailplane:microsoft365ClientSecret (a secret of the app registration, value not shown)`,
+      );
+    }
+    return s;
+  }
+
+  private application(secret: string): ConfidentialClientApplication {
+    if (this.app) return this.app;
+    const base = new URL(this.config.authorityUrl ?? MICROSOFT_AUTHORITY_URL);
+    const auth: Configuration["auth"] = {
+      clientId: this.config.clientId,
+      clientSecret: secret,
+      authority: `https://${base.host}/${encodeURIComponent(this.config.tenantId)}`,
+    };
+    const configuration: Configuration = { auth };
+    if (base.protocol === "http:") {
+      if (!LOOPBACK.has(base.hostname)) {
+        throw new AuthError(
+          { provider: PROVIDER, operation: "token" },
+          `${PROVIDER} token: authorityUrl ${JSON.stringify(base.origin)} is http; allowed: https, ` +
+            `or http on 127.0.0.1/localhost (an emulator)`,
+        );
+      }
+      // A custom authority is trusted as given: no instance discovery at Microsoft's hosts.
+      auth.knownAuthorities = [base.host];
+      // MSAL speaks https only: it is given https endpoints (no discovery request) and a network
+      // module that sends them to the emulator over http.
+      const root = `https://${base.host}/${encodeURIComponent(this.config.tenantId)}`;
+      auth.authorityMetadata = JSON.stringify({
+        token_endpoint: `${root}/oauth2/v2.0/token`,
+        authorization_endpoint: `${root}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${root}/oauth2/v2.0/logout`,
+        issuer: `${root}/v2.0`,
+        jwks_uri: `${root}/discovery/v2.0/keys`,
+      });
+      configuration.system = { networkClient: loopbackNetwork(base.host) };
+    } else if (base.host !== new URL(MICROSOFT_AUTHORITY_URL).host) {
+      auth.knownAuthorities = [base.host];
+    }
+    this.app = new ConfidentialClientApplication(configuration);
+    return this.app;
+  }
+
+  /** A valid access token (cached until `refreshBeforeExpiryMs` before its expiry). */
+  async token(): Promise<string> {
+    if (this.cached && this.cached.expiresAt - Date.now() > this.margin) return this.cached.token;
+    this.pending ??= this.acquire().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async acquire(): Promise<string> {
+    const secret = this.secret();
+    const app = this.application(secret);
+    this.tokenRequests += 1;
+    let result;
+    try {
+      result = await app.acquireTokenByClientCredential({
+        scopes: [GRAPH_SCOPE],
+        skipCache: true,
+      });
+    } catch (e) {
+      const redactor = new Redactor([secret]);
+      const raw = e instanceof Error ? `${e.message}` : String(e);
+      throw new AuthError(
+        { provider: PROVIDER, operation: "token", apiMessage: redactor.text(raw).slice(0, 300) },
+        `${PROVIDER} token: the identity platform refused the client credentials of app ` +
+          `${this.config.clientId} in tenant ${this.config.tenantId}: ${redactor.text(raw).slice(0, 300)}`,
+      );
+    }
+    if (!result?.accessToken || !result.expiresOn) {
+      throw new AuthError(
+        { provider: PROVIDER, operation: "token" },
+        `${PROVIDER} token: the identity platform answered without an access token`,
+      );
+    }
+    this.cached = { token: result.accessToken, expiresAt: result.expiresOn.getTime() };
+    return result.accessToken;
+  }
+}
+
+/** Graph's message with its code: `Request_ResourceNotFound: Resource 'x' does not exist…`. */
+export function graphApiMessage(body: unknown, text: string): string | undefined {
+  const e = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (e && typeof e === "object" && typeof e.message === "string") {
+    return typeof e.code === "string" ? `${e.code}: ${e.message}` : e.message;
+  }
+  const t = text.trim();
+  return t === "" ? undefined : t;
+}
+
+/** Typed calls of Microsoft Graph v1.0; every call goes through the HTTP kit. */
+export class Microsoft365Client {
+  readonly tokens: GraphTokenSource;
+  readonly baseUrl: string;
+  private readonly batchAttempts: number;
+  private client: HttpClient | undefined;
+
+  constructor(private readonly config: Microsoft365ClientConfig) {
+    this.baseUrl = (config.apiUrl ?? GRAPH_API_URL).replace(/\/+$/, "");
+    this.tokens = new GraphTokenSource(config);
+    this.batchAttempts = config.batchAttempts ?? 5;
+  }
+
+  /**
+   * The HTTP kit's client, built at the first request: the client secret is read then (at call
+   * time) and redacted, like the bearer token, from every error.
+   */
+  get http(): HttpClient {
+    this.client ??= new HttpClient({
+      provider: PROVIDER,
+      baseUrl: this.baseUrl,
+      budget: this.config.budget ?? graphDefaultBudget,
+      timeoutMs: this.config.timeoutMs,
+      retry: this.config.retry,
+      apiMessage: graphApiMessage,
+      secrets: [this.tokens.secret()],
+      authorization: async () => `Bearer ${await this.tokens.token()}`,
+    });
+    return this.client;
+  }
+
+  /** Every item of a paged collection, following `@odata.nextLink`. */
+  async pages<T>(operation: string, path: string, item: z.ZodType<T>): Promise<T[]> {
+    const out: T[] = [];
+    let next: string | undefined = path;
+    const schema = graphPageSchema(item);
+    while (next !== undefined) {
+      const page: z.infer<typeof schema> = await this.http.request({
+        operation,
+        method: "GET",
+        path: next,
+        schema,
+      });
+      out.push(...(page.value as T[]));
+      const link = page["@odata.nextLink"];
+      if (link === undefined) break;
+      if (!link.startsWith(`${this.baseUrl}/`)) {
+        throw new ProviderError({
+          provider: PROVIDER,
+          operation,
+          apiMessage: `@odata.nextLink leaves the API base URL ${this.baseUrl}`,
+        });
+      }
+      next = link.slice(this.baseUrl.length);
+    }
+    return out;
+  }
+
+  /** Every user of the tenant, 999 per page. */
+  listUsers(operation = "listUsers"): Promise<GraphUser[]> {
+    return this.pages(operation, `/users?$top=999&$select=${USER_SELECT}`, graphUserSchema);
+  }
+
+  /** One user by id or userPrincipalName; NotFoundError when absent. */
+  getUser(idOrUpn: string, operation = "getUser"): Promise<GraphUser> {
+    return this.http.request({
+      operation,
+      method: "GET",
+      path: `/users/${encodeURIComponent(idOrUpn)}?$select=${USER_SELECT}`,
+      schema: graphUserSchema,
+    });
+  }
+
+  /** Creates a user; `verify` adopts a create that took effect before the answer was lost. */
+  createUser(
+    body: Record<string, unknown>,
+    verify: () => Promise<GraphUser | undefined>,
+  ): Promise<GraphUser> {
+    return this.http.request({
+      operation: "createMailbox",
+      method: "POST",
+      path: "/users",
+      body,
+      schema: graphUserSchema,
+      verify,
+    });
+  }
+
+  /** Updates the given fields of a user (204). */
+  async updateUser(
+    idOrUpn: string,
+    body: Record<string, unknown>,
+    operation: string,
+  ): Promise<void> {
+    await this.http.request({
+      operation,
+      method: "PATCH",
+      path: `/users/${encodeURIComponent(idOrUpn)}`,
+      body,
+    });
+  }
+
+  /** Deletes a user (soft: restorable for 30 days). */
+  async deleteUser(idOrUpn: string): Promise<void> {
+    await this.http.request({
+      operation: "deleteMailbox",
+      method: "DELETE",
+      path: `/users/${encodeURIComponent(idOrUpn)}`,
+    });
+  }
+
+  /** Adds and removes licences; the user must have a usageLocation first. */
+  assignLicense(
+    id: string,
+    add: string[],
+    remove: string[],
+    operation: string,
+  ): Promise<GraphUser> {
+    return this.http.request({
+      operation,
+      method: "POST",
+      path: `/users/${encodeURIComponent(id)}/assignLicense`,
+      body: {
+        addLicenses: add.map((skuId) => ({ skuId, disabledPlans: [] })),
+        removeLicenses: remove,
+      },
+      schema: graphUserSchema,
+      // Assigning the same licences twice is harmless: the POST may be resent.
+      verify: async () => undefined,
+    });
+  }
+
+  /** Every group of the tenant, 999 per page. */
+  listGroups(operation = "listGroups"): Promise<GraphGroup[]> {
+    return this.pages(operation, `/groups?$top=999&$select=${GROUP_SELECT}`, graphGroupSchema);
+  }
+
+  /** The groups whose primary address is `address` (0 or 1). */
+  findGroupsByMail(address: string, operation: string): Promise<GraphGroup[]> {
+    const filter = encodeURIComponent(`mail eq '${address.replace(/'/g, "''")}'`);
+    return this.pages(
+      operation,
+      `/groups?$filter=${filter}&$select=${GROUP_SELECT}`,
+      graphGroupSchema,
+    );
+  }
+
+  /** Creates a group; `verify` adopts a create that took effect before the answer was lost. */
+  createGroup(
+    body: Record<string, unknown>,
+    verify: () => Promise<GraphGroup | undefined>,
+  ): Promise<GraphGroup> {
+    return this.http.request({
+      operation: "createGroup",
+      method: "POST",
+      path: "/groups",
+      body,
+      schema: graphGroupSchema,
+      verify,
+    });
+  }
+
+  /** Updates the given fields of a group (204). */
+  async updateGroup(id: string, body: Record<string, unknown>): Promise<void> {
+    await this.http.request({
+      operation: "updateGroup",
+      method: "PATCH",
+      path: `/groups/${encodeURIComponent(id)}`,
+      body,
+    });
+  }
+
+  /** Deletes a group. */
+  async deleteGroup(id: string): Promise<void> {
+    await this.http.request({
+      operation: "deleteGroup",
+      method: "DELETE",
+      path: `/groups/${encodeURIComponent(id)}`,
+    });
+  }
+
+  /** Every member of a group, 999 per page. */
+  listMembers(groupId: string, operation: string): Promise<GraphMember[]> {
+    return this.pages(
+      operation,
+      `/groups/${encodeURIComponent(groupId)}/members?$top=999&$select=${MEMBER_SELECT}`,
+      graphMemberSchema,
+    );
+  }
+
+  /**
+   * Sends `requests` through `POST /$batch`, 20 per batch. An inner 429 is sent again on its
+   * own (with the others Graph throttled), after the longest `Retry-After` of the batch, at
+   * most `batchAttempts` times. Returns each request's final response by id; `accept` decides
+   * which other statuses are success (e.g. "already a member"), the rest throw a typed error.
+   */
+  async batch(
+    operation: string,
+    requests: GraphBatchRequest[],
+    accept: (r: GraphBatchResponse) => boolean = () => false,
+  ): Promise<Map<string, GraphBatchResponse>> {
+    const done = new Map<string, GraphBatchResponse>();
+    let todo = requests;
+    for (let attempt = 1; todo.length > 0; attempt++) {
+      const throttled: GraphBatchRequest[] = [];
+      let waitMs = 0;
+      for (let i = 0; i < todo.length; i += GRAPH_BATCH_LIMIT) {
+        const chunk = todo.slice(i, i + GRAPH_BATCH_LIMIT);
+        const res = await this.http.request({
+          operation,
+          method: "POST",
+          path: "/$batch",
+          body: { requests: chunk },
+          schema: graphBatchSchema,
+          // Member changes are idempotent under `accept`: a resent batch changes nothing twice.
+          verify: async () => undefined,
+        });
+        for (const r of res.responses) {
+          if (r.status === 429) {
+            throttled.push(chunk.find((c) => c.id === r.id)!);
+            const header = Object.entries(r.headers ?? {}).find(
+              ([k]) => k.toLowerCase() === "retry-after",
+            )?.[1];
+            waitMs = Math.max(waitMs, parseRetryAfter(header) ?? 1000);
+          } else {
+            done.set(r.id, r);
+          }
+        }
+      }
+      for (const r of done.values()) {
+        if ((r.status < 200 || r.status >= 300) && !accept(r)) throw this.innerError(operation, r);
+      }
+      if (throttled.length === 0) break;
+      if (attempt >= this.batchAttempts) {
+        throw this.innerError(operation, {
+          id: throttled[0]!.id,
+          status: 429,
+          body: {},
+          headers: { "Retry-After": String(Math.ceil(waitMs / 1000)) },
+        });
+      }
+      await sleep(waitMs);
+      todo = throttled;
+    }
+    return done;
+  }
+
+  private innerError(operation: string, r: GraphBatchResponse): MailProviderError {
+    const text = r.body === undefined ? "" : JSON.stringify(r.body);
+    const apiMessage = apiErrorMessage(text, new Redactor([]), graphApiMessage);
+    const retryAfter = Object.entries(r.headers ?? {}).find(
+      ([k]) => k.toLowerCase() === "retry-after",
+    )?.[1];
+    return errorForStatus(
+      r.status,
+      {
+        provider: PROVIDER,
+        operation,
+        status: r.status,
+        apiMessage,
+        retryAfterMs: r.status === 429 ? parseRetryAfter(retryAfter) : undefined,
+      },
+      r.status === 429,
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { defineMailProvider, type AdapterSettings } from "../definition";
+import {
+  createMicrosoft365Provider,
+  microsoft365Capabilities,
+  type Microsoft365Provider,
+  type Microsoft365ProviderConfig,
+} from "./adapter";
+import { microsoft365ArgsSchema, type Microsoft365Args } from "./args";
+import { microsoft365Facts } from "./dns";
+
+export * from "./args";
+export * from "./dns";
+export {
+  createMicrosoft365Provider,
+  microsoft365Capabilities,
+  Microsoft365Provider,
+  type Microsoft365MailboxInput,
+  type Microsoft365ProviderConfig,
+} from "./adapter";
+export { GRAPH_API_URL, MICROSOFT_AUTHORITY_URL, graphDefaultBudget } from "./client";
+
+const SCHEME = "microsoft365:";
+
+/**
+ * The locator the account resources carry as their endpoint: every non-secret setting the
+ * adapter needs (`microsoft365:?tenant=…&client=…&domain=…&usageLocation=…&licences=…`), so
+ * that the runtime can build the adapter from a resource's inputs alone. Never a secret.
+ */
+export function microsoft365Endpoint(args: Microsoft365Args): string {
+  const q = new URLSearchParams({
+    tenant: args.tenantId,
+    client: args.clientId,
+    domain: args.domain,
+    usageLocation: args.usageLocation,
+  });
+  if (args.licences !== undefined) q.set("licences", JSON.stringify(args.licences));
+  if (args.apiUrl !== undefined) q.set("api", args.apiUrl);
+  if (args.authorityUrl !== undefined) q.set("authority", args.authorityUrl);
+  return `${SCHEME}?${q.toString()}`;
+}
+
+/** Reads a locator written by {@link microsoft365Endpoint}; throws naming what is missing. */
+export function microsoft365SettingsFromEndpoint(
+  endpoint: string | undefined,
+): Omit<Microsoft365ProviderConfig, "clientSecret"> {
+  if (endpoint === undefined || !endpoint.startsWith(`${SCHEME}?`)) {
+    throw new Error(
+      `microsoft365: apiUrl must be the locator providers.microsoft365(...) writes ` +
+        `(microsoft365:?tenant=…&client=…&domain=…&usageLocation=…), got ${JSON.stringify(endpoint ?? null)}`,
+    );
+  }
+  const q = new URLSearchParams(endpoint.slice(SCHEME.length + 1));
+  const missing = ["tenant", "client", "domain", "usageLocation"].filter((k) => !q.get(k));
+  if (missing.length > 0) {
+    throw new Error(`microsoft365: the endpoint locator lacks ${missing.join(", ")}`);
+  }
+  const licences = q.get("licences");
+  return {
+    tenantId: q.get("tenant")!,
+    clientId: q.get("client")!,
+    domain: q.get("domain")!,
+    usageLocation: q.get("usageLocation")!,
+    ...(licences === null ? {} : { licences: JSON.parse(licences) as Record<string, string> }),
+    ...(q.get("api") === null ? {} : { apiUrl: q.get("api")! }),
+    ...(q.get("authority") === null ? {} : { authorityUrl: q.get("authority")! }),
+  };
+}
+
+/**
+ * The Microsoft 365 adapter for the runtime, from the resource's endpoint locator and the client
+ * secret read at call time. `overrides` (budget, retries) are for tests and benchmarks.
+ */
+export function microsoft365Adapter(
+  overrides: Partial<Omit<Microsoft365ProviderConfig, "clientSecret">> = {},
+): (settings: AdapterSettings) => Microsoft365Provider {
+  return ({ apiUrl, credentials }) =>
+    createMicrosoft365Provider({
+      ...microsoft365SettingsFromEndpoint(apiUrl),
+      ...overrides,
+      clientSecret: () => credentials.clientSecret ?? "",
+    });
+}
+
+/**
+ * Microsoft 365 through Microsoft Graph: mailboxes (licensed users), Microsoft 365 groups,
+ * suspension, passwords with a forced change, rename in place. Aliases, shared mailboxes,
+ * distribution lists and forwarding live in Exchange Online and are refused at preview.
+ */
+export const microsoft365Definition = defineMailProvider({
+  id: "microsoft365",
+  capabilities: microsoft365Capabilities,
+  credentials: [
+    {
+      name: "clientSecret",
+      env: "MICROSOFT365_CLIENT_SECRET",
+      configKey: "microsoft365ClientSecret",
+      description:
+        "a client secret of the app registration (Entra ID > App registrations > Certificates & secrets)",
+    },
+  ],
+  args: microsoft365ArgsSchema,
+  dnsFacts: microsoft365Facts,
+  endpoint: microsoft365Endpoint,
+  accountDomain: (args) => args.domain,
+  createAdapter: microsoft365Adapter(),
+});
