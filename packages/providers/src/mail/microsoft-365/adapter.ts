@@ -185,9 +185,10 @@ export class Microsoft365Provider implements MailProvider {
     const profile = input.profile ?? "default";
     const sku = this.licences[profile] ?? this.licences.default;
     if (sku === undefined) {
+      const keys = profile === "default" ? '"default"' : `"${profile}" or "default"`;
       fail(
         operation,
-        `${address}: no licence for profile "${profile}"; allowed: a licences entry (SKU id with Exchange Online) for "${profile}" or "default" — a user without one has no mailbox`,
+        `${address}: no licence for profile "${profile}"; allowed: a licences entry (SKU id with Exchange Online) for ${keys} — a user without one has no mailbox`,
       );
     }
     return sku;
