@@ -4,6 +4,7 @@
  * the package README.
  */
 import { cloudflareEmailRoutingDefinition } from "./cloudflare-email-routing";
+import { microsoft365Definition } from "./microsoft-365";
 import { migaduDefinition } from "./migadu";
 import { selfHostedDefinition } from "./self-hosted";
 
@@ -12,4 +13,5 @@ export const mailProviders = {
   migadu: migaduDefinition,
   selfHosted: selfHostedDefinition,
   cloudflareEmailRouting: cloudflareEmailRoutingDefinition,
+  microsoft365: microsoft365Definition,
 } as const;

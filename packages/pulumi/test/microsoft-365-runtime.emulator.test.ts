@@ -1,0 +1,56 @@
+/**
+ * The runtime dispatching a Mailbox of `providers.microsoft365(...)` to the adapter, against
+ * the Graph emulator, with the client secret read from MICROSOFT365_CLIENT_SECRET at call time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { microsoft365Endpoint } from "@mailplane/providers";
+import { GraphEmulator, SKU_E3 } from "../../../test/emulators/microsoft-graph";
+import * as runtime from "../src/runtime/index";
+
+const TENANT = "00000000-0000-4000-8000-00000000feed";
+const CLIENT = "11111111-1111-4111-8111-111111111111";
+const args = {
+  tenantId: TENANT,
+  clientId: CLIENT,
+  domain: "acme.com",
+  usageLocation: "DE",
+  licences: { default: SKU_E3 },
+};
+
+describe("the runtime on microsoft365", () => {
+  let emu: GraphEmulator;
+  let url: string;
+  beforeAll(async () => {
+    emu = new GraphEmulator({
+      tenantId: TENANT,
+      clientId: CLIENT,
+      clientSecret: "runtime~secret~0123456789",
+      domains: ["acme.com"],
+    });
+    url = await emu.start();
+  });
+  afterAll(async () => {
+    delete process.env.MICROSOFT365_CLIENT_SECRET;
+    await emu.stop();
+  });
+
+  it("creates a licensed user from a Mailbox's inputs, reading the secret at call time", async () => {
+    process.env.MICROSOFT365_CLIENT_SECRET = "runtime~secret~0123456789";
+    runtime.resetConnections();
+    const inputs = {
+      mailProvider: "microsoft365",
+      apiUrl: microsoft365Endpoint({ ...args, apiUrl: `${url}/v1.0`, authorityUrl: url }),
+      domain: "acme.com",
+      localPart: "ali",
+      name: "Ali Alavi",
+      password: "Secret-Pw-123",
+    };
+    const { inputs: checked, failures } = await runtime.mailbox.check({}, inputs);
+    expect(failures).toEqual([]);
+    const { id } = await runtime.mailbox.create(checked);
+    expect(id).toBe("microsoft365/acme.com/ali");
+    const u = emu.user("ali@acme.com")!;
+    expect([u.displayName, u.usageLocation, u.mail]).toEqual(["Ali Alavi", "DE", "ali@acme.com"]);
+    expect(u.assignedLicenses).toEqual([{ skuId: SKU_E3, disabledPlans: [] }]);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * `providers.microsoft365(...)` under Pulumi mocks: derived from the registry line alone, its
+ * arguments checked in the declaration's style, its accounts carrying the endpoint locator, its
+ * DNS records from the tenant-assigned MX and DKIM targets. The runtime's dispatch to the
+ * adapter is in microsoft-365-runtime.emulator.test.ts.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { MailDomain, dns, providers } from "@mailplane/pulumi";
+import { microsoft365Endpoint } from "@mailplane/providers";
+import { SKU_E3 } from "../../../test/emulators/microsoft-graph";
+import { children, installMocks, registeredAll, valueOf, type Registered } from "./dns-mocks";
+
+const TENANT = "00000000-0000-4000-8000-00000000feed";
+const CLIENT = "11111111-1111-4111-8111-111111111111";
+const args = {
+  tenantId: TENANT,
+  clientId: CLIENT,
+  domain: "acme.com",
+  usageLocation: "DE",
+  licences: { default: SKU_E3 },
+  mx: "acme-com.mail.protection.outlook.com",
+  dkim: {
+    selector1: "selector1-acme-com._domainkey.acme.onmicrosoft.com",
+    selector2: "selector2-acme-com._domainkey.acme.onmicrosoft.com",
+  },
+  verification: "MS=ms12345678",
+};
+
+describe("providers.microsoft365 under Pulumi mocks", () => {
+  let registered: Registered[];
+  beforeAll(async () => {
+    registered = await installMocks();
+  });
+
+  it("creates Mailbox and MailGroup children carrying the locator, and Microsoft's records", async () => {
+    const domain = new MailDomain("m365", {
+      domain: "acme.com",
+      dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365/acme.com.zone" }),
+      provider: providers.microsoft365(args),
+      mailboxes: { ali: { name: "Ali Alavi" }, omar: { name: "Omar Haddad" } },
+      groups: {
+        team: { members: ["ali", "omar"] },
+        postmaster: { members: ["ali"] },
+        abuse: { members: ["ali"] },
+      },
+    });
+    await registeredAll([
+      ...Object.values(domain.accounts.mailboxes),
+      ...Object.values(domain.accounts.groups),
+    ]);
+    const locator = microsoft365Endpoint(args);
+    const accounts = children(registered)
+      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .map((r) => [r.type, r.name, r.inputs.mailProvider, r.inputs.apiUrl, r.inputs.localPart]);
+    const group = "pulumi-nodejs:dynamic/mailplane:MailGroup";
+    const mailbox = "pulumi-nodejs:dynamic/mailplane:Mailbox";
+    expect(accounts).toEqual([
+      [group, "m365-group-abuse", "microsoft365", locator, "abuse"],
+      [group, "m365-group-postmaster", "microsoft365", locator, "postmaster"],
+      [group, "m365-group-team", "microsoft365", locator, "team"],
+      [mailbox, "m365-mailbox-ali", "microsoft365", locator, "ali"],
+      [mailbox, "m365-mailbox-omar", "microsoft365", locator, "omar"],
+    ]);
+    expect(locator).not.toContain("secret");
+    const records = await valueOf(domain.records);
+    expect(records.filter((r) => r.type === "MX")).toEqual([
+      {
+        name: "acme.com",
+        type: "MX",
+        ttl: 3600,
+        priority: 0,
+        value: "acme-com.mail.protection.outlook.com",
+        role: "mx",
+      },
+    ]);
+    expect(records.filter((r) => r.type === "CNAME").map((r) => [r.name, r.value])).toEqual([
+      ["autodiscover.acme.com", "autodiscover.outlook.com"],
+      ["selector1._domainkey.acme.com", "selector1-acme-com._domainkey.acme.onmicrosoft.com"],
+      ["selector2._domainkey.acme.com", "selector2-acme-com._domainkey.acme.onmicrosoft.com"],
+    ]);
+    expect(
+      records.filter((r) => r.type === "TXT" && r.value === "MS=ms12345678").map((r) => r.name),
+    ).toEqual(["acme.com"]);
+  });
+
+  it("refuses bad arguments in the declaration's style", () => {
+    expect(() => providers.microsoft365({ ...args, usageLocation: "Germany" })).toThrow(
+      'providers.microsoft365.usageLocation: "Germany" is not a usage location',
+    );
+    expect(() => providers.microsoft365({ ...args, clientId: "my-app" })).toThrow(
+      'providers.microsoft365.clientId: "my-app" is not an application (client) id',
+    );
+  });
+});
