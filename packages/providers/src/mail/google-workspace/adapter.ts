@@ -1,0 +1,975 @@
+import crypto from "node:crypto";
+import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
+import type {
+  AliasState,
+  GroupState,
+  MailProvider,
+  MailboxInput,
+  MailboxPatch,
+  MailboxState,
+} from "../../adapter";
+import { capabilities } from "../definition";
+import { ConflictError, NotFoundError, ProviderError } from "../../errors";
+import { sharedReadCache } from "../../http/read-cache";
+import { sleep } from "../../http/retry";
+import {
+  GOOGLE_DIRECTORY_URL,
+  GoogleDirectoryClient,
+  type GoogleWorkspaceClientConfig,
+} from "./client";
+import type { GoogleGroup, GoogleUser, GoogleUserWrite } from "./schema";
+
+/** Google allows at most 30 aliases per user. */
+export const GOOGLE_MAX_ALIASES = 30;
+
+/**
+ * What Google Workspace can do, as this adapter realises it (Admin SDK Directory API).
+ * - Mailboxes are users; aliases are user aliases (at most 30 per user); groups are Google
+ *   Groups whose membership is changed by a diff of members.
+ * - No forwarding-only aliases: an address delivering elsewhere is a group.
+ * - Rename in place: `primaryEmail` changes, the mail stays.
+ * - No quota, no per-user 2-step verification enforcement (org-unit policy in the console), no
+ *   catch-all or domain aliases through this adapter, no external forwarding.
+ */
+export const googleWorkspaceCapabilities = capabilities({
+  mailboxes: true,
+  aliasesPerMailbox: GOOGLE_MAX_ALIASES,
+  groups: true,
+  suspend: true,
+  passwords: true,
+  forceChangeAtLogin: true,
+  renameInPlace: true,
+});
+
+/** How long, and how often, a read of an object just written is repeated while it answers 404. */
+export interface ConsistencyPolicy {
+  /** Reads in all, including the first. @default 8 */
+  attempts: number;
+  /** First pause; doubles each time. @default 100 */
+  baseDelayMs: number;
+  /** Longest pause. @default 2000 */
+  maxDelayMs: number;
+  /** How long after a write an object counts as "just written". @default 120000 */
+  windowMs: number;
+}
+
+const defaultConsistency: ConsistencyPolicy = {
+  attempts: 8,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+  windowMs: 120_000,
+};
+
+/** Settings of the Google Workspace adapter. */
+export interface GoogleWorkspaceProviderConfig extends GoogleWorkspaceClientConfig {
+  /** The customer id (`my_customer` or `C0…`). */
+  customerId: string;
+  /** When set, the adapter refuses every other domain. */
+  domain?: string;
+  /** Org unit path by mailbox profile name (applied when the caller names a profile). */
+  orgUnits?: Record<string, string>;
+  /** @default 2000 */
+  readCacheTtlMs?: number;
+  consistency?: Partial<ConsistencyPolicy>;
+}
+
+/** A mailbox input with the optional explicit name parts (family-name-first names). */
+export type GoogleMailboxInput = MailboxInput & {
+  givenName?: string;
+  familyName?: string;
+  /** A mailbox profile, placed into `orgUnits[profile]`. */
+  profile?: string;
+};
+
+const PROVIDER = "googleWorkspace";
+
+/** Process-wide: addresses written recently, with the time (eventual consistency). */
+const recentWrites = new Map<string, number>();
+
+const sorted = (list: Iterable<string>): string[] => [...new Set(list)].sort();
+const lower = (list: readonly string[]): string[] =>
+  sorted(list.map((a) => a.trim().toLowerCase()));
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+function fail(operation: string, message: string): never {
+  throw new ProviderError(
+    { provider: PROVIDER, operation },
+    `${PROVIDER} ${operation}: ${message}`,
+  );
+}
+
+const CJK = /^[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]+$/u;
+
+/**
+ * Google's given and family name for a display name. Names written without spaces in Han or
+ * Hangul script are family-name first (张三 → family 张, given 三; four characters: a two-character
+ * family name, 欧阳娜娜 → 欧阳 + 娜娜). Other names split at the last space ("Mary Ann Smith" →
+ * "Mary Ann" + "Smith"). A single word is both (Google requires both parts). Explicit parts win:
+ * a Latin-script name written family-name first ("Zhang San") needs them to be filed right.
+ * The display name itself is kept in `name.displayName`, so it reads back unchanged either way.
+ */
+export function splitName(
+  name: string,
+  explicit: { givenName?: string; familyName?: string } = {},
+): { givenName: string; familyName: string } {
+  const t = name.trim().replace(/\s+/g, " ");
+  let parts: { givenName: string; familyName: string };
+  if (!t.includes(" ")) {
+    const chars = [...t];
+    if (CJK.test(t) && chars.length >= 2) {
+      const n = chars.length >= 4 ? 2 : 1;
+      parts = { familyName: chars.slice(0, n).join(""), givenName: chars.slice(n).join("") };
+    } else {
+      parts = { givenName: t, familyName: t };
+    }
+  } else {
+    const words = t.split(" ");
+    parts = { givenName: words.slice(0, -1).join(" "), familyName: words.at(-1)! };
+  }
+  return {
+    givenName: explicit.givenName ?? parts.givenName,
+    familyName: explicit.familyName ?? parts.familyName,
+  };
+}
+
+/** The display name of a user: `displayName` when set, else built from the two parts. */
+export function joinName(user: Pick<GoogleUser, "name">): string {
+  const n = user.name ?? {};
+  if (n.displayName) return n.displayName;
+  const given = n.givenName ?? "";
+  const family = n.familyName ?? "";
+  if (given === family) return given;
+  if (CJK.test(given) && CJK.test(family)) return `${family}${given}`;
+  return `${given} ${family}`.trim() || (n.fullName ?? "");
+}
+
+function organization(user: GoogleUser): { department?: string; title?: string } {
+  const orgs = user.organizations ?? [];
+  const o = orgs.find((x) => x.primary) ?? orgs[0];
+  const out: { department?: string; title?: string } = {};
+  if (o?.department) out.department = o.department;
+  if (o?.title) out.title = o.title;
+  return out;
+}
+
+function generatedPassword(): string {
+  return crypto.randomBytes(24).toString("base64url");
+}
+
+/**
+ * The Google Workspace adapter. Reads are batched: one paged list of the domain's users (500 a
+ * page) and of its groups (200 a page) serves every `get*` for `readCacheTtlMs`; a group's
+ * members are one paged list per group. Writes go through the cache (write-through).
+ *
+ * Eventual consistency: an object written in the last `consistency.windowMs` that answers 404
+ * is read again, with a doubling pause, at most `consistency.attempts` times; a member or alias
+ * insert that answers 404 for a user just created is retried the same way. A create that
+ * answers 409 (it took effect before, or the address is used) is followed by such reads and
+ * adopted when identical: nothing is ever created twice.
+ */
+export class GoogleWorkspaceProvider implements MailProvider {
+  readonly name = PROVIDER;
+  readonly capabilities = googleWorkspaceCapabilities;
+  readonly domain: string | undefined;
+  readonly client: GoogleDirectoryClient;
+  private readonly cachePrefix: string;
+  private readonly ttlMs: number;
+  private readonly consistency: ConsistencyPolicy;
+  private readonly orgUnits: Record<string, string>;
+
+  constructor(config: GoogleWorkspaceProviderConfig) {
+    if (!isNormalizedAddress(config.adminEmail)) {
+      throw new TypeError(
+        `${PROVIDER}: adminEmail must be the super admin's email address, got ${JSON.stringify(config.adminEmail ?? null)}`,
+      );
+    }
+    const key = config.serviceAccountKey;
+    if (
+      !key ||
+      typeof key.client_email !== "string" ||
+      typeof key.private_key !== "string" ||
+      !key.private_key.includes("PRIVATE KEY")
+    ) {
+      throw new TypeError(
+        `${PROVIDER}: the service account key must be the JSON key file with client_email and private_key (value not shown)`,
+      );
+    }
+    this.domain = config.domain?.toLowerCase();
+    this.client = new GoogleDirectoryClient(config);
+    const base = (config.apiUrl ?? GOOGLE_DIRECTORY_URL).replace(/\/+$/, "");
+    this.cachePrefix = `googleWorkspace ${base} ${config.customerId} ${key.client_email}`;
+    this.ttlMs = config.readCacheTtlMs ?? 2_000;
+    this.consistency = { ...defaultConsistency, ...config.consistency };
+    this.orgUnits = config.orgUnits ?? {};
+  }
+
+  // ---------------- consistency ----------------
+
+  private wrote(address: string): void {
+    recentWrites.set(address, Date.now());
+  }
+
+  private recent(address: string): boolean {
+    const at = recentWrites.get(address);
+    if (at === undefined) return false;
+    if (Date.now() - at > this.consistency.windowMs) {
+      recentWrites.delete(address);
+      return false;
+    }
+    return true;
+  }
+
+  /** Runs `fn`; while it throws NotFound and `retry` holds, runs it again after a pause. */
+  private async notYet<T>(fn: () => Promise<T>, retry: boolean): Promise<T> {
+    const c = this.consistency;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof NotFoundError) || !retry || attempt >= c.attempts) throw e;
+        await sleep(Math.min(c.maxDelayMs, c.baseDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  /** A user by address (primary or alias), re-read while a recent write is not yet visible. */
+  private async readUser(address: string, op: string): Promise<GoogleUser | undefined> {
+    try {
+      return await this.notYet(() => this.client.getUser(address, op), this.recent(address));
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  private async readGroup(address: string, op: string): Promise<GoogleGroup | undefined> {
+    try {
+      return await this.notYet(() => this.client.getGroup(address, op), this.recent(address));
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+  }
+
+  // ---------------- batched reads ----------------
+
+  private key(domain: string, what: string): string {
+    return `${this.cachePrefix} ${domain} ${what}`;
+  }
+
+  private rawUsers(domain: string): Promise<Map<string, GoogleUser>> {
+    return sharedReadCache.get(this.key(domain, "users"), this.ttlMs, async () => {
+      const list = await this.client.listUsers(domain);
+      return new Map(list.map((u) => [u.primaryEmail.toLowerCase(), u]));
+    });
+  }
+
+  private rawGroups(domain: string): Promise<Map<string, GoogleGroup>> {
+    return sharedReadCache.get(this.key(domain, "groups"), this.ttlMs, async () => {
+      const list = await this.client.listGroups(domain);
+      return new Map(list.map((g) => [g.email.toLowerCase(), g]));
+    });
+  }
+
+  private members(domain: string, g: GoogleGroup, op: string): Promise<string[]> {
+    const address = g.email.toLowerCase();
+    return sharedReadCache.get(this.key(domain, `members ${address}`), this.ttlMs, async () =>
+      lower(await this.notYet(() => this.client.listMembers(g.id, op), this.recent(address))),
+    );
+  }
+
+  private cacheUser(domain: string, u: GoogleUser, previous?: string): void {
+    sharedReadCache.update<Map<string, GoogleUser>>(this.key(domain, "users"), (map) => {
+      if (previous !== undefined) map.delete(previous);
+      map.set(u.primaryEmail.toLowerCase(), u);
+    });
+  }
+
+  private uncacheUser(domain: string, address: string): void {
+    sharedReadCache.update<Map<string, GoogleUser>>(this.key(domain, "users"), (map) => {
+      map.delete(address);
+    });
+  }
+
+  private cacheGroup(domain: string, g: GoogleGroup, members: string[]): void {
+    const address = g.email.toLowerCase();
+    sharedReadCache.update<Map<string, GoogleGroup>>(this.key(domain, "groups"), (map) => {
+      map.set(address, g);
+    });
+    sharedReadCache.update<string[]>(this.key(domain, `members ${address}`), () => [...members]);
+  }
+
+  private uncacheGroup(domain: string, address: string): void {
+    sharedReadCache.update<Map<string, GoogleGroup>>(this.key(domain, "groups"), (map) => {
+      map.delete(address);
+    });
+    sharedReadCache.invalidate(this.key(domain, `members ${address}`));
+  }
+
+  private invalidate(domain: string, what: "users" | "groups"): void {
+    sharedReadCache.invalidate(this.key(domain, what));
+  }
+
+  private checkDomain(domain: string, operation: string): string {
+    const d = domain.trim().toLowerCase();
+    if (this.domain !== undefined && d !== this.domain) {
+      fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
+    }
+    if (!isNormalizedDomain(d)) fail(operation, `domain "${domain}" is not a punycode domain name`);
+    return d;
+  }
+
+  private checkLocalPart(localPart: string, operation: string): string {
+    const lp = localPart.trim().toLowerCase();
+    if (!isNormalizedLocalPart(lp)) {
+      fail(operation, `local part "${localPart}" is not an RFC 5321 dot-atom`);
+    }
+    return lp;
+  }
+
+  private aliasesOf(u: GoogleUser, d: string): string[] {
+    const suffix = `@${d}`;
+    return sorted(
+      (u.aliases ?? [])
+        .map((a) => a.toLowerCase())
+        .filter((a) => a.endsWith(suffix))
+        .map((a) => a.slice(0, -suffix.length)),
+    );
+  }
+
+  private toState(d: string, u: GoogleUser): MailboxState {
+    return {
+      domain: d,
+      localPart: u.primaryEmail.toLowerCase().split("@")[0]!,
+      name: joinName(u),
+      suspended: u.suspended === true,
+      aliases: this.aliasesOf(u, d),
+      forwardTo: [],
+      ...organization(u),
+    };
+  }
+
+  private conflict(op: string, address: string, what: string): ConflictError {
+    return new ConflictError(
+      { provider: PROVIDER, operation: op, status: 409 },
+      `${PROVIDER} ${op}: ${address} already exists in Google Workspace ${what}; declare it as ` +
+        `it exists (Mailplane adopts identical accounts) or choose another address`,
+    );
+  }
+
+  private notFound(op: string, address: string, what: string): NotFoundError {
+    return new NotFoundError(
+      { provider: PROVIDER, operation: op, status: 404 },
+      `${PROVIDER} ${op}: ${address} is not a ${what} in Google Workspace`,
+    );
+  }
+
+  // ---------------- mailboxes ----------------
+
+  /** Every user of the domain: ⌈users / 500⌉ list requests. */
+  async listMailboxes(domain: string): Promise<MailboxState[]> {
+    const d = this.checkDomain(domain, "listMailboxes");
+    return [...(await this.rawUsers(d)).values()]
+      .map((u) => this.toState(d, u))
+      .sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One user, served from the batched list. */
+  async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
+    const d = this.checkDomain(domain, "getMailbox");
+    const lp = this.checkLocalPart(localPart, "getMailbox");
+    const u = (await this.rawUsers(d)).get(`${lp}@${d}`);
+    return u && this.toState(d, u);
+  }
+
+  private differences(u: GoogleUser, input: MailboxInput): string[] {
+    const diffs: string[] = [];
+    const name = joinName(u);
+    if (name !== input.name)
+      diffs.push(`name: ${JSON.stringify(name)} ≠ ${JSON.stringify(input.name)}`);
+    if ((u.suspended === true) !== input.suspended) {
+      diffs.push(`suspended: ${u.suspended === true} ≠ ${input.suspended}`);
+    }
+    return diffs;
+  }
+
+  private organizationsBody(
+    department: string | undefined,
+    title: string | undefined,
+  ): GoogleUserWrite["organizations"] {
+    if (department === undefined && title === undefined) return null;
+    return [
+      {
+        ...(department === undefined ? {} : { department }),
+        ...(title === undefined ? {} : { title }),
+        primary: true,
+      },
+    ];
+  }
+
+  private checkName(op: string, address: string, name: unknown): string {
+    if (typeof name !== "string" || name.trim() === "") {
+      fail(op, `${address}: name must be a non-empty display name`);
+    }
+    if (name.length > 256)
+      fail(op, `${address}: name must be at most 256 characters, got ${name.length}`);
+    return name;
+  }
+
+  private checkAliasCount(op: string, address: string, count: number): void {
+    if (count > GOOGLE_MAX_ALIASES) {
+      fail(
+        op,
+        `${address}: Google allows at most ${GOOGLE_MAX_ALIASES} aliases per user, got ${count}`,
+      );
+    }
+  }
+
+  /**
+   * Creates a user. An existing identical user (same display name and suspension) is adopted
+   * without touching its password; a different one, or a group or alias at the address, is a
+   * ConflictError. Without a password a random one is set with change-at-next-login.
+   */
+  async createMailbox(input: GoogleMailboxInput): Promise<MailboxState> {
+    const op = "createMailbox";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const address = `${lp}@${d}`;
+    const name = this.checkName(op, address, input.name);
+    if ((input.forwardTo ?? []).length > 0) {
+      fail(op, `${address}: forwardTo is not supported for Google Workspace (use a group)`);
+    }
+    const aliases = lower(input.aliases ?? []).filter((a) => a !== lp);
+    this.checkAliasCount(op, address, aliases.length);
+    const adopt = (u: GoogleUser): GoogleUser => {
+      const diffs = this.differences(u, input);
+      if (diffs.length > 0)
+        throw this.conflict(op, address, `with different settings (${diffs.join("; ")})`);
+      return u;
+    };
+    const body: GoogleUserWrite = {
+      primaryEmail: address,
+      name: { ...splitName(name, input), displayName: name },
+      password: input.password ?? generatedPassword(),
+      changePasswordAtNextLogin:
+        input.password === undefined ? true : (input.changePasswordAtNextLogin ?? false),
+      suspended: input.suspended,
+    };
+    const orgs = this.organizationsBody(input.department, input.title);
+    if (orgs) body.organizations = orgs;
+    if (input.profile !== undefined && this.orgUnits[input.profile] !== undefined) {
+      body.orgUnitPath = this.orgUnits[input.profile];
+    }
+    const verify = async (): Promise<GoogleUser | undefined> => {
+      const u = await this.readUser(address, op);
+      return u && u.primaryEmail.toLowerCase() === address ? adopt(u) : undefined;
+    };
+    let user: GoogleUser;
+    try {
+      user = await this.client.insertUser(body, verify, op);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) {
+        this.invalidate(d, "users");
+        throw e;
+      }
+      // 409: created by an earlier attempt (not visible yet), or the address is taken.
+      this.wrote(address);
+      const found = await this.readUser(address, op);
+      if (found && found.primaryEmail.toLowerCase() === address) user = adopt(found);
+      else if (found) throw this.conflict(op, address, `as an alias of ${found.primaryEmail}`);
+      else throw this.conflict(op, address, "as a group or a group's alias");
+    }
+    this.wrote(address);
+    this.cacheUser(d, user);
+    const current = this.aliasesOf(user, d);
+    for (const a of aliases.filter((x) => !current.includes(x))) {
+      user = await this.addUserAlias(op, d, user, a);
+    }
+    return this.toState(d, user);
+  }
+
+  /** The user whose primary address is `address`, or NotFound (an alias is not the user). */
+  private async userAt(op: string, address: string): Promise<GoogleUser> {
+    const u = await this.readUser(address, op);
+    if (!u || u.primaryEmail.toLowerCase() !== address) throw this.notFound(op, address, "user");
+    return u;
+  }
+
+  /** Applies the given fields; returns the state after the update. */
+  async updateMailbox(
+    domain: string,
+    localPart: string,
+    patch: MailboxPatch & { givenName?: string; familyName?: string },
+  ): Promise<MailboxState> {
+    const op = "updateMailbox";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const address = `${lp}@${d}`;
+    if ((patch.forwardTo ?? []).length > 0) {
+      fail(op, `${address}: forwardTo is not supported for Google Workspace (use a group)`);
+    }
+    let user = await this.userAt(op, address);
+    const body: GoogleUserWrite = {};
+    if (patch.name !== undefined) {
+      const name = this.checkName(op, address, patch.name);
+      body.name = { ...splitName(name, patch), displayName: name };
+    }
+    if (patch.suspended !== undefined) body.suspended = patch.suspended;
+    if (patch.password !== undefined) body.password = patch.password;
+    if (patch.changePasswordAtNextLogin !== undefined) {
+      body.changePasswordAtNextLogin = patch.changePasswordAtNextLogin;
+    }
+    if ("department" in patch || "title" in patch) {
+      const now = organization(user);
+      body.organizations = this.organizationsBody(
+        "department" in patch ? patch.department : now.department,
+        "title" in patch ? patch.title : now.title,
+      );
+    }
+    if (Object.keys(body).length > 0) {
+      try {
+        user = await this.client.updateUser(user.id, body, op);
+      } catch (e) {
+        this.invalidate(d, "users");
+        throw e;
+      }
+      this.wrote(address);
+      this.cacheUser(d, user);
+    }
+    if (patch.aliases !== undefined) {
+      const desired = lower(patch.aliases).filter((a) => a !== lp);
+      const keep = lower(patch.keepAliases ?? []);
+      const current = this.aliasesOf(user, d);
+      const kept = current.filter((a) => keep.includes(a) && !desired.includes(a));
+      this.checkAliasCount(op, address, desired.length + kept.length);
+      for (const a of current.filter((x) => !desired.includes(x) && !keep.includes(x))) {
+        user = await this.removeUserAlias(op, d, user, a);
+      }
+      for (const a of desired.filter((x) => !current.includes(x) && !keep.includes(x))) {
+        user = await this.addUserAlias(op, d, user, a);
+      }
+    }
+    return this.toState(d, user);
+  }
+
+  /**
+   * Renames in place (`primaryEmail`): the mail stays. Google keeps the old address as an alias;
+   * it is removed here so that the mailbox has exactly the aliases it declares (declare the old
+   * local part in `aliases` to keep it).
+   */
+  async renameMailbox(domain: string, from: string, to: string): Promise<MailboxState> {
+    const op = "renameMailbox";
+    const d = this.checkDomain(domain, op);
+    const oldAddress = `${this.checkLocalPart(from, op)}@${d}`;
+    const newAddress = `${this.checkLocalPart(to, op)}@${d}`;
+    let user = await this.userAt(op, oldAddress);
+    try {
+      user = await this.client.updateUser(user.id, { primaryEmail: newAddress }, op);
+    } catch (e) {
+      this.invalidate(d, "users");
+      if (e instanceof ConflictError)
+        throw this.conflict(op, newAddress, "(the new address is taken)");
+      throw e;
+    }
+    this.wrote(oldAddress);
+    this.wrote(newAddress);
+    if ((user.aliases ?? []).map((a) => a.toLowerCase()).includes(oldAddress)) {
+      user = await this.removeUserAlias(op, d, user, oldAddress.split("@")[0]!);
+    }
+    this.cacheUser(d, user, oldAddress);
+    return this.toState(d, user);
+  }
+
+  /**
+   * Deletes the user. Google deletes a user's aliases with it, so a user that still has aliases
+   * (ones the caller did not remove, e.g. made by hand) is refused with a ConflictError naming
+   * them. A missing user is not an error.
+   */
+  async deleteMailbox(domain: string, localPart: string): Promise<void> {
+    const op = "deleteMailbox";
+    const d = this.checkDomain(domain, op);
+    const address = `${this.checkLocalPart(localPart, op)}@${d}`;
+    const user = await this.readUser(address, op);
+    if (!user || user.primaryEmail.toLowerCase() !== address) {
+      this.uncacheUser(d, address);
+      return;
+    }
+    const left = lower(user.aliases ?? []);
+    if (left.length > 0) {
+      throw new ConflictError(
+        { provider: PROVIDER, operation: op },
+        `${PROVIDER} ${op}: ${address} still has the aliases ${left.join(", ")}, which Google ` +
+          `would delete with the user; remove them first or move them to another mailbox`,
+      );
+    }
+    try {
+      await this.client.deleteUser(user.id, op);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) {
+        this.invalidate(d, "users");
+        throw e;
+      }
+    }
+    this.wrote(address);
+    this.uncacheUser(d, address);
+  }
+
+  /**
+   * Adds `lp@d` as an alias of the user. When the address is a group whose only member is the
+   * user, the group is taken over (deleted, then the alias added); anything else there is a
+   * ConflictError.
+   */
+  private async addUserAlias(
+    op: string,
+    d: string,
+    user: GoogleUser,
+    lp: string,
+  ): Promise<GoogleUser> {
+    const alias = `${lp}@${d}`;
+    const owner = user.primaryEmail.toLowerCase();
+    const insert = () =>
+      this.notYet(() => this.client.insertUserAlias(user.id, alias, op), this.recent(owner));
+    try {
+      await insert();
+    } catch (e) {
+      if (!(e instanceof ConflictError)) {
+        this.invalidate(d, "users");
+        throw e;
+      }
+      const holder = await this.readUser(alias, op);
+      if (holder && holder.id !== user.id) {
+        throw this.conflict(
+          op,
+          alias,
+          `as ${holder.primaryEmail.toLowerCase() === alias ? "a user" : `an alias of ${holder.primaryEmail}`}`,
+        );
+      }
+      if (!holder) {
+        const group = await this.readGroup(alias, op);
+        if (!group) throw this.conflict(op, alias, "as a group or a group's alias");
+        const members = lower(await this.notYet(() => this.client.listMembers(group.id, op), true));
+        if (!sameList(members, [owner])) {
+          throw this.conflict(
+            op,
+            alias,
+            `as a group delivering to ${members.join(", ") || "nobody"}, not ${owner}`,
+          );
+        }
+        await this.client.deleteGroup(group.id, op);
+        this.uncacheGroup(d, alias);
+        this.wrote(alias);
+        await this.notYet(async () => {
+          try {
+            await this.client.insertUserAlias(user.id, alias, op);
+          } catch (e2) {
+            // The deleted group may still hold the address for a moment.
+            if (e2 instanceof ConflictError) {
+              throw new NotFoundError({ provider: PROVIDER, operation: op }, e2.message);
+            }
+            throw e2;
+          }
+        }, true);
+      }
+    }
+    this.wrote(alias);
+    const next: GoogleUser = { ...user, aliases: sorted([...(user.aliases ?? []), alias]) };
+    this.cacheUser(d, next);
+    return next;
+  }
+
+  private async removeUserAlias(
+    op: string,
+    d: string,
+    user: GoogleUser,
+    lp: string,
+  ): Promise<GoogleUser> {
+    const alias = `${lp}@${d}`;
+    try {
+      await this.client.deleteUserAlias(user.id, alias, op);
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) {
+        this.invalidate(d, "users");
+        throw e;
+      }
+    }
+    this.wrote(alias);
+    const next: GoogleUser = {
+      ...user,
+      aliases: (user.aliases ?? []).filter((a) => a.toLowerCase() !== alias),
+    };
+    this.cacheUser(d, next);
+    return next;
+  }
+
+  // ---------------- aliases (user aliases) ----------------
+
+  /** The domain's user aliases, each delivering to its user. */
+  async listAliases(domain: string): Promise<AliasState[]> {
+    const d = this.checkDomain(domain, "listAliases");
+    const out: AliasState[] = [];
+    for (const u of (await this.rawUsers(d)).values()) {
+      for (const lp of this.aliasesOf(u, d)) {
+        out.push({ domain: d, localPart: lp, destinations: [u.primaryEmail.toLowerCase()] });
+      }
+    }
+    return out.sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One user alias, from the batched list. */
+  async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
+    const d = this.checkDomain(domain, "getAlias");
+    const lp = this.checkLocalPart(localPart, "getAlias");
+    return (await this.listAliases(d)).find((a) => a.localPart === lp);
+  }
+
+  /**
+   * Only an alias delivering to exactly one user of the domain exists in Google (a user alias);
+   * it is added (or adopted). Any other destination list is refused: declare a group.
+   */
+  async createAlias(input: AliasState): Promise<AliasState> {
+    const op = "createAlias";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const destinations = lower(input.destinations);
+    const users = await this.rawUsers(d);
+    const target = destinations.length === 1 ? users.get(destinations[0]!) : undefined;
+    if (!target) {
+      fail(
+        op,
+        `${lp}@${d}: Google Workspace has no forwarding-only aliases; an alias must deliver to ` +
+          `exactly one user of ${d} (got ${destinations.join(", ") || "none"}): declare a group instead`,
+      );
+    }
+    if (!this.aliasesOf(target, d).includes(lp)) await this.addUserAlias(op, d, target, lp);
+    return { domain: d, localPart: lp, destinations };
+  }
+
+  /** Not supported: a user alias cannot be pointed elsewhere (remove it and add it to another user). */
+  async updateAlias(
+    domain: string,
+    localPart: string,
+    destinations: string[],
+  ): Promise<AliasState> {
+    const op = "updateAlias";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const a = await this.getAlias(d, lp);
+    if (!a) throw this.notFound(op, `${lp}@${d}`, "user alias");
+    if (sameList(a.destinations, lower(destinations))) return a;
+    return fail(
+      op,
+      `${lp}@${d}: a user alias cannot be moved to another destination; remove it and declare it on the other mailbox`,
+    );
+  }
+
+  /** Removes a user alias; a missing one is not an error. */
+  async deleteAlias(domain: string, localPart: string): Promise<void> {
+    const op = "deleteAlias";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const alias = `${lp}@${d}`;
+    const owner = [...(await this.rawUsers(d)).values()].find((u) =>
+      (u.aliases ?? []).some((a) => a.toLowerCase() === alias),
+    );
+    if (owner) await this.removeUserAlias(op, d, owner, lp);
+  }
+
+  // ---------------- groups ----------------
+
+  private toGroup(d: string, g: GoogleGroup, members: string[]): GroupState {
+    return {
+      domain: d,
+      localPart: g.email.toLowerCase().split("@")[0]!,
+      ...(g.name === undefined ? {} : { name: g.name }),
+      members,
+    };
+  }
+
+  /** Every group of the domain with its members: ⌈groups / 200⌉ lists plus one per group. */
+  async listGroups(domain: string): Promise<GroupState[]> {
+    const op = "listGroups";
+    const d = this.checkDomain(domain, op);
+    const groups = [...(await this.rawGroups(d)).values()];
+    const states = await Promise.all(
+      groups.map(async (g) => this.toGroup(d, g, await this.members(d, g, op))),
+    );
+    return states.sort((a, b) => a.localPart.localeCompare(b.localPart));
+  }
+
+  /** One group, from the batched list, with its members. */
+  async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
+    const op = "getGroup";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const g = (await this.rawGroups(d)).get(`${lp}@${d}`);
+    return g && this.toGroup(d, g, await this.members(d, g, op));
+  }
+
+  private checkMembers(op: string, members: readonly string[]): string[] {
+    const list = lower(members);
+    const bad = list.find((a) => !isNormalizedAddress(a));
+    if (bad !== undefined) fail(op, `members: "${bad}" is not an email address`);
+    return list;
+  }
+
+  /** Adds and removes members so that the group has exactly `desired`. */
+  private async syncMembers(
+    op: string,
+    g: GoogleGroup,
+    current: string[],
+    desired: string[],
+  ): Promise<void> {
+    for (const m of desired.filter((x) => !current.includes(x))) {
+      try {
+        // A user created a moment ago may not be visible to Groups yet: 404, retried.
+        await this.notYet(() => this.client.insertMember(g.id, m, op), this.recent(m));
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e; // "Member already exists.": done already
+      }
+    }
+    for (const m of current.filter((x) => !desired.includes(x))) {
+      try {
+        await this.client.deleteMember(g.id, m, op);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+    }
+  }
+
+  /**
+   * Creates a Google Group with the members. An existing group with the same members is adopted
+   * (its name updated); a user alias whose user is the only member is taken over (removed, then
+   * the group created); anything else at the address is a ConflictError.
+   */
+  async createGroup(input: GroupState): Promise<GroupState> {
+    const op = "createGroup";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const address = `${lp}@${d}`;
+    const members = this.checkMembers(op, input.members);
+    const adopt = async (g: GoogleGroup): Promise<GroupState> => {
+      const current = lower(await this.notYet(() => this.client.listMembers(g.id, op), true));
+      if (!sameList(current, members)) {
+        throw this.conflict(
+          op,
+          address,
+          `as a group with other members (${current.join(", ") || "none"} ≠ ${members.join(", ")})`,
+        );
+      }
+      let group = g;
+      if (input.name !== undefined && input.name !== g.name) {
+        group = await this.client.updateGroup(g.id, { name: input.name }, op);
+        this.wrote(address);
+      }
+      this.cacheGroup(d, group, members);
+      return this.toGroup(d, group, members);
+    };
+    const existing = (await this.rawGroups(d)).get(address);
+    if (existing) return adopt(existing);
+    const holder =
+      (await this.rawUsers(d)).get(address) ??
+      [...(await this.rawUsers(d)).values()].find((u) =>
+        (u.aliases ?? []).some((a) => a.toLowerCase() === address),
+      );
+    if (holder) {
+      const owner = holder.primaryEmail.toLowerCase();
+      if (owner === address) throw this.conflict(op, address, "as a user");
+      if (!sameList(members, [owner])) throw this.conflict(op, address, `as an alias of ${owner}`);
+      await this.removeUserAlias(op, d, holder, lp);
+    }
+    const verify = async () => this.readGroup(address, op);
+    let group: GoogleGroup;
+    try {
+      group = await this.notYet(async () => {
+        try {
+          return await this.client.insertGroup(
+            { email: address, ...(input.name ? { name: input.name } : {}) },
+            verify,
+            op,
+          );
+        } catch (e) {
+          // Just removed as a user alias: the address may be held for a moment.
+          if (holder && e instanceof ConflictError && !(await this.readGroup(address, op))) {
+            throw new NotFoundError({ provider: PROVIDER, operation: op }, e.message);
+          }
+          throw e;
+        }
+      }, holder !== undefined);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) {
+        this.invalidate(d, "groups");
+        throw e;
+      }
+      this.wrote(address);
+      const found = await this.readGroup(address, op);
+      if (!found) throw this.conflict(op, address, "as a user or an alias");
+      return adopt(found);
+    }
+    this.wrote(address);
+    await this.syncMembers(op, group, [], members);
+    this.cacheGroup(d, group, members);
+    return this.toGroup(d, group, members);
+  }
+
+  /** Renames the group and/or changes its members by a diff (never a rewrite). */
+  async updateGroup(
+    domain: string,
+    localPart: string,
+    patch: Partial<Pick<GroupState, "name" | "members">>,
+  ): Promise<GroupState> {
+    const op = "updateGroup";
+    const d = this.checkDomain(domain, op);
+    const lp = this.checkLocalPart(localPart, op);
+    const address = `${lp}@${d}`;
+    let group = await this.readGroup(address, op);
+    if (!group || group.email.toLowerCase() !== address) throw this.notFound(op, address, "group");
+    const g = group;
+    let members = lower(
+      await this.notYet(() => this.client.listMembers(g.id, op), this.recent(address)),
+    );
+    try {
+      if (patch.name !== undefined && patch.name !== group.name) {
+        group = await this.client.updateGroup(group.id, { name: patch.name }, op);
+      }
+      if (patch.members !== undefined) {
+        const desired = this.checkMembers(op, patch.members);
+        await this.syncMembers(op, group, members, desired);
+        members = desired;
+      }
+    } catch (e) {
+      this.invalidate(d, "groups");
+      throw e;
+    }
+    this.wrote(address);
+    this.cacheGroup(d, group, members);
+    return this.toGroup(d, group, members);
+  }
+
+  /** Deletes the group; a missing one is not an error. */
+  async deleteGroup(domain: string, localPart: string): Promise<void> {
+    const op = "deleteGroup";
+    const d = this.checkDomain(domain, op);
+    const address = `${this.checkLocalPart(localPart, op)}@${d}`;
+    const group = await this.readGroup(address, op);
+    if (group && group.email.toLowerCase() === address) {
+      try {
+        await this.client.deleteGroup(group.id, op);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) {
+          this.invalidate(d, "groups");
+          throw e;
+        }
+      }
+      this.wrote(address);
+    }
+    this.uncacheGroup(d, address);
+  }
+}
+
+/** Builds the Google Workspace adapter. */
+export function createGoogleWorkspaceProvider(
+  config: GoogleWorkspaceProviderConfig,
+): GoogleWorkspaceProvider {
+  return new GoogleWorkspaceProvider(config);
+}

@@ -1,0 +1,269 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  quotaExceededBody,
+  rateLimitBody,
+  type GoogleDirectoryEmulator,
+} from "../../../../test/emulators/google-directory";
+import { AuthError, ConflictError, ProviderError, RateLimitedError } from "../../src/errors";
+import {
+  GOOGLE_TOKEN_URL,
+  splitName,
+  type GoogleWorkspaceProvider,
+} from "../../src/mail/google-workspace";
+import { ADMIN, SERVICE_ACCOUNT, googleWorkspaceSetup } from "../contract/google-workspace-harness";
+
+let emu: GoogleDirectoryEmulator;
+let p: GoogleWorkspaceProvider;
+const d = "acme.test";
+afterEach(() => emu.stop());
+
+async function setup(options: Parameters<typeof googleWorkspaceSetup>[0] = {}) {
+  const s = await googleWorkspaceSetup({ lag: 0, ...options });
+  emu = s.emu;
+  p = s.provider;
+  return s;
+}
+
+const person = (localPart: string, extra: Record<string, unknown> = {}) => ({
+  domain: d,
+  localPart,
+  name: `Person ${localPart}`,
+  suspended: false,
+  aliases: [] as string[],
+  forwardTo: [] as string[],
+  password: "Pw-0123456789",
+  ...extra,
+});
+
+describe("googleWorkspace: token exchange", () => {
+  it("signs a JWT as the service account for the admin and reuses one token for many calls", async () => {
+    await setup();
+    await p.createMailbox(person("ali"));
+    await p.listMailboxes(d);
+    await p.updateMailbox(d, "ali", { suspended: true });
+    expect(emu.count("POST /token")).toBe(1);
+    expect(emu.grants).toHaveLength(1);
+    const claims = emu.grants[0]!;
+    expect(claims.iss).toBe(SERVICE_ACCOUNT);
+    expect(claims.sub).toBe(ADMIN);
+    expect(claims.aud).toBe(GOOGLE_TOKEN_URL);
+    expect(claims.scope).toBe(
+      "https://www.googleapis.com/auth/admin.directory.user https://www.googleapis.com/auth/admin.directory.group",
+    );
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
+  });
+
+  it("answers an admin the service account may not act as with an AuthError that shows no key", async () => {
+    const { privatePem } = await setup({ provider: { adminEmail: "intern@acme.test" } });
+    const error = await p.listMailboxes(d).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(AuthError);
+    expect((error as Error).message).toBe(
+      "googleWorkspace token: the service account mailplane@acme-project.iam.gserviceaccount.com could not act as intern@acme.test (unauthorized_client: Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.); check domain-wide delegation of its client id for the scopes https://www.googleapis.com/auth/admin.directory.user https://www.googleapis.com/auth/admin.directory.group",
+    );
+    expect(JSON.stringify(error)).not.toContain(privatePem.split("\n")[2]!);
+    expect(emu.count("GET /users")).toBe(0);
+  });
+});
+
+describe("googleWorkspace: batched reads", () => {
+  it.each([
+    [1, 1],
+    [500, 1],
+    [501, 2],
+    [1234, 3],
+  ])("a refresh of %i users costs %i list request(s) (500 a page)", async (n, requests) => {
+    await setup();
+    for (let i = 0; i < n; i++) emu.putUser(`u${String(i).padStart(4, "0")}@${d}`, "A", "B");
+    const listed = await p.listMailboxes(d);
+    expect(listed).toHaveLength(n);
+    expect(emu.count("GET /users")).toBe(requests);
+    expect(p.client.listRequests.users).toBe(requests);
+  });
+
+  it("serves gets from one list within the cache TTL", async () => {
+    await setup({ provider: { readCacheTtlMs: 60_000 } });
+    for (let i = 0; i < 20; i++) emu.putUser(`r${i}@${d}`, "A", "B");
+    const got = await Promise.all(Array.from({ length: 20 }, (_, i) => p.getMailbox(d, `r${i}`)));
+    expect(got.every((m) => m !== undefined)).toBe(true);
+    expect(emu.count("GET /users")).toBe(1);
+  });
+});
+
+describe("googleWorkspace: rate limits", () => {
+  it("retries 403 userRateLimitExceeded and quotaExceeded (a rate limit, not an authorisation error)", async () => {
+    await setup();
+    emu.inject({
+      kind: "status",
+      status: 403,
+      method: "GET",
+      route: "/users",
+      body: rateLimitBody,
+    });
+    emu.inject({
+      kind: "status",
+      status: 403,
+      method: "GET",
+      route: "/users",
+      body: quotaExceededBody,
+    });
+    expect(await p.listMailboxes(d)).toEqual([]);
+    expect(emu.count("GET /users")).toBe(3);
+  });
+
+  it("gives up as RateLimited after the retry budget", async () => {
+    await setup();
+    emu.inject({ kind: "status", status: 403, route: "/users", body: rateLimitBody, times: 10 });
+    const error = await p.listMailboxes(d).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(emu.count("GET /users")).toBe(5);
+  });
+
+  it("keeps a plain 403 forbidden an AuthError, not retried", async () => {
+    await setup();
+    emu.inject({
+      kind: "status",
+      status: 403,
+      route: "/users",
+      body: {
+        error: {
+          code: 403,
+          message: "Not Authorized to access this resource/api",
+          errors: [{ domain: "global", reason: "forbidden", message: "Not Authorized" }],
+        },
+      },
+    });
+    expect(await p.listMailboxes(d).catch((e: unknown) => e)).toBeInstanceOf(AuthError);
+    expect(emu.count("GET /users")).toBe(1);
+  });
+});
+
+describe("googleWorkspace: names, organizations, passwords", () => {
+  it.each([
+    ["Ali Alavi", {}, "Ali", "Alavi"],
+    ["Mary Ann van Berg", {}, "Mary Ann van", "Berg"],
+    ["张三", {}, "三", "张"],
+    ["欧阳娜娜", {}, "娜娜", "欧阳"],
+    ["김민준", {}, "민준", "김"],
+    ["Ali", {}, "Ali", "Ali"],
+    ["Zhang San", { givenName: "San", familyName: "Zhang" }, "San", "Zhang"],
+  ])("%s %j → given %s, family %s", (name, explicit, given, family) => {
+    expect(splitName(name, explicit)).toEqual({ givenName: given, familyName: family });
+  });
+
+  it("stores given/family names and the display name, and reads the display name back", async () => {
+    await setup();
+    const m = await p.createMailbox({
+      ...person("zhangsan", { name: "Zhang San" }),
+      givenName: "San",
+      familyName: "Zhang",
+    });
+    expect(m.name).toBe("Zhang San");
+    expect(emu.user(`zhangsan@${d}`)!.name).toEqual({
+      givenName: "San",
+      familyName: "Zhang",
+      fullName: "San Zhang",
+      displayName: "Zhang San",
+    });
+    emu.putUser(`lei@${d}`, "三", "张");
+    emu.putUser(`jo@${d}`, "Jo", "Bloggs");
+    const names = Object.fromEntries((await p.listMailboxes(d)).map((x) => [x.localPart, x.name]));
+    expect(names).toEqual({ zhangsan: "Zhang San", lei: "张三", jo: "Jo Bloggs" });
+  });
+
+  it("writes department and title into organizations and reads them back", async () => {
+    await setup();
+    const m = await p.createMailbox(person("ops", { department: "IT", title: "Admin" }));
+    expect(m).toMatchObject({ department: "IT", title: "Admin" });
+    expect(emu.user(`ops@${d}`)!.organizations).toEqual([
+      { department: "IT", title: "Admin", primary: true },
+    ]);
+    const u = await p.updateMailbox(d, "ops", { title: "Lead" });
+    expect(u).toMatchObject({ department: "IT", title: "Lead" });
+  });
+
+  it("without a password sets a random one with change at next login", async () => {
+    await setup();
+    await p.createMailbox(person("new", { password: undefined }));
+    expect(emu.passwordOf(`new@${d}`)!.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(emu.user(`new@${d}`)!.changePasswordAtNextLogin).toBe(true);
+  });
+
+  it("refuses a 31st alias before any request", async () => {
+    await setup();
+    const aliases = Array.from({ length: 31 }, (_, i) => `a${i}`);
+    const error = await p.createMailbox(person("many", { aliases })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).toBe(
+      "googleWorkspace createMailbox: many@acme.test: Google allows at most 30 aliases per user, got 31",
+    );
+    expect(emu.count()).toBe(0);
+  });
+});
+
+describe("googleWorkspace: writes", () => {
+  it("refuses to delete a user that still has an alias the caller did not remove", async () => {
+    await setup();
+    await p.createMailbox(person("maria"));
+    await p.updateMailbox(d, "maria", { aliases: ["legacy"] });
+    const error = await p.deleteMailbox(d, "maria").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toBe(
+      "googleWorkspace deleteMailbox: maria@acme.test still has the aliases legacy@acme.test, which Google would delete with the user; remove them first or move them to another mailbox",
+    );
+    expect(emu.user(`maria@${d}`)?.aliases).toEqual(["legacy@acme.test"]);
+  });
+
+  it("renames in place: same user id, old address not left as an alias", async () => {
+    await setup();
+    const id = (await p.createMailbox(person("omar")), emu.user(`omar@${d}`)!.id);
+    const m = await p.renameMailbox(d, "omar", "omar.h");
+    expect(m.localPart).toBe("omar.h");
+    expect(emu.user(`omar.h@${d}`)!.id).toBe(id);
+    expect(emu.user(`omar.h@${d}`)!.aliases).toBeUndefined();
+  });
+
+  it("adds a just-created user to a group, retrying the 404s of eventual consistency", async () => {
+    await setup({ lag: 3 });
+    await p.createMailbox(person("fresh"));
+    const g = await p.createGroup({
+      domain: d,
+      localPart: "team",
+      name: "Team",
+      members: [`fresh@${d}`],
+    });
+    expect(g.members).toEqual([`fresh@${d}`]);
+    expect(emu.count("POST /groups/:groupKey/members")).toBe(4);
+    expect(emu.allGroups()[0]!.memberEmails).toEqual([`fresh@${d}`]);
+  });
+
+  it("a create whose answer was lost, with reads still 404, is adopted, never created twice", async () => {
+    await setup({ lag: 3 });
+    emu.inject({ kind: "drop", when: "after", method: "POST", route: "/users" });
+    // An address no earlier test wrote (recent writes are remembered process-wide).
+    const m = await p.createMailbox(person("lost"));
+    expect(m.localPart).toBe("lost");
+    // dropped POST, GET 404 (not visible yet), POST 409, GETs until visible: adopted.
+    expect(emu.log.map((l) => `${l.route} ${l.status}`)).toEqual([
+      "POST /token 200",
+      "POST /users dropped",
+      "GET /users/:userKey 404",
+      "POST /users 409",
+      "GET /users/:userKey 404",
+      "GET /users/:userKey 404",
+      "GET /users/:userKey 200",
+    ]);
+    expect(emu.allUsers().map((u) => u.primaryEmail)).toEqual([`lost@${d}`]);
+  });
+
+  it("changes group membership by a diff, not a rewrite", async () => {
+    await setup();
+    await p.createGroup({ domain: d, localPart: "g", name: "G", members: ["a@x.org", "b@x.org"] });
+    emu.resetLog();
+    await p.updateGroup(d, "g", { members: ["b@x.org", "c@x.org"] });
+    expect(emu.countsByRoute()).toMatchObject({
+      "POST /groups/:groupKey/members": 1,
+      "DELETE /groups/:groupKey/members/:memberKey": 1,
+    });
+    expect(emu.allGroups()[0]!.memberEmails).toEqual(["b@x.org", "c@x.org"]);
+  });
+});
