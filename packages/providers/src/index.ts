@@ -23,5 +23,6 @@ export * from "./mail/self-hosted/schema";
 export * from "./mail/self-hosted/store";
 export * from "./mail/cloudflare-email-routing";
 export * from "./mail/microsoft-365";
+export * from "./mail/google-workspace";
 export * from "./dns/powerdns/client";
 export * from "./dns/powerdns/records-provider";

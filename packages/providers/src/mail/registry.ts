@@ -4,6 +4,7 @@
  * the package README.
  */
 import { cloudflareEmailRoutingDefinition } from "./cloudflare-email-routing";
+import { googleWorkspaceDefinition } from "./google-workspace";
 import { microsoft365Definition } from "./microsoft-365";
 import { migaduDefinition } from "./migadu";
 import { selfHostedDefinition } from "./self-hosted";
@@ -14,4 +15,5 @@ export const mailProviders = {
   selfHosted: selfHostedDefinition,
   cloudflareEmailRouting: cloudflareEmailRoutingDefinition,
   microsoft365: microsoft365Definition,
+  googleWorkspace: googleWorkspaceDefinition,
 } as const;

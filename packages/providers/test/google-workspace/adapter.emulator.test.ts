@@ -7,7 +7,7 @@ import {
 import { AuthError, ConflictError, ProviderError, RateLimitedError } from "../../src/errors";
 import {
   GOOGLE_TOKEN_URL,
-  splitName,
+  googleNameParts,
   type GoogleWorkspaceProvider,
 } from "../../src/mail/google-workspace";
 import { ADMIN, SERVICE_ACCOUNT, googleWorkspaceSetup } from "../contract/google-workspace-harness";
@@ -147,7 +147,7 @@ describe("googleWorkspace: names, organizations, passwords", () => {
     ["Ali", {}, "Ali", "Ali"],
     ["Zhang San", { givenName: "San", familyName: "Zhang" }, "San", "Zhang"],
   ])("%s %j → given %s, family %s", (name, explicit, given, family) => {
-    expect(splitName(name, explicit)).toEqual({ givenName: given, familyName: family });
+    expect(googleNameParts(name, explicit)).toEqual({ givenName: given, familyName: family });
   });
 
   it("stores given/family names and the display name, and reads the display name back", async () => {

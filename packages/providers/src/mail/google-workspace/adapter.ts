@@ -42,7 +42,7 @@ export const googleWorkspaceCapabilities = capabilities({
 });
 
 /** How long, and how often, a read of an object just written is repeated while it answers 404. */
-export interface ConsistencyPolicy {
+export interface GoogleConsistencyPolicy {
   /** Reads in all, including the first. @default 8 */
   attempts: number;
   /** First pause; doubles each time. @default 100 */
@@ -53,7 +53,7 @@ export interface ConsistencyPolicy {
   windowMs: number;
 }
 
-const defaultConsistency: ConsistencyPolicy = {
+const defaultConsistency: GoogleConsistencyPolicy = {
   attempts: 8,
   baseDelayMs: 100,
   maxDelayMs: 2_000,
@@ -70,7 +70,7 @@ export interface GoogleWorkspaceProviderConfig extends GoogleWorkspaceClientConf
   orgUnits?: Record<string, string>;
   /** @default 2000 */
   readCacheTtlMs?: number;
-  consistency?: Partial<ConsistencyPolicy>;
+  consistency?: Partial<GoogleConsistencyPolicy>;
 }
 
 /** A mailbox input with the optional explicit name parts (family-name-first names). */
@@ -109,7 +109,7 @@ const CJK = /^[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katak
  * a Latin-script name written family-name first ("Zhang San") needs them to be filed right.
  * The display name itself is kept in `name.displayName`, so it reads back unchanged either way.
  */
-export function splitName(
+export function googleNameParts(
   name: string,
   explicit: { givenName?: string; familyName?: string } = {},
 ): { givenName: string; familyName: string } {
@@ -134,7 +134,7 @@ export function splitName(
 }
 
 /** The display name of a user: `displayName` when set, else built from the two parts. */
-export function joinName(user: Pick<GoogleUser, "name">): string {
+export function googleDisplayName(user: Pick<GoogleUser, "name">): string {
   const n = user.name ?? {};
   if (n.displayName) return n.displayName;
   const given = n.givenName ?? "";
@@ -175,7 +175,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   readonly client: GoogleDirectoryClient;
   private readonly cachePrefix: string;
   private readonly ttlMs: number;
-  private readonly consistency: ConsistencyPolicy;
+  private readonly consistency: GoogleConsistencyPolicy;
   private readonly orgUnits: Record<string, string>;
 
   constructor(config: GoogleWorkspaceProviderConfig) {
@@ -342,7 +342,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     return {
       domain: d,
       localPart: u.primaryEmail.toLowerCase().split("@")[0]!,
-      name: joinName(u),
+      name: googleDisplayName(u),
       suspended: u.suspended === true,
       aliases: this.aliasesOf(u, d),
       forwardTo: [],
@@ -385,7 +385,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
 
   private differences(u: GoogleUser, input: MailboxInput): string[] {
     const diffs: string[] = [];
-    const name = joinName(u);
+    const name = googleDisplayName(u);
     if (name !== input.name)
       diffs.push(`name: ${JSON.stringify(name)} ≠ ${JSON.stringify(input.name)}`);
     if ((u.suspended === true) !== input.suspended) {
@@ -450,7 +450,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     };
     const body: GoogleUserWrite = {
       primaryEmail: address,
-      name: { ...splitName(name, input), displayName: name },
+      name: { ...googleNameParts(name, input), displayName: name },
       password: input.password ?? generatedPassword(),
       changePasswordAtNextLogin:
         input.password === undefined ? true : (input.changePasswordAtNextLogin ?? false),
@@ -513,7 +513,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const body: GoogleUserWrite = {};
     if (patch.name !== undefined) {
       const name = this.checkName(op, address, patch.name);
-      body.name = { ...splitName(name, patch), displayName: name };
+      body.name = { ...googleNameParts(name, patch), displayName: name };
     }
     if (patch.suspended !== undefined) body.suspended = patch.suspended;
     if (patch.password !== undefined) body.password = patch.password;

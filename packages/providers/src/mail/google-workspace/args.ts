@@ -21,9 +21,7 @@ export const adminEmailProblem: SettingCheck = (v) =>
 
 /** An org unit path as the Admin console shows it: `/` or `/Staff/Engineering`. */
 export const orgUnitPathProblem: SettingCheck = (v) =>
-  typeof v === "string" &&
-  v.length <= 1024 &&
-  /^\/([^/\p{Cc}]+(\/[^/\p{Cc}]+)*)?$/u.test(v)
+  typeof v === "string" && v.length <= 1024 && /^\/([^/\p{Cc}]+(\/[^/\p{Cc}]+)*)?$/u.test(v)
     ? undefined
     : problem(v, "an org unit path", "a path starting with /, such as /Staff/Engineering");
 

@@ -1,6 +1,6 @@
 import { JWT } from "google-auth-library";
 import type { z } from "zod";
-import { AuthError, NotFoundError } from "../../errors";
+import { AuthError } from "../../errors";
 import { HttpClient } from "../../http/client";
 import type { BudgetConfig } from "../../http/budget";
 import type { RetryPolicy } from "../../http/retry";
@@ -28,9 +28,9 @@ export const GOOGLE_WORKSPACE_SCOPES = [
 ] as const;
 
 /** Page sizes: the documented maxima. */
-export const USERS_PAGE = 500;
-export const GROUPS_PAGE = 200;
-export const MEMBERS_PAGE = 200;
+export const GOOGLE_USERS_PAGE = 500;
+export const GOOGLE_GROUPS_PAGE = 200;
+export const GOOGLE_MEMBERS_PAGE = 200;
 
 /**
  * Default request budget: Google allows 2,400 queries per minute per user and project (40/s);
@@ -165,7 +165,7 @@ export class GoogleDirectoryClient {
   listUsers(domain: string, operation = "listUsers"): Promise<GoogleUser[]> {
     return this.pages(
       operation,
-      `/users?domain=${seg(domain)}&maxResults=${USERS_PAGE}`,
+      `/users?domain=${seg(domain)}&maxResults=${GOOGLE_USERS_PAGE}`,
       googleUserListSchema,
       "users",
       "users",
@@ -233,7 +233,7 @@ export class GoogleDirectoryClient {
   listGroups(domain: string, operation = "listGroups"): Promise<GoogleGroup[]> {
     return this.pages(
       operation,
-      `/groups?domain=${seg(domain)}&maxResults=${GROUPS_PAGE}`,
+      `/groups?domain=${seg(domain)}&maxResults=${GOOGLE_GROUPS_PAGE}`,
       googleGroupListSchema,
       "groups",
       "groups",
@@ -281,7 +281,7 @@ export class GoogleDirectoryClient {
   async listMembers(groupKey: string, operation = "listMembers"): Promise<string[]> {
     const members = await this.pages<{ email?: string }>(
       operation,
-      `/groups/${seg(groupKey)}/members?maxResults=${MEMBERS_PAGE}`,
+      `/groups/${seg(groupKey)}/members?maxResults=${GOOGLE_MEMBERS_PAGE}`,
       googleMemberListSchema,
       "members",
       "members",
@@ -308,6 +308,3 @@ export class GoogleDirectoryClient {
     });
   }
 }
-
-/** True for a NotFoundError (Google's 404 notFound). */
-export const isNotFound = (e: unknown): boolean => e instanceof NotFoundError;

@@ -18,7 +18,7 @@ export * from "./dns";
  * Parses the service account key (the JSON key file's content). Errors name what is missing,
  * never a value of the key.
  */
-export function parseServiceAccountKey(text: string | undefined): GoogleServiceAccountKey {
+export function parseGoogleServiceAccountKey(text: string | undefined): GoogleServiceAccountKey {
   const where = "GOOGLE_SERVICE_ACCOUNT_KEY (or mailplane:googleServiceAccountKey)";
   let value: unknown;
   try {
@@ -56,19 +56,19 @@ export function googleWorkspaceAdapter(
   overrides: Partial<Omit<GoogleWorkspaceProviderConfig, "serviceAccountKey">> = {},
 ): (settings: AdapterSettings) => ReturnType<typeof createGoogleWorkspaceProvider> {
   return ({ apiUrl, credentials }) => {
-    const endpoint = parseEndpoint(apiUrl);
+    const endpoint = parseGoogleWorkspaceEndpoint(apiUrl);
     return createGoogleWorkspaceProvider({
       ...endpoint,
       ...overrides,
       customerId: overrides.customerId ?? endpoint.customerId,
       adminEmail: overrides.adminEmail ?? endpoint.adminEmail,
-      serviceAccountKey: parseServiceAccountKey(credentials.serviceAccountKey),
+      serviceAccountKey: parseGoogleServiceAccountKey(credentials.serviceAccountKey),
     });
   };
 }
 
 /** The endpoint string the resources carry: `<apiUrl>#admin=…&customer=…[&token=…]`. */
-export function formatEndpoint(args: {
+export function googleWorkspaceEndpoint(args: {
   apiUrl?: string;
   tokenUrl?: string;
   adminEmail: string;
@@ -79,8 +79,8 @@ export function formatEndpoint(args: {
   return `${args.apiUrl ?? "https://admin.googleapis.com/admin/directory/v1"}#${fragment.toString()}`;
 }
 
-/** Reads what {@link formatEndpoint} wrote. */
-export function parseEndpoint(endpoint: string | undefined): {
+/** Reads what {@link googleWorkspaceEndpoint} wrote. */
+export function parseGoogleWorkspaceEndpoint(endpoint: string | undefined): {
   apiUrl?: string;
   tokenUrl?: string;
   adminEmail: string;
@@ -116,7 +116,7 @@ export const googleWorkspaceDefinition = defineMailProvider({
   args: googleWorkspaceArgsSchema,
   dnsFacts: googleWorkspaceFacts,
   endpoint: (args) =>
-    formatEndpoint({
+    googleWorkspaceEndpoint({
       ...(args.apiUrl === undefined ? {} : { apiUrl: args.apiUrl }),
       ...(args.tokenUrl === undefined ? {} : { tokenUrl: args.tokenUrl }),
       adminEmail: args.adminEmail,
