@@ -68,6 +68,12 @@ export interface GraphEmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** The most items one page holds whatever `$top` asks (Graph may return fewer). @default 999 */
   maxPageSize?: number;
+  /**
+   * Replication lag: a user or group created through the API is not found by the next this many
+   * requests that name it (404 Request_ResourceNotFound; adding members to or with it answers
+   * 400 "… do not exist"), as Graph answers right after a create. @default 0
+   */
+  replicationLag?: number;
 }
 
 /** Office 365 E3 (includes Exchange Online). */
@@ -152,6 +158,12 @@ export class GraphEmulator extends Emulator {
   private readonly users = new Map<string, StoredUser>();
   private readonly groups = new Map<string, StoredGroup>();
   private readonly inner: InnerRoute[] = [];
+  /** Replication lag given to each object created through the API. */
+  replicationLag: number;
+  /** Lookups each fresh object still misses, by id. */
+  private readonly lagging = new Map<string, number>();
+  /** Requests answered "not found" because of the replication lag. */
+  laggedAnswers = 0;
   private batchThrottle: { remaining: number; retryAfterSeconds: number } = {
     remaining: 0,
     retryAfterSeconds: 0,
@@ -172,6 +184,7 @@ export class GraphEmulator extends Emulator {
     ];
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
     this.maxPageSize = options.maxPageSize ?? 999;
+    this.replicationLag = options.replicationLag ?? 0;
     this.registerRoutes();
   }
 
@@ -356,6 +369,29 @@ export class GraphEmulator extends Emulator {
   private findGroup(id: string): StoredGroup | undefined {
     const g = this.groups.get(id);
     return g && g.deletedAt === undefined ? g : undefined;
+  }
+
+  /** True (and one lookup fewer) while a freshly created object has not replicated yet. */
+  private lags(id: string | undefined): boolean {
+    if (id === undefined) return false;
+    const left = this.lagging.get(id) ?? 0;
+    if (left <= 0) return false;
+    if (left === 1) this.lagging.delete(id);
+    else this.lagging.set(id, left - 1);
+    this.laggedAnswers += 1;
+    return true;
+  }
+
+  /** A live user as a request naming it sees it (missing while it lags). */
+  private visibleUser(idOrUpn: string): StoredUser | undefined {
+    const u = this.findUser(idOrUpn);
+    return u && !this.lags(u.id) ? u : undefined;
+  }
+
+  /** A live group as a request naming it sees it (missing while it lags). */
+  private visibleGroup(id: string): StoredGroup | undefined {
+    const g = this.findGroup(id);
+    return g && !this.lags(g.id) ? g : undefined;
   }
 
   private publicUser(u: StoredUser): GraphUser {
@@ -560,17 +596,18 @@ export class GraphEmulator extends Emulator {
         forceChangePasswordNextSignIn: pp.forceChangePasswordNextSignIn === true,
       };
       this.users.set(u.id, u);
+      if (this.replicationLag > 0) this.lagging.set(u.id, this.replicationLag);
       return {
         status: 201,
         body: { "@odata.context": `${GRAPH}/$metadata#users/$entity`, ...this.publicUser(u) },
       };
     });
     this.graph("GET", "/users/:id", (req) => {
-      const u = this.findUser(req.params.id!);
+      const u = this.visibleUser(req.params.id!);
       return u ? { status: 200, body: this.publicUser(u) } : notFound(req.params.id!);
     });
     this.graph("PATCH", "/users/:id", (req) => {
-      const u = this.findUser(req.params.id!);
+      const u = this.visibleUser(req.params.id!);
       if (!u) return notFound(req.params.id!);
       const b = (req.body ?? {}) as Record<string, unknown>;
       const ro = this.readOnly(b);
@@ -607,13 +644,13 @@ export class GraphEmulator extends Emulator {
       return { status: 204 };
     });
     this.graph("DELETE", "/users/:id", (req) => {
-      const u = this.findUser(req.params.id!);
+      const u = this.visibleUser(req.params.id!);
       if (!u) return notFound(req.params.id!);
       u.deletedAt = Date.now();
       return { status: 204 };
     });
     this.graph("POST", "/users/:id/assignLicense", (req) => {
-      const u = this.findUser(req.params.id!);
+      const u = this.visibleUser(req.params.id!);
       if (!u) return notFound(req.params.id!);
       const b = (req.body ?? {}) as {
         addLicenses?: { skuId?: string; disabledPlans?: string[] }[];
@@ -693,14 +730,15 @@ export class GraphEmulator extends Emulator {
       if (this.addressTaken(`${nick}@${this.domains[0]}`)) return conflict("proxyAddresses");
       const g = this.newGroup(nick, String(b.displayName));
       if (typeof b.description === "string") g.description = b.description;
+      if (this.replicationLag > 0) this.lagging.set(g.id, this.replicationLag);
       return { status: 201, body: this.publicGroup(g) };
     });
     this.graph("GET", "/groups/:id", (req) => {
-      const g = this.findGroup(req.params.id!);
+      const g = this.visibleGroup(req.params.id!);
       return g ? { status: 200, body: this.publicGroup(g) } : notFound(req.params.id!);
     });
     this.graph("PATCH", "/groups/:id", (req) => {
-      const g = this.findGroup(req.params.id!);
+      const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
       const b = (req.body ?? {}) as Record<string, unknown>;
       const ro = this.readOnly(b);
@@ -710,13 +748,13 @@ export class GraphEmulator extends Emulator {
       return { status: 204 };
     });
     this.graph("DELETE", "/groups/:id", (req) => {
-      const g = this.findGroup(req.params.id!);
+      const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
       g.deletedAt = Date.now();
       return { status: 204 };
     });
     this.graph("GET", "/groups/:id/members", (req) => {
-      const g = this.findGroup(req.params.id!);
+      const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
       const members = g.members
         .map((id) => this.users.get(id))
@@ -725,7 +763,12 @@ export class GraphEmulator extends Emulator {
       return this.page(req, members, `groups/${g.id}/members`);
     });
     this.graph("POST", "/groups/:id/members/$ref", (req) => {
-      const g = this.findGroup(req.params.id!);
+      const missing = badRequest(
+        "The source resource object or one of the objects being referenced do not exist.",
+      );
+      const fresh = this.findGroup(req.params.id!);
+      if (fresh && this.lags(fresh.id)) return missing;
+      const g = fresh;
       if (!g) return notFound(req.params.id!);
       const ref = (req.body as { "@odata.id"?: unknown } | undefined)?.["@odata.id"];
       const m = typeof ref === "string" ? /\/directoryObjects\/([^/]+)$/.exec(ref) : null;
@@ -734,6 +777,7 @@ export class GraphEmulator extends Emulator {
       }
       const u = this.findUser(m[1]!);
       if (!u) return notFound(m[1]!);
+      if (this.lags(u.id)) return missing;
       if (g.members.includes(u.id)) {
         return badRequest(
           "One or more added object references already exist for the following modified properties: 'members'.",
@@ -743,7 +787,7 @@ export class GraphEmulator extends Emulator {
       return { status: 204 };
     });
     this.graph("DELETE", "/groups/:id/members/:member/$ref", (req) => {
-      const g = this.findGroup(req.params.id!);
+      const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
       const i = g.members.indexOf(req.params.member!);
       if (i < 0) return notFound(req.params.member!);

@@ -51,11 +51,12 @@ describe("microsoft365 tokens", () => {
   });
 
   it("renews the token before it expires: Graph never sees an expired one", async () => {
-    s = await graphSetup({ refreshBeforeExpiryMs: 1_500 }, { tokenLifetimeSeconds: 2 });
+    // MSAL rounds the issue time to a second: the expiry it reports is 3.5–4.5 s away.
+    s = await graphSetup({ refreshBeforeExpiryMs: 2_000 }, { tokenLifetimeSeconds: 4 });
     await s.provider.listMailboxes("acme.test");
-    await s.provider.listMailboxes("acme.test"); // within the first token's useful life
+    await s.provider.listMailboxes("acme.test"); // more than 2 s left: the cached token
     expect(s.emu.count(TOKEN)).toBe(1);
-    await new Promise((r) => setTimeout(r, 700)); // < 1.5 s left: renewed before use
+    await new Promise((r) => setTimeout(r, 2_600)); // less than 2 s left: renewed before use
     await s.provider.listMailboxes("acme.test");
     expect(s.emu.count(TOKEN)).toBe(2);
     expect(s.emu.expiredTokenUses).toBe(0);
@@ -151,6 +152,35 @@ describe("microsoft365 mailboxes", () => {
     ]);
     expect(s.emu.user("omar@acme.test")!.usageLocation).toBe("DE");
     expect(s.emu.passwordOf("omar@acme.test")!.password).toBe("set-by-admin");
+  });
+
+  it("waits out replication lag after a create, never creating twice", async () => {
+    s = await graphSetup({}, { replicationLag: 2 });
+    await s.provider.createMailbox(person("ali"));
+    expect(s.emu.laggedAnswers).toBe(2);
+    expect(s.emu.count("POST /v1.0/users")).toBe(1);
+    expect(s.emu.count("POST /v1.0/users/:id/assignLicense")).toBe(3);
+    expect(s.emu.user("ali@acme.test")!.mail).toBe("ali@acme.test");
+    // An answer lost after the create, then lag on the read-back: adopted, still one user.
+    s.emu.inject({ kind: "drop", when: "after", method: "POST", route: "/v1.0/users" });
+    await s.provider.createMailbox(person("omar"));
+    expect(s.emu.listUsers().map((u) => u.userPrincipalName)).toEqual([
+      "ali@acme.test",
+      "omar@acme.test",
+    ]);
+    expect(s.emu.count("POST /v1.0/users")).toBe(3);
+  });
+
+  it("gives up on a user that never appears after replicationWaitMs, with Graph's 404", async () => {
+    s = await graphSetup({ replicationWaitMs: 600 }, { replicationLag: 50 });
+    const e = await failure(s.provider.createMailbox(person("ali")));
+    expect((e as { kind?: string }).kind).toBe("NotFound");
+    expect(e.message).toMatch(
+      /^microsoft365 createMailbox failed: NotFound \(HTTP 404\): Request_ResourceNotFound: Resource '[0-9a-f-]{36}' does not exist/,
+    );
+    // Tries at 0 and 250 ms; the next wait (500 ms) would pass the 600 ms budget.
+    expect(s.emu.count("POST /v1.0/users/:id/assignLicense")).toBe(2);
+    expect(s.emu.count("POST /v1.0/users")).toBe(1);
   });
 
   it("assigns the licence of the mailbox's profile, else the default one", async () => {

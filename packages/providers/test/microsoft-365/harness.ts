@@ -44,9 +44,12 @@ export async function graphSetup(
   return { emu, provider, domain, clientSecret };
 }
 
-/** The contract harness: users a, b, c and z exist unlicensed (directory users, no mailbox). */
-export async function microsoft365Harness(): Promise<Harness> {
-  const { emu, provider, domain, clientSecret } = await graphSetup();
+/**
+ * The contract harness: users a, b, c and z exist unlicensed (directory users, no mailbox).
+ * `replicationLag`: how many requests naming an object just created miss it (see the emulator).
+ */
+export async function microsoft365Harness(replicationLag = 0): Promise<Harness> {
+  const { emu, provider, domain, clientSecret } = await graphSetup({}, { replicationLag });
   for (const lp of ["a", "b", "c", "z"]) emu.putUser(`${lp}@${domain}`, `Member ${lp}`);
   const routes = {
     createMailbox: "/v1.0/users",

@@ -282,7 +282,13 @@ export class Microsoft365Provider implements MailProvider {
       user = await this.client.createUser(body, verify);
     } catch (e) {
       if (!isObjectConflict(e)) throw e;
-      const found = await verify();
+      // Graph says it exists: a 404 now is replication lag (a create whose answer was lost).
+      const found = await this.client
+        .afterCreate(async () => adopt(await this.client.getUser(address, op)))
+        .catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        });
       if (!found) {
         throw new ConflictError(
           { provider: PROVIDER, operation: op, status: 400 },
@@ -294,15 +300,20 @@ export class Microsoft365Provider implements MailProvider {
     return this.toState(d, lp, await this.license(op, user, sku));
   }
 
-  /** Sets `usageLocation` when missing, then assigns `sku` unless the user has it. */
+  /**
+   * Sets `usageLocation` when missing, then assigns `sku` unless the user has it; both retried
+   * while Graph has not replicated a user just created.
+   */
   private async license(op: string, user: GraphUser, sku: string): Promise<GraphUser> {
     if ((user.assignedLicenses ?? []).some((l) => l.skuId.toLowerCase() === sku.toLowerCase())) {
       return user;
     }
     if (!user.usageLocation) {
-      await this.client.updateUser(user.id, { usageLocation: this.usageLocation }, op);
+      await this.client.afterCreate(() =>
+        this.client.updateUser(user.id, { usageLocation: this.usageLocation }, op),
+      );
     }
-    return this.client.assignLicense(user.id, [sku], [], op);
+    return this.client.afterCreate(() => this.client.assignLicense(user.id, [sku], [], op));
   }
 
   /** Applies the given fields with one PATCH; returns the state after it. */
@@ -512,7 +523,11 @@ export class Microsoft365Provider implements MailProvider {
         r.status === 400 &&
         /already exist/i.test(JSON.stringify(r.body))) ||
       (r.id.startsWith("remove-") && r.status === 404);
-    await this.client.batch(op, requests, accept);
+    // A group or user just created may not be replicated yet: "… do not exist" is retried.
+    const lagging = (r: GraphBatchResponse): boolean =>
+      r.id.startsWith("add-") &&
+      (r.status === 404 || (r.status === 400 && /do not exist/i.test(JSON.stringify(r.body))));
+    await this.client.batch(op, requests, accept, lagging);
   }
 
   /**

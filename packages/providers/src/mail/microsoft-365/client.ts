@@ -73,10 +73,26 @@ export interface Microsoft365ClientConfig {
    */
   refreshBeforeExpiryMs?: number;
   /**
-   * Attempts of an inner request of a `$batch` that Graph answered 429.
+   * Attempts of an inner request of a `$batch` that Graph answered 429 (or that `retryable`
+   * marks, e.g. a member not replicated yet).
    * @default 5
    */
   batchAttempts?: number;
+  /**
+   * How long requests about an object just created are retried while Graph has not replicated
+   * it (404, or 400 "… do not exist"), in milliseconds. The object is never created twice.
+   * @default 30000
+   */
+  replicationWaitMs?: number;
+}
+
+/** Graph's answers while a fresh object has not replicated: 404, or 400 "… do not exist". */
+export function isReplicationLag(e: unknown): boolean {
+  return (
+    e instanceof MailProviderError &&
+    (e.status === 404 ||
+      (e.status === 400 && /does not exist|do not exist/i.test(e.apiMessage ?? "")))
+  );
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
@@ -253,6 +269,22 @@ export class Microsoft365Client {
     return this.client;
   }
 
+  /**
+   * Runs `fn`, retrying while Graph answers as for an object not replicated yet (see
+   * {@link isReplicationLag}), for at most `replicationWaitMs` (250 ms doubling to 4 s).
+   */
+  async afterCreate<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.config.replicationWaitMs ?? 30_000);
+    for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!isReplicationLag(e) || Date.now() + delay > deadline) throw e;
+        await sleep(delay);
+      }
+    }
+  }
+
   /** Every item of a paged collection, following `@odata.nextLink`. */
   async pages<T>(operation: string, path: string, item: z.ZodType<T>): Promise<T[]> {
     const out: T[] = [];
@@ -422,10 +454,12 @@ export class Microsoft365Client {
     operation: string,
     requests: GraphBatchRequest[],
     accept: (r: GraphBatchResponse) => boolean = () => false,
+    retryable: (r: GraphBatchResponse) => boolean = () => false,
   ): Promise<Map<string, GraphBatchResponse>> {
     const done = new Map<string, GraphBatchResponse>();
     let todo = requests;
     for (let attempt = 1; todo.length > 0; attempt++) {
+      const backoff = Math.min(250 * 2 ** (attempt - 1), 4_000);
       const throttled: GraphBatchRequest[] = [];
       let waitMs = 0;
       for (let i = 0; i < todo.length; i += GRAPH_BATCH_LIMIT) {
@@ -446,6 +480,9 @@ export class Microsoft365Client {
               ([k]) => k.toLowerCase() === "retry-after",
             )?.[1];
             waitMs = Math.max(waitMs, parseRetryAfter(header) ?? 1000);
+          } else if (retryable(r) && attempt < this.batchAttempts) {
+            throttled.push(chunk.find((c) => c.id === r.id)!);
+            waitMs = Math.max(waitMs, backoff);
           } else {
             done.set(r.id, r);
           }
