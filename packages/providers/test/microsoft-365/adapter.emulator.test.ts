@@ -42,11 +42,14 @@ const failure = (p: Promise<unknown>): Promise<Error> =>
 describe("microsoft365 tokens", () => {
   it("requests one token for many calls, concurrent or not", async () => {
     s = await graphSetup();
-    await Promise.all(Array.from({ length: 20 }, () => s!.provider.listMailboxes("acme.test")));
-    for (let i = 0; i < 10; i++) await s.provider.getMailbox("acme.test", `nobody${i}`);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s!.provider.createMailbox(person(`p${i}`))),
+    );
+    for (let i = 0; i < 10; i++)
+      await s.provider.updateMailbox("acme.test", `p${i}`, { name: "N" });
     expect(s.emu.count(TOKEN)).toBe(1);
-    expect(s.emu.count("GET /v1.0/users")).toBe(20);
-    expect(s.emu.count("GET /v1.0/users/:id")).toBe(10);
+    expect(s.emu.count("POST /v1.0/users")).toBe(20);
+    expect(s.emu.count("PATCH /v1.0/users/:id")).toBe(10);
     expect(s.provider.client.tokens.tokenRequests).toBe(1);
   });
 
@@ -94,6 +97,31 @@ describe("microsoft365 reads", () => {
       Array.from({ length: 25 }, (_, i) => `u${String(i).padStart(2, "0")}`),
     );
     expect(s.emu.count("GET /v1.0/users")).toBe(3);
+  });
+
+  it("serves a refresh of 2,500 mailboxes from one paged list: 3 requests, not 2,500", async () => {
+    s = await graphSetup({ readCacheTtlMs: 60_000 }, { maxPageSize: 999 });
+    for (let i = 0; i < 2_500; i++) s.emu.putUser(`u${i}@acme.test`, `U ${i}`, SKU_E3);
+    const got = await Promise.all(
+      Array.from({ length: 2_500 }, (_, i) => s!.provider.getMailbox("acme.test", `u${i}`)),
+    );
+    expect(got.filter((m) => m?.localPart.startsWith("u")).length).toBe(2_500);
+    expect(await s.provider.getMailbox("acme.test", "nobody")).toBeUndefined();
+    expect(s.emu.count("GET /v1.0/users")).toBe(3);
+    expect(s.emu.count("GET /v1.0/users/:id")).toBe(0);
+  });
+
+  it("writes through the cached list: a created, renamed or deleted mailbox reads back at once", async () => {
+    s = await graphSetup({ readCacheTtlMs: 60_000 });
+    expect(await s.provider.listMailboxes("acme.test")).toEqual([]);
+    await s.provider.createMailbox(person("omar"));
+    expect((await s.provider.getMailbox("acme.test", "omar"))?.name).toBe("Person omar");
+    await s.provider.renameMailbox("acme.test", "omar", "omar.h");
+    expect(await s.provider.getMailbox("acme.test", "omar")).toBeUndefined();
+    expect((await s.provider.getMailbox("acme.test", "omar.h"))?.localPart).toBe("omar.h");
+    await s.provider.deleteMailbox("acme.test", "omar.h");
+    expect(await s.provider.listMailboxes("acme.test")).toEqual([]);
+    expect(s.emu.count("GET /v1.0/users")).toBe(1);
   });
 
   it("waits out a 429's Retry-After and then succeeds", async () => {

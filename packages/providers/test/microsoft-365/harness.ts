@@ -39,6 +39,7 @@ export async function graphSetup(
     authorityUrl: url,
     budget: { ratePerSecond: 1000, burst: 1000 },
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    readCacheTtlMs: 0,
     ...config,
   });
   return { emu, provider, domain, clientSecret };

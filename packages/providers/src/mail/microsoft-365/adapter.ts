@@ -9,6 +9,7 @@ import type {
 } from "../../adapter";
 import { capabilities } from "../definition";
 import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../../errors";
+import { sharedReadCache } from "../../http/read-cache";
 import { Microsoft365Client, type Microsoft365ClientConfig } from "./client";
 import type { GraphBatchRequest, GraphBatchResponse, GraphGroup, GraphUser } from "./schema";
 
@@ -40,6 +41,12 @@ export interface Microsoft365ProviderConfig extends Microsoft365ClientConfig {
   usageLocation: string;
   /** Licence SKU id by mailbox profile (`default` for mailboxes without one). */
   licences?: Record<string, string>;
+  /**
+   * How long one paged list of the users serves `getMailbox`/`listMailboxes` in this process,
+   * in milliseconds (a refresh of N mailboxes is then ⌈N/999⌉ requests, not N).
+   * @default 2000
+   */
+  readCacheTtlMs?: number;
 }
 
 /** A mailbox input that may name its profile (the licence is the profile's). */
@@ -86,6 +93,8 @@ export class Microsoft365Provider implements MailProvider {
   readonly client: Microsoft365Client;
   private readonly usageLocation: string;
   private readonly licences: Record<string, string>;
+  private readonly cacheKey: string;
+  private readonly ttlMs: number;
 
   constructor(config: Microsoft365ProviderConfig) {
     for (const field of ["tenantId", "clientId", "domain", "usageLocation"] as const) {
@@ -99,6 +108,37 @@ export class Microsoft365Provider implements MailProvider {
     this.usageLocation = config.usageLocation;
     this.licences = { ...config.licences };
     this.client = new Microsoft365Client(config);
+    this.cacheKey = `microsoft365 ${this.client.baseUrl} ${config.tenantId} ${config.clientId} users`;
+    this.ttlMs = config.readCacheTtlMs ?? 2_000;
+  }
+
+  // ---------------- batched reads ----------------
+
+  /** Every user by lower-case UPN: one paged list, shared for `readCacheTtlMs`. */
+  private users(operation: string): Promise<Map<string, GraphUser>> {
+    return sharedReadCache.get(this.cacheKey, this.ttlMs, async () => {
+      const list = await this.client.listUsers(operation);
+      return new Map(list.map((u) => [u.userPrincipalName.toLowerCase(), u]));
+    });
+  }
+
+  /** Write-through: the user as a write left it replaces the cached one. */
+  private cacheUser(u: GraphUser, formerUpn?: string): void {
+    sharedReadCache.update<Map<string, GraphUser>>(this.cacheKey, (map) => {
+      if (formerUpn !== undefined) map.delete(formerUpn.toLowerCase());
+      map.set(u.userPrincipalName.toLowerCase(), u);
+    });
+  }
+
+  private uncacheUser(upn: string): void {
+    sharedReadCache.update<Map<string, GraphUser>>(this.cacheKey, (map) => {
+      map.delete(upn.toLowerCase());
+    });
+  }
+
+  /** A write whose outcome is unknown: the next read lists again. */
+  private invalidate(): void {
+    sharedReadCache.invalidate(this.cacheKey);
   }
 
   // ---------------- helpers ----------------
@@ -199,20 +239,20 @@ export class Microsoft365Provider implements MailProvider {
   /** Every mailbox of the domain: one paged read of the users (999 per page). */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
     const d = this.checkDomain(domain, "listMailboxes");
-    const users = await this.client.listUsers("listMailboxes");
+    const users = await this.users("listMailboxes");
     const out: MailboxState[] = [];
-    for (const u of users) {
+    for (const u of users.values()) {
       const lp = this.localPartOf(u, d);
       if (lp !== undefined && u.mail) out.push(this.toState(d, lp, u));
     }
     return out.sort((a, b) => a.localPart.localeCompare(b.localPart));
   }
 
-  /** One mailbox: the user at the address, when Exchange provisioned its mailbox. */
+  /** One mailbox, served from the batched list of users. */
   async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
     const d = this.checkDomain(domain, "getMailbox");
     const lp = this.checkLocalPart(localPart, "getMailbox");
-    const u = await this.findUser(d, lp, "getMailbox");
+    const u = (await this.users("getMailbox")).get(`${lp}@${d}`);
     return u && u.mail ? this.toState(d, lp, u) : undefined;
   }
 
@@ -281,6 +321,7 @@ export class Microsoft365Provider implements MailProvider {
     try {
       user = await this.client.createUser(body, verify);
     } catch (e) {
+      this.invalidate();
       if (!isObjectConflict(e)) throw e;
       // Graph says it exists: a 404 now is replication lag (a create whose answer was lost).
       const found = await this.client
@@ -297,7 +338,16 @@ export class Microsoft365Provider implements MailProvider {
       }
       user = found;
     }
-    return this.toState(d, lp, await this.license(op, user, sku));
+    this.cacheUser(user);
+    let licensed: GraphUser;
+    try {
+      licensed = await this.license(op, user, sku);
+    } catch (e) {
+      this.invalidate();
+      throw e;
+    }
+    this.cacheUser(licensed);
+    return this.toState(d, lp, licensed);
   }
 
   /**
@@ -347,7 +397,14 @@ export class Microsoft365Provider implements MailProvider {
         forceChangePasswordNextSignIn: patch.changePasswordAtNextLogin ?? false,
       };
     }
-    if (Object.keys(body).length > 0) await this.client.updateUser(u.id, body, op);
+    if (Object.keys(body).length > 0) {
+      try {
+        await this.client.updateUser(u.id, body, op);
+      } catch (e) {
+        this.invalidate();
+        throw e;
+      }
+    }
     const after: GraphUser = {
       ...u,
       ...(body.displayName === undefined ? {} : { displayName: patch.name }),
@@ -355,6 +412,7 @@ export class Microsoft365Provider implements MailProvider {
       ...(patch.department === undefined ? {} : { department: patch.department || null }),
       ...(patch.title === undefined ? {} : { jobTitle: patch.title || null }),
     };
+    this.cacheUser(after);
     return this.toState(d, lp, after);
   }
 
@@ -373,12 +431,18 @@ export class Microsoft365Provider implements MailProvider {
         op,
       );
     } catch (e) {
+      this.invalidate();
       if (!isObjectConflict(e)) throw e;
       throw new ConflictError(
         { provider: PROVIDER, operation: op, status: 400 },
         `${PROVIDER} ${op}: ${toLp}@${d} is taken by another object of the tenant; ${fromLp}@${d} was not renamed`,
       );
     }
+    const upn = `${toLp}@${d}`;
+    this.cacheUser(
+      { ...u, userPrincipalName: upn, mailNickname: toLp, mail: upn },
+      u.userPrincipalName,
+    );
     return this.toState(d, toLp, u);
   }
 
@@ -393,8 +457,12 @@ export class Microsoft365Provider implements MailProvider {
     try {
       await this.client.deleteUser(`${lp}@${d}`);
     } catch (e) {
-      if (!(e instanceof NotFoundError)) throw e;
+      if (!(e instanceof NotFoundError)) {
+        this.invalidate();
+        throw e;
+      }
     }
+    this.uncacheUser(`${lp}@${d}`);
   }
 
   // ---------------- aliases: not through Graph ----------------
@@ -476,9 +544,9 @@ export class Microsoft365Provider implements MailProvider {
   private async memberIds(op: string, members: string[]): Promise<Map<string, string>> {
     const bad = members.find((a) => !isNormalizedAddress(a));
     if (bad !== undefined) fail(op, `members: "${bad}" is not an email address`);
-    const users = await this.client.listUsers(op);
+    const users = await this.users(op);
     const ids = new Map<string, string>();
-    for (const u of users) {
+    for (const u of users.values()) {
       ids.set(u.userPrincipalName.toLowerCase(), u.id);
       if (u.mail) ids.set(u.mail.toLowerCase(), u.id);
     }
