@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigaduEmulator } from "../emulators/migadu";
+import { KINDS_BEFORE, KINDS_MOVED, movePreview } from "./fixtures/moves";
 import {
   changedInputs,
   changes,
@@ -358,22 +359,8 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
     async () => {
       const before = { mailboxes: mailboxSummary(), aliases: aliasSummary() };
       // Six addresses, one per direction; team-* deliver to ali and maria, the others to ali.
-      const first = {
-        "team-ag": "alias",
-        "team-ga": "group",
-        "x-am": "alias",
-        "x-ma": "mailbox",
-        "x-gm": "group",
-        "x-mg": "mailbox",
-      };
-      const moved = {
-        "team-ag": "group",
-        "team-ga": "alias",
-        "x-am": "mailbox",
-        "x-ma": "alias",
-        "x-gm": "mailbox",
-        "x-mg": "group",
-      };
+      const first = KINDS_BEFORE;
+      const moved = KINDS_MOVED;
       await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
       try {
         await up();
@@ -389,17 +376,7 @@ describe.sequential("the real Pulumi engine on the acme stack", () => {
         });
         await ws.ok(["config", "set", "kinds", JSON.stringify(moved)]);
         const p = await preview();
-        expect(changes(p.steps)).toEqual([
-          "create Alias acme-alias-team-ga",
-          "create Alias acme-alias-x-ma",
-          "create MailGroup acme-group-team-ag",
-          "create MailGroup acme-group-x-mg",
-          "delete Alias acme-alias-team-ag",
-          "delete Alias acme-alias-x-am",
-          "delete MailGroup acme-group-team-ga",
-          "delete MailGroup acme-group-x-gm",
-          "update Mailbox acme-mailbox-ali",
-        ]);
+        expect(changes(p.steps)).toEqual(movePreview("acme"));
         emu.resetLog();
         await up();
         // Every move is a take-over at Migadu: not one write, so no address ever stopped

@@ -13,6 +13,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { openStore } from "@mailplane/providers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KINDS_BEFORE, KINDS_MOVED, movePreview } from "./fixtures/moves";
 import {
   changes,
   golden,
@@ -319,22 +320,8 @@ describe.sequential("the real Pulumi engine on the self-hosted sqlite store", ()
             .map((r) => [String(r.address), `${String(r.kind)} ${String(r.mailbox)}`.trim()]),
         );
       const before = await aliasTable();
-      const first = {
-        "team-ag": "alias",
-        "team-ga": "group",
-        "x-am": "alias",
-        "x-ma": "mailbox",
-        "x-gm": "group",
-        "x-mg": "mailbox",
-      };
-      const moved = {
-        "team-ag": "group",
-        "team-ga": "alias",
-        "x-am": "mailbox",
-        "x-ma": "alias",
-        "x-gm": "mailbox",
-        "x-mg": "group",
-      };
+      const first = KINDS_BEFORE;
+      const moved = KINDS_MOVED;
       await ws.ok(["config", "set", "kinds", JSON.stringify(first)]);
       try {
         await up();
@@ -356,17 +343,7 @@ describe.sequential("the real Pulumi engine on the self-hosted sqlite store", ()
           "x-mg@globex.com": "mailboxAlias ali@globex.com",
         });
         await ws.ok(["config", "set", "kinds", JSON.stringify(moved)]);
-        expect(changes((await preview()).steps)).toEqual([
-          "create Alias globex-alias-team-ga",
-          "create Alias globex-alias-x-ma",
-          "create MailGroup globex-group-team-ag",
-          "create MailGroup globex-group-x-mg",
-          "delete Alias globex-alias-team-ag",
-          "delete Alias globex-alias-x-am",
-          "delete MailGroup globex-group-team-ga",
-          "delete MailGroup globex-group-x-gm",
-          "update Mailbox globex-mailbox-ali",
-        ]);
+        expect(changes((await preview()).steps)).toEqual(movePreview("globex"));
         await up();
         // The same rows (rowid, destinations, active): no address stopped delivering; only the
         // recorded kind changed.
