@@ -295,3 +295,20 @@ describe("createAccountResources catch-all and domain aliases", () => {
     expect(captured.slice(start).filter((c) => c.name.startsWith("caps-"))).toEqual([]);
   });
 });
+
+describe("createAccountResources ordering", () => {
+  it("makes a mailbox wait for the aliases and groups that deliver only to it (moves between kinds)", async () => {
+    const parent = new Parent("order");
+    const children = providers
+      .migadu()
+      .createAccounts(plan, { name: "order", parent, passwords: {} });
+    await settle([...Object.values(children.mailboxes), ...Object.values(children.aliases)]);
+    const deps = (name: string) =>
+      captured.filter((r) => r.name === name).map((r) => [...r.dependencies].sort());
+    // info@ delivers only to alice: it may have been her alias, so she waits for it. all-staff
+    // has two members and cannot have been anyone's alias; nothing delivers only to the leaver.
+    expect(deps("order-mailbox-alice")).toEqual([["order-alias-info"]]);
+    expect(deps("order-mailbox-leaver")).toEqual([[]]);
+    expect(deps("order-alias-info")).toEqual([[]]);
+  });
+});

@@ -145,6 +145,8 @@ export interface RegisterRequest {
   additionalSecretOutputs: string[];
   /** Names of the resource's aliases. */
   aliases: string[];
+  /** Names (from the URNs) of the resources it depends on. */
+  dependencies: string[];
 }
 
 /** The parts of the SDK's register request the tests read. */
@@ -155,6 +157,7 @@ interface RawRegisterRequest {
   getObject(): { toJavaScript(): Record<string, unknown> };
   getAdditionalsecretoutputsList(): string[];
   getAliasesList(): Array<{ getSpec(): { getName(): string } | undefined }>;
+  getDependenciesList(): string[];
 }
 
 /**
@@ -181,6 +184,7 @@ export async function captureRegisterRequests(
       provider,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       aliases: req.getAliasesList().map((a) => a.getSpec()?.getName() ?? "?"),
+      dependencies: req.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf("::") + 2)),
     });
     return register(req, ...rest);
   };

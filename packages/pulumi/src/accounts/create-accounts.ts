@@ -102,7 +102,7 @@ export function createAccountResources(
   plan.aliases.forEach((a) => waitOn(a.destinations, children.aliases[a.key]!));
   plan.groups.forEach((g) => waitOn(g.members, children.groups[g.key]!));
   for (const m of plan.mailboxes) {
-    const waitFor = soleTargets.get(`${m.localPart}@${domain}`) ?? [];
+    const waitFor = soleTargets.get(m.address) ?? [];
     children.mailboxes[m.key] = new Mailbox(
       `${scope.name}-mailbox-${m.key}`,
       {
