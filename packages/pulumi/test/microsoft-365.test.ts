@@ -83,6 +83,49 @@ describe("providers.microsoft365 under Pulumi mocks", () => {
     ).toEqual(["acme.com"]);
   });
 
+  it("refuses at preview what only Exchange can do: an alias, a mailbox alias, forwarding", () => {
+    const declare = (extra: Record<string, unknown>) => () =>
+      new MailDomain(`m365-refused-${Object.keys(extra).join("-")}`, {
+        domain: "acme.com",
+        dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365/refused.zone" }),
+        provider: providers.microsoft365(args),
+        mailboxes: { ali: { name: "Ali Alavi" } },
+        groups: { postmaster: { members: ["ali"] }, abuse: { members: ["ali"] } },
+        ...extra,
+      });
+    expect(declare({ aliases: { hr: "ali" } })).toThrow(
+      'MailDomain m365-refused-aliases: aliases.hr: provider "microsoft365" has no standalone aliases; declare a group with the same members instead, e.g. groups: { "hr": { members: ["ali"] } }',
+    );
+    const message = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "no error";
+    };
+    expect(message(declare({ mailboxes: { ali: { name: "Ali", aliases: ["a.a"] } } }))).toBe(
+      'MailDomain m365-refused-mailboxes: mailboxes.ali.aliases: provider "microsoft365" cannot give a mailbox extra addresses; use groups with this mailbox as the only member, e.g. groups: { "a.a": { members: ["ali"] } }',
+    );
+    expect(message(declare({ mailboxes: { ali: { name: "Ali", require2fa: true } } }))).toBe(
+      'MailDomain m365-refused-mailboxes: mailboxes.ali.require2fa: provider "microsoft365" cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider\'s admin console',
+    );
+    // Forwarding to an address of the domain is refused only by the adapter (at apply): core
+    // has no capability for "no forwarding at all" yet.
+    expect(
+      message(
+        declare({
+          mailboxes: {
+            ali: { name: "Ali" },
+            bob: { name: "Bob", offboard: { forwardTo: ["x@example.org"] } },
+          },
+        }),
+      ),
+    ).toBe(
+      'MailDomain m365-refused-mailboxes: mailboxes.bob.offboard.forwardTo[0]: provider "microsoft365" cannot forward to addresses outside acme.com; remove "x@example.org" or use another provider',
+    );
+  });
+
   it("refuses bad arguments in the declaration's style", () => {
     expect(() => providers.microsoft365({ ...args, usageLocation: "Germany" })).toThrow(
       'providers.microsoft365.usageLocation: "Germany" is not a usage location',
