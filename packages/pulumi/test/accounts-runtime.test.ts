@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
+  builtinMailProviders,
   alias,
   group,
   mailbox,
@@ -9,6 +10,11 @@ import {
   forgetClaims,
 } from "../src/runtime/index";
 import { FakeMailProvider } from "./accounts-fake";
+
+/** The provider kinds the runtime knows: the registry's with an adapter, plus the test's own. */
+function knownProviders(...own: string[]): string {
+  return [...builtinMailProviders, ...own].sort().join(", ");
+}
 
 let fake: FakeMailProvider;
 
@@ -168,8 +174,7 @@ describe("mailbox check", () => {
     expect((await mailbox.check({}, { ...alice, mailProvider: "gmail" })).failures).toEqual([
       {
         property: "mailProvider",
-        reason:
-          'mailProvider: "gmail" is not a known mail provider; known: fake, migadu, selfHosted',
+        reason: `mailProvider: "gmail" is not a known mail provider; known: ${knownProviders("fake")}`,
       },
     ]);
     // Migadu has no quota in its API: a declared quota is refused, never silently dropped.
@@ -465,7 +470,9 @@ describe("mailbox create/read/update/delete", () => {
       await expect(
         // check refuses the kind (tested above); create refuses it too when called directly.
         mailbox.create({ ...(await checked()), mailProvider: "nope" }),
-      ).rejects.toThrow('mailProvider: "nope" is not a known mail provider; known: fake, migadu');
+      ).rejects.toThrow(
+        `mailProvider: "nope" is not a known mail provider; known: ${knownProviders("fake")}`,
+      );
     } finally {
       if (saved.user !== undefined) process.env.MIGADU_USER = saved.user;
       if (saved.key !== undefined) process.env.MIGADU_API_KEY = saved.key;
