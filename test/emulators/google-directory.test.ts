@@ -151,6 +151,17 @@ describe("Google Directory emulator: users, aliases, groups", () => {
       },
     });
     expect((await call("POST", "/users", user("x@other.com"))).status).toBe(403);
+    const notAHash = await call("POST", "/users", user("h@acme.com", { hashFunction: "crypt" }));
+    expect([notAHash.status, notAHash.data.error.message]).toEqual([400, "Invalid Password"]);
+    const hash =
+      "$6$abcdefgh$rlfS3BcfN4.x8CUHVVnR42HeZvaFxDovwClfwxXzqIlAeOutXYbKw972eZskMXovtakuC1UYOaamfvfyK0Iv..";
+    const hashed = await call(
+      "POST",
+      "/users",
+      user("h@acme.com", { hashFunction: "crypt", password: hash }),
+    );
+    expect(hashed.status).toBe(200);
+    expect(emu.passwordOf("h@acme.com")).toEqual({ password: hash, hashFunction: "crypt" });
   });
 
   it("renames primaryEmail in place, keeping the old address as an alias", async () => {

@@ -529,19 +529,21 @@ export class GoogleDirectoryEmulator extends Emulator {
       else u.organizations = structuredClone(body.organizations) as DirectoryUser["organizations"];
     }
     if (body.password !== undefined) {
-      if (
-        typeof body.password !== "string" ||
-        body.password.length < 8 ||
-        body.password.length > 100
-      ) {
-        return invalid("Invalid Password");
-      }
       const hashFunction = typeof body.hashFunction === "string" ? body.hashFunction : undefined;
       if (hashFunction !== undefined && !["MD5", "SHA-1", "crypt"].includes(hashFunction)) {
         return invalid("Invalid Input: hashFunction");
       }
+      // A plain password is 8–100 characters; a crypt hash must be one ($1$ MD5, $5$ SHA-256,
+      // $6$ SHA-512 crypt).
+      const password = typeof body.password === "string" ? body.password : undefined;
+      const ok =
+        password !== undefined &&
+        (hashFunction === "crypt"
+          ? /^\$[156]\$(rounds=\d+\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]+$/.test(password)
+          : hashFunction !== undefined || (password.length >= 8 && password.length <= 100));
+      if (!ok) return invalid("Invalid Password");
       this.passwords.set(u.id, {
-        password: body.password,
+        password,
         ...(hashFunction ? { hashFunction } : {}),
       });
     }

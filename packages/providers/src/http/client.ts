@@ -56,6 +56,8 @@ export interface HttpRequest<T> {
   body?: unknown;
   /** Validates the JSON response; a mismatch is a ProviderError. */
   schema?: z.ZodType<T>;
+  /** Secrets of this request that its body does not show as such (a password sent hashed). */
+  secrets?: readonly string[];
   /**
    * For POST/PATCH: called after an ambiguous failure (dropped connection, timeout, 5xx) before
    * retrying. Returns the created object when the first attempt did take effect (it is
@@ -117,7 +119,7 @@ export class HttpClient {
 
   /** Sends the request, retrying as the policy allows; returns the validated body. */
   async request<T>(req: HttpRequest<T>): Promise<T> {
-    const inBody = secretsInBody(req.body);
+    const inBody = [...secretsInBody(req.body), ...(req.secrets ?? [])];
     let attempt = 0;
     for (;;) {
       if (this.budget) await this.budget.acquire();

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   quotaExceededBody,
@@ -181,11 +182,36 @@ describe("googleWorkspace: names, organizations, passwords", () => {
     expect(u).toMatchObject({ department: "IT", title: "Lead" });
   });
 
-  it("without a password sets a random one with change at next login", async () => {
+  it("without a password sets a random one (sent hashed) with change at next login", async () => {
     await setup();
     await p.createMailbox(person("new", { password: undefined }));
-    expect(emu.passwordOf(`new@${d}`)!.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const stored = emu.passwordOf(`new@${d}`)!;
+    expect(stored.hashFunction).toBe("crypt");
+    expect(stored.password).toMatch(/^\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}$/);
     expect(emu.user(`new@${d}`)!.changePasswordAtNextLogin).toBe(true);
+  });
+
+  it("sends a password only as SHA-512 crypt, which OpenSSL reproduces from the plain one", async () => {
+    await setup();
+    const plain = "Pw-0123456789-ü";
+    await p.createMailbox(person("hashed", { password: plain }));
+    const first = emu.passwordOf(`hashed@${d}`)!;
+    await p.updateMailbox(d, "hashed", { password: "Another-Pw-42" });
+    const second = emu.passwordOf(`hashed@${d}`)!;
+    for (const [stored, pw] of [
+      [first, plain],
+      [second, "Another-Pw-42"],
+    ] as const) {
+      expect(stored.hashFunction).toBe("crypt");
+      const salt = stored.password.split("$")[2]!;
+      const openssl = execFileSync("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], {
+        input: pw,
+      })
+        .toString()
+        .trim();
+      expect(stored.password).toBe(openssl);
+    }
+    expect(first.password.split("$")[2]).not.toBe(second.password.split("$")[2]);
   });
 
   it("refuses a 31st alias before any request", async () => {

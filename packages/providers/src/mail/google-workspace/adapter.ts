@@ -158,6 +158,18 @@ function generatedPassword(): string {
 }
 
 /**
+ * The password as Google accepts it hashed (`hashFunction: "crypt"`): SHA-512 crypt (`$6$`)
+ * with a random 16-character salt, so the plain password never leaves this process.
+ */
+export async function googleHashedPassword(
+  plain: string,
+): Promise<{ password: string; hashFunction: "crypt" }> {
+  const { encrypt } = await import("unixcrypt");
+  const salt = crypto.randomBytes(12).toString("base64").replace(/\+/g, ".");
+  return { password: encrypt(plain, `$6$${salt}`), hashFunction: "crypt" };
+}
+
+/**
  * The Google Workspace adapter. Reads are batched: one paged list of the domain's users (500 a
  * page) and of its groups (200 a page) serves every `get*` for `readCacheTtlMs`; a group's
  * members are one paged list per group. Writes go through the cache (write-through).
@@ -448,10 +460,11 @@ export class GoogleWorkspaceProvider implements MailProvider {
         throw this.conflict(op, address, `with different settings (${diffs.join("; ")})`);
       return u;
     };
+    const plain = input.password ?? generatedPassword();
     const body: GoogleUserWrite = {
       primaryEmail: address,
       name: { ...googleNameParts(name, input), displayName: name },
-      password: input.password ?? generatedPassword(),
+      ...(await googleHashedPassword(plain)),
       changePasswordAtNextLogin:
         input.password === undefined ? true : (input.changePasswordAtNextLogin ?? false),
       suspended: input.suspended,
@@ -467,7 +480,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     };
     let user: GoogleUser;
     try {
-      user = await this.client.insertUser(body, verify, op);
+      user = await this.client.insertUser(body, verify, op, [plain]);
     } catch (e) {
       if (!(e instanceof ConflictError)) {
         this.invalidate(d, "users");
@@ -516,7 +529,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
       body.name = { ...googleNameParts(name, patch), displayName: name };
     }
     if (patch.suspended !== undefined) body.suspended = patch.suspended;
-    if (patch.password !== undefined) body.password = patch.password;
+    if (patch.password !== undefined)
+      Object.assign(body, await googleHashedPassword(patch.password));
     if (patch.changePasswordAtNextLogin !== undefined) {
       body.changePasswordAtNextLogin = patch.changePasswordAtNextLogin;
     }
@@ -529,7 +543,12 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     if (Object.keys(body).length > 0) {
       try {
-        user = await this.client.updateUser(user.id, body, op);
+        user = await this.client.updateUser(
+          user.id,
+          body,
+          op,
+          patch.password === undefined ? [] : [patch.password],
+        );
       } catch (e) {
         this.invalidate(d, "users");
         throw e;

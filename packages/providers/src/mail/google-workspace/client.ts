@@ -177,11 +177,15 @@ export class GoogleDirectoryClient {
     return this.get(operation, `/users/${seg(key)}`, googleUserSchema);
   }
 
-  /** Creates a user; `verify` adopts a create that took effect before the answer was lost. */
+  /**
+   * Creates a user; `verify` adopts a create that took effect before the answer was lost.
+   * `secrets`: the plain password when the body carries only its hash.
+   */
   insertUser(
     body: GoogleUserWrite,
     verify: () => Promise<GoogleUser | undefined>,
     operation = "createMailbox",
+    secrets: readonly string[] = [],
   ): Promise<GoogleUser> {
     return this.http.request({
       operation,
@@ -190,17 +194,24 @@ export class GoogleDirectoryClient {
       body,
       schema: googleUserSchema,
       verify,
+      secrets,
     });
   }
 
   /** Updates a user (PUT: patch semantics, `null` clears). */
-  updateUser(id: string, body: GoogleUserWrite, operation = "updateMailbox"): Promise<GoogleUser> {
+  updateUser(
+    id: string,
+    body: GoogleUserWrite,
+    operation = "updateMailbox",
+    secrets: readonly string[] = [],
+  ): Promise<GoogleUser> {
     return this.http.request({
       operation,
       method: "PUT",
       path: `/users/${seg(id)}`,
       body,
       schema: googleUserSchema,
+      secrets,
     });
   }
 
