@@ -65,6 +65,17 @@ describe("microsoft365 tokens", () => {
     expect(s.emu.expiredTokenUses).toBe(0);
   });
 
+  it("gets a new token once when Graph rejects a revoked one", async () => {
+    s = await graphSetup();
+    await s.provider.listMailboxes("acme.test");
+    s.emu.tokens.clear(); // revoked: Graph answers 401 InvalidAuthenticationToken
+    expect(await s.provider.listMailboxes("acme.test")).toEqual([]);
+    expect(s.emu.count(TOKEN)).toBe(2);
+    expect(s.emu.log.filter((r) => r.route === "GET /v1.0/users").map((r) => r.status)).toEqual([
+      200, 401, 200,
+    ]);
+  });
+
   it("reports a wrong client secret as Auth, naming the app and never the secret", async () => {
     s = await graphSetup({ clientSecret: "wrong~secret~value~42" });
     const e = await failure(s.provider.listMailboxes("acme.test"));
