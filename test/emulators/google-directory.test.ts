@@ -217,6 +217,43 @@ describe("Google Directory emulator: users, aliases, groups", () => {
     ).toBe(200);
   });
 
+  it("serves group settings with string booleans, JSON only with alt=json, NONE_CAN_POST only archived", async () => {
+    await call("POST", "/groups", { email: "inbox@acme.com", name: "Inbox" });
+    const settings = `${url.replace(/\/admin\/directory\/v1$/, "")}/groups/v1/groups/inbox%40acme.com`;
+    const at = async (method: string, query: string, body?: unknown) => {
+      const res = await fetch(`${settings}${query}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, type: res.headers.get("content-type"), text: await res.text() };
+    };
+    expect((await at("GET", "")).type).toBe("application/atom+xml; charset=UTF-8");
+    const json = JSON.parse((await at("GET", "?alt=json")).text);
+    expect([json.enableCollaborativeInbox, json.archiveOnly, json.whoCanPostMessage]).toEqual([
+      "false",
+      "false",
+      "ANYONE_CAN_POST",
+    ]);
+    const boolean = await at("PATCH", "?alt=json", { enableCollaborativeInbox: true });
+    expect([boolean.status, JSON.parse(boolean.text).error.message]).toEqual([
+      400,
+      "Invalid Value: enableCollaborativeInbox must be a string",
+    ]);
+    const none = await at("PATCH", "?alt=json", { whoCanPostMessage: "NONE_CAN_POST" });
+    expect([none.status, JSON.parse(none.text).error.message]).toEqual([
+      400,
+      "Invalid Value: whoCanPostMessage NONE_CAN_POST requires archiveOnly",
+    ]);
+    const archived = await at("PATCH", "?alt=json", {
+      whoCanPostMessage: "NONE_CAN_POST",
+      archiveOnly: "true",
+      enableCollaborativeInbox: "true",
+    });
+    expect(archived.status).toBe(200);
+    expect(JSON.parse(archived.text).enableCollaborativeInbox).toBe("true");
+  });
+
   it("answers 403 userRateLimitExceeded beyond the rate limit", async () => {
     emu.setRateLimit(GoogleDirectoryEmulator.rateLimitOf({ limit: 2, windowMs: 60_000 }));
     await call("GET", "/users?domain=acme.com");

@@ -27,6 +27,10 @@ import { Emulator, type EmulatorRequest, type EmulatorResponse, type RateLimit }
  *   Lists (`GET /users`, `GET /groups`) are not delayed.
  * - Deleting a user deletes its aliases; groups keep it as a member (mail to it then bounces).
  *
+ * - Groups Settings API (`/groups/v1/groups/{email}`, scope `apps.groups.settings`): JSON only
+ *   with `alt=json` (Atom otherwise), booleans are the strings "true"/"false",
+ *   `whoCanPostMessage` from its enum, `NONE_CAN_POST` refused unless `archiveOnly` is "true".
+ *
  * UNCONFIRMED (no public source): the status and text of the 31st alias (here 400 `invalid`,
  * "Too many aliases for this user.") and of `maxResults` above the maximum (here clamped).
  */
@@ -37,6 +41,7 @@ export const SCOPES = {
   userAlias: "https://www.googleapis.com/auth/admin.directory.user.alias",
   group: "https://www.googleapis.com/auth/admin.directory.group",
   groupMember: "https://www.googleapis.com/auth/admin.directory.group.member",
+  groupsSettings: "https://www.googleapis.com/auth/apps.groups.settings",
 } as const;
 export const MAX_ALIASES_PER_USER = 30;
 
@@ -137,6 +142,46 @@ export const quotaExceededBody = {
   },
 };
 
+/** Group settings whose values are the strings "true" / "false". */
+const SETTINGS_BOOLEANS = new Set([
+  "allowExternalMembers",
+  "allowWebPosting",
+  "archiveOnly",
+  "isArchived",
+  "membersCanPostAsTheGroup",
+  "includeInGlobalAddressList",
+  "enableCollaborativeInbox",
+]);
+const WHO_CAN_POST = new Set([
+  "NONE_CAN_POST",
+  "ALL_MANAGERS_CAN_POST",
+  "ALL_MEMBERS_CAN_POST",
+  "ALL_OWNERS_CAN_POST",
+  "ALL_IN_DOMAIN_CAN_POST",
+  "ANYONE_CAN_POST",
+]);
+
+/** A new group's settings as the Groups Settings API returns them (booleans as strings). */
+function defaultGroupSettings(g: { email: string; name: string; description: string }) {
+  return {
+    kind: "groupsSettings#groups",
+    email: g.email,
+    name: g.name,
+    description: g.description,
+    whoCanJoin: "CAN_REQUEST_TO_JOIN",
+    whoCanViewMembership: "ALL_MEMBERS_CAN_VIEW",
+    whoCanViewGroup: "ALL_MEMBERS_CAN_VIEW",
+    whoCanPostMessage: "ANYONE_CAN_POST",
+    allowExternalMembers: "false",
+    allowWebPosting: "true",
+    archiveOnly: "false",
+    isArchived: "false",
+    membersCanPostAsTheGroup: "false",
+    includeInGlobalAddressList: "true",
+    enableCollaborativeInbox: "false",
+  } as Record<string, string>;
+}
+
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
 function b64urlJson(part: string): Record<string, unknown> | undefined {
@@ -164,6 +209,7 @@ export class GoogleDirectoryEmulator extends Emulator {
   private readonly members = new Map<string, Map<string, DirectoryMember>>();
   private readonly tokens = new Map<string, { sub: string; scopes: Set<string>; exp: number }>();
   private readonly lag = new Map<string, number>();
+  private readonly settings = new Map<string, Record<string, string>>();
   private lagReads: number;
   private nextId = 100000;
   /** Every JWT claim set the token endpoint accepted. */
@@ -254,6 +300,7 @@ export class GoogleDirectoryEmulator extends Emulator {
   putGroup(email: string, name: string, memberEmails: string[] = []): void {
     const g = this.newGroup(email.toLowerCase(), name, "");
     this.groups.set(g.id, g);
+    this.settings.set(g.id, defaultGroupSettings(g));
     const m = new Map<string, DirectoryMember>();
     for (const e of memberEmails) m.set(e.toLowerCase(), this.newMember(e.toLowerCase(), "MEMBER"));
     this.members.set(g.id, m);
@@ -377,13 +424,15 @@ export class GoogleDirectoryEmulator extends Emulator {
         },
       };
     }
-    const needs = req.path.includes("/members")
-      ? [SCOPES.group, SCOPES.groupMember]
-      : req.path.startsWith("/groups")
-        ? [SCOPES.group]
-        : req.path.includes("/aliases")
-          ? [SCOPES.user, SCOPES.userAlias]
-          : [SCOPES.user];
+    const needs = req.path.startsWith("/groups/v1/")
+      ? [SCOPES.groupsSettings]
+      : req.path.includes("/members")
+        ? [SCOPES.group, SCOPES.groupMember]
+        : req.path.startsWith("/groups")
+          ? [SCOPES.group]
+          : req.path.includes("/aliases")
+            ? [SCOPES.user, SCOPES.userAlias]
+            : [SCOPES.user];
     if (!needs.some((s) => grant.scopes.has(s))) {
       return {
         status: 403,
@@ -692,6 +741,7 @@ export class GoogleDirectoryEmulator extends Emulator {
       );
       this.groups.set(g.id, g);
       this.members.set(g.id, new Map());
+      this.settings.set(g.id, defaultGroupSettings(g));
       this.wrote(g.id);
       return { status: 200, body: g };
     });
@@ -720,6 +770,58 @@ export class GoogleDirectoryEmulator extends Emulator {
       this.members.delete(g.id);
       return { status: 204 };
     });
+
+    // ---- Groups Settings API (https://www.googleapis.com/groups/v1/groups/{email}) ----
+    const settings = "/groups/v1/groups/:groupEmail";
+    const withSettings = (
+      req: EmulatorRequest,
+      fn: (g: DirectoryGroup, set: Record<string, string>) => EmulatorResponse,
+    ) => {
+      const g = this.findGroup(req.params.groupEmail!);
+      if (!g || this.stale(g.id)) return notFound("groupUniqueId");
+      let set = this.settings.get(g.id);
+      if (!set) {
+        set = defaultGroupSettings(g);
+        this.settings.set(g.id, set);
+      }
+      // The API's old default is Atom XML: JSON only with alt=json.
+      if (req.query.get("alt") !== "json") {
+        return {
+          status: 200,
+          headers: { "content-type": "application/atom+xml; charset=UTF-8" },
+          body: `<entry xmlns="http://www.w3.org/2005/Atom"><id>tag:googleapis.com,2010:apps:groupssettings:GROUP:${g.email}</id></entry>`,
+        };
+      }
+      return fn(g, set);
+    };
+    this.route("GET", settings, (req) =>
+      withSettings(req, (_g, set) => ({ status: 200, body: set })),
+    );
+    const writeSettings = (req: EmulatorRequest) =>
+      withSettings(req, (g, set) => {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const next = { ...set };
+        for (const [k, v] of Object.entries(body)) {
+          if (k === "kind" || k === "email") continue;
+          if (!(k in set)) return invalid(`Invalid Input: ${k}`);
+          if (typeof v !== "string") return invalid(`Invalid Value: ${k} must be a string`);
+          if (SETTINGS_BOOLEANS.has(k) && v !== "true" && v !== "false") {
+            return invalid(`Invalid Value: ${k} must be "true" or "false"`);
+          }
+          if (k === "whoCanPostMessage" && !WHO_CAN_POST.has(v)) {
+            return invalid(`Invalid Value: whoCanPostMessage`);
+          }
+          next[k] = v;
+        }
+        if (next.whoCanPostMessage === "NONE_CAN_POST" && next.archiveOnly !== "true") {
+          return invalid("Invalid Value: whoCanPostMessage NONE_CAN_POST requires archiveOnly");
+        }
+        this.settings.set(g.id, next);
+        this.wrote(g.id);
+        return { status: 200, body: next };
+      });
+    this.route("PUT", settings, writeSettings);
+    this.route("PATCH", settings, writeSettings);
 
     // ---- members ----
     const members = `${group}/members`;
