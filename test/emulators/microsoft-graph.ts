@@ -281,6 +281,50 @@ export class GraphEmulator extends Emulator {
     this.batchThrottle = { remaining: count, retryAfterSeconds };
   }
 
+  /** The `MS=` code of a domain (stable per domain). */
+  verificationCode(domain: string): string {
+    let h = 0;
+    for (const c of domain) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return `ms${String(h % 100_000_000).padStart(8, "0")}`;
+  }
+
+  /** The MX host Exchange Online assigns a domain: `<domain with dashes>.mail.protection.outlook.com`. */
+  mxHostOf(domain: string): string {
+    return `${domain.replace(/\./g, "-")}.mail.protection.outlook.com`;
+  }
+
+  /** `serviceConfigurationRecords` of a domain: MX, SPF and autodiscover for Email. */
+  private serviceRecords(d: string): Record<string, unknown>[] {
+    const base = { isOptional: false, supportedService: "Email", ttl: 3600 };
+    return [
+      {
+        "@odata.type": "#microsoft.graph.domainDnsMxRecord",
+        id: `${d}-mx`,
+        ...base,
+        label: d,
+        recordType: "Mx",
+        mailExchange: this.mxHostOf(d),
+        preference: 0,
+      },
+      {
+        "@odata.type": "#microsoft.graph.domainDnsTxtRecord",
+        id: `${d}-spf`,
+        ...base,
+        label: d,
+        recordType: "Txt",
+        text: "v=spf1 include:spf.protection.outlook.com -all",
+      },
+      {
+        "@odata.type": "#microsoft.graph.domainDnsCnameRecord",
+        id: `${d}-autodiscover`,
+        ...base,
+        label: `autodiscover.${d}`,
+        recordType: "CName",
+        canonicalName: "autodiscover.outlook.com",
+      },
+    ];
+  }
+
   // ---------------- token endpoint ----------------
 
   private checkToken(req: EmulatorRequest): EmulatorResponse | undefined {
@@ -793,6 +837,46 @@ export class GraphEmulator extends Emulator {
       if (i < 0) return notFound(req.params.member!);
       g.members.splice(i, 1);
       return { status: 204 };
+    });
+
+    // ---- domains: the DNS records Microsoft assigns ----
+    const domainOf = (id: string) => this.domains.find((d) => d === id.toLowerCase());
+    this.graph("GET", "/domains/:id/serviceConfigurationRecords", (req) => {
+      const d = domainOf(req.params.id!);
+      if (!d) return notFound(req.params.id!);
+      return this.page(req, this.serviceRecords(d), `domains('${d}')/serviceConfigurationRecords`);
+    });
+    this.graph("GET", "/domains/:id/verificationDnsRecords", (req) => {
+      const d = domainOf(req.params.id!);
+      if (!d) return notFound(req.params.id!);
+      const code = this.verificationCode(d);
+      return this.page(
+        req,
+        [
+          {
+            "@odata.type": "#microsoft.graph.domainDnsTxtRecord",
+            id: randomUUID(),
+            isOptional: false,
+            label: d,
+            recordType: "Txt",
+            supportedService: "None",
+            ttl: 3600,
+            text: `MS=${code}`,
+          },
+          {
+            "@odata.type": "#microsoft.graph.domainDnsMxRecord",
+            id: randomUUID(),
+            isOptional: false,
+            label: d,
+            recordType: "Mx",
+            supportedService: "None",
+            ttl: 3600,
+            mailExchange: `${code}.msv1.invalid`,
+            preference: 32767,
+          },
+        ],
+        `domains('${d}')/verificationDnsRecords`,
+      );
     });
 
     // ---- $batch ----

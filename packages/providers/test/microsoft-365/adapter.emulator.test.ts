@@ -326,3 +326,28 @@ describe("microsoft365 groups", () => {
     expect(s.emu.listGroups()).toEqual([]);
   });
 });
+
+describe("microsoft365 DNS records from Graph", () => {
+  it("reads the MX host, SPF include, autodiscover and MS= value Microsoft assigned", async () => {
+    s = await graphSetup();
+    const records = await s.provider.dnsRecords("acme.test");
+    expect(records).toEqual({
+      mx: "acme-test.mail.protection.outlook.com",
+      spfInclude: ["spf.protection.outlook.com"],
+      autodiscover: "autodiscover.outlook.com",
+      verification: [`MS=${s.emu.verificationCode("acme.test")}`],
+    });
+    expect(routes(s)).toEqual([
+      "GET /v1.0/domains/:id/serviceConfigurationRecords",
+      "GET /v1.0/domains/:id/verificationDnsRecords",
+    ]);
+  });
+
+  it("refuses a domain the adapter is not configured for, without a request", async () => {
+    s = await graphSetup();
+    await expect(s.provider.dnsRecords("other.test")).rejects.toThrow(
+      'microsoft365 dnsRecords: domain "other.test" is not the configured domain "acme.test"',
+    );
+    expect(routes(s)).toEqual([]);
+  });
+});

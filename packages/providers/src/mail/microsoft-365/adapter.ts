@@ -49,6 +49,18 @@ export interface Microsoft365ProviderConfig extends Microsoft365ClientConfig {
   readCacheTtlMs?: number;
 }
 
+/** The records Microsoft assigned a domain, as Graph lists them. */
+export interface Microsoft365DnsRecords {
+  /** The MX host, e.g. `acme-com.mail.protection.outlook.com`. */
+  mx: string;
+  /** SPF includes, e.g. `spf.protection.outlook.com`. */
+  spfInclude: string[];
+  /** The autodiscover CNAME target, when listed. */
+  autodiscover?: string;
+  /** TXT verification values (`MS=ms…`). */
+  verification: string[];
+}
+
 /** A mailbox input that may name its profile (the licence is the profile's). */
 export type Microsoft365MailboxInput = MailboxInput & { profile?: string };
 
@@ -463,6 +475,45 @@ export class Microsoft365Provider implements MailProvider {
       }
     }
     this.uncacheUser(`${lp}@${d}`);
+  }
+
+  // ---------------- DNS: what Microsoft assigned the domain ----------------
+
+  /**
+   * The records Microsoft assigned the domain, read from Graph: the MX host, the SPF include
+   * and autodiscover target of `serviceConfigurationRecords` (Email), and the `MS=` value of
+   * `verificationDnsRecords`. DKIM targets are not in Graph (Exchange Online's
+   * `Get-DkimSigningConfig`): they stay arguments.
+   */
+  async dnsRecords(domain: string): Promise<Microsoft365DnsRecords> {
+    const op = "dnsRecords";
+    const d = this.checkDomain(domain, op);
+    const [service, verification] = await Promise.all([
+      this.client.serviceConfigurationRecords(d),
+      this.client.verificationDnsRecords(d),
+    ]);
+    const email = service.filter((r) => (r.supportedService ?? "").toLowerCase() === "email");
+    const mx = email.find((r) => r.recordType.toLowerCase() === "mx")?.mailExchange;
+    if (!mx) fail(op, `Graph lists no MX record for ${d} (serviceConfigurationRecords)`);
+    const spf = email
+      .filter((r) => r.recordType.toLowerCase() === "txt" && /^v=spf1 /i.test(r.text ?? ""))
+      .flatMap((r) => (r.text ?? "").split(/\s+/))
+      .filter((t) => t.toLowerCase().startsWith("include:"))
+      .map((t) => t.slice("include:".length).toLowerCase());
+    const autodiscover = email.find(
+      (r) =>
+        r.recordType.toLowerCase() === "cname" && r.label.toLowerCase() === `autodiscover.${d}`,
+    )?.canonicalName;
+    return {
+      mx: mx.toLowerCase(),
+      spfInclude: sorted(spf),
+      ...(autodiscover ? { autodiscover: autodiscover.toLowerCase() } : {}),
+      verification: sorted(
+        verification
+          .filter((r) => r.recordType.toLowerCase() === "txt" && r.text)
+          .map((r) => r.text!),
+      ),
+    };
   }
 
   // ---------------- aliases: not through Graph ----------------

@@ -13,12 +13,14 @@ import { apiErrorMessage, errorForStatus, Redactor } from "../../http/errors";
 import { parseRetryAfter, sleep, type RetryPolicy } from "../../http/retry";
 import {
   graphBatchSchema,
+  graphDomainRecordSchema,
   graphGroupSchema,
   graphMemberSchema,
   graphPageSchema,
   graphUserSchema,
   type GraphBatchRequest,
   type GraphBatchResponse,
+  type GraphDomainRecord,
   type GraphGroup,
   type GraphMember,
   type GraphUser,
@@ -466,6 +468,24 @@ export class Microsoft365Client {
       operation,
       `/groups/${encodeURIComponent(groupId)}/members?$top=999&$select=${MEMBER_SELECT}`,
       graphMemberSchema,
+    );
+  }
+
+  /** The records Microsoft asks the domain to publish (`serviceConfigurationRecords`). */
+  serviceConfigurationRecords(domain: string): Promise<GraphDomainRecord[]> {
+    return this.pages(
+      "dnsRecords",
+      `/domains/${encodeURIComponent(domain)}/serviceConfigurationRecords`,
+      graphDomainRecordSchema,
+    );
+  }
+
+  /** The records that prove the domain is the tenant's (`verificationDnsRecords`). */
+  verificationDnsRecords(domain: string): Promise<GraphDomainRecord[]> {
+    return this.pages(
+      "dnsRecords",
+      `/domains/${encodeURIComponent(domain)}/verificationDnsRecords`,
+      graphDomainRecordSchema,
     );
   }
 

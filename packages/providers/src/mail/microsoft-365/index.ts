@@ -14,6 +14,7 @@ export {
   createMicrosoft365Provider,
   microsoft365Capabilities,
   Microsoft365Provider,
+  type Microsoft365DnsRecords,
   type Microsoft365MailboxInput,
   type Microsoft365ProviderConfig,
 } from "./adapter";

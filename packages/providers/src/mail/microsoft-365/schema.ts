@@ -78,3 +78,16 @@ export interface GraphBatchRequest {
   body?: unknown;
   headers?: Record<string, string>;
 }
+
+/** A DNS record Graph lists for a domain (`serviceConfigurationRecords`, `verificationDnsRecords`). */
+export const graphDomainRecordSchema = z.looseObject({
+  recordType: z.string(),
+  label: z.string(),
+  supportedService: z.string().nullish(),
+  mailExchange: z.string().nullish(),
+  preference: z.number().nullish(),
+  text: z.string().nullish(),
+  canonicalName: z.string().nullish(),
+});
+/** A Graph domain DNS record. */
+export type GraphDomainRecord = z.infer<typeof graphDomainRecordSchema>;
