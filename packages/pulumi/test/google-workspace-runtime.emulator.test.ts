@@ -1,7 +1,10 @@
 /**
  * The runtime dispatching a Mailbox and a MailGroup of `providers.googleWorkspace(...)` to the
  * adapter, against the Directory emulator, with the service account key read from
- * GOOGLE_SERVICE_ACCOUNT_KEY at call time.
+ * GOOGLE_SERVICE_ACCOUNT_KEY at call time; and a mailbox's life through the runtime's functions
+ * (what the engine calls): a field change diffed as an update, a rename in place, a refresh
+ * (a new provider process: no connections, no cached lists) seeing a console change, and removal
+ * suspending the user. Not the real engine yet (test/engine).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { googleWorkspaceEndpoint } from "@mailplane/providers";
@@ -10,6 +13,7 @@ import {
   SERVICE_ACCOUNT,
   serviceAccountKeyPair,
 } from "../../providers/test/contract/google-workspace-harness";
+import { sharedReadCache } from "../../providers/src/http/read-cache";
 import * as runtime from "../src/runtime/index";
 
 describe("the runtime on googleWorkspace", () => {
@@ -85,5 +89,55 @@ describe("the runtime on googleWorkspace", () => {
       ["team@acme.com", "Team", ["ext@example.org", "zhangsan@acme.com"]],
     ]);
     expect(emu.grants.map((g) => g.sub)).toEqual(["admin@acme.com"]);
+  });
+
+  it("previews a field change as an update, renames in place, sees drift, suspends on removal", async () => {
+    runtime.resetConnections();
+    const base = {
+      mailProvider: "googleWorkspace",
+      apiUrl: endpoint,
+      domain: "acme.com",
+      localPart: "omar",
+      name: "Omar Haddad",
+      department: "Sales",
+      password: "Omar-Pw-0123",
+    };
+    const created = await runtime.mailbox.create((await runtime.mailbox.check({}, base)).inputs);
+    const id = emu.user("omar@acme.com")!.id;
+
+    // A field change is an update, not a replacement.
+    const renamedName = (await runtime.mailbox.check({}, { ...base, name: "Omar H." })).inputs;
+    const diff = await runtime.mailbox.diff(created.id, created.outs, renamedName);
+    expect([diff.changes, diff.replaces, Object.keys(diff.detailedDiff)]).toEqual([
+      true,
+      [],
+      ["name"],
+    ]);
+    const updated = await runtime.mailbox.update(created.id, created.outs, renamedName);
+    expect(emu.user("omar@acme.com")!.name.displayName).toBe("Omar H.");
+
+    // A new local part is a rename in place: the same Google user, its mail kept.
+    const moved = (
+      await runtime.mailbox.check({}, { ...base, name: "Omar H.", localPart: "omar.haddad" })
+    ).inputs;
+    const movedDiff = await runtime.mailbox.diff(created.id, updated.outs, moved);
+    expect(movedDiff.replaces).toEqual([]);
+    const renamed = await runtime.mailbox.update(created.id, updated.outs, moved);
+    expect(renamed.outs.address).toBe("omar.haddad@acme.com");
+    expect(emu.user("omar.haddad@acme.com")!.id).toBe(id);
+    expect(emu.allUsers().filter((u) => u.id === id)).toHaveLength(1);
+
+    // A change made in the Admin console is seen by a refresh (a new provider process).
+    emu.patchUser("omar.haddad@acme.com", { suspended: true });
+    runtime.resetConnections();
+    sharedReadCache.invalidate(""); // a new provider process
+    const read = await runtime.mailbox.read("googleWorkspace/acme.com/omar.haddad", renamed.outs);
+    expect(read.props?.suspended).toBe(true);
+    emu.patchUser("omar.haddad@acme.com", { suspended: false });
+
+    // Removal from the declaration suspends the user (onDelete defaults to "suspend").
+    runtime.resetConnections();
+    await runtime.mailbox.delete("googleWorkspace/acme.com/omar.haddad", renamed.outs);
+    expect(emu.user("omar.haddad@acme.com")!.suspended).toBe(true);
   });
 });

@@ -219,7 +219,13 @@ export class GoogleWorkspaceProvider implements MailProvider {
   // ---------------- consistency ----------------
 
   private wrote(address: string): void {
-    recentWrites.set(address, Date.now());
+    const now = Date.now();
+    recentWrites.set(address, now);
+    if (recentWrites.size > 10_000) {
+      for (const [a, at] of recentWrites) {
+        if (now - at > this.consistency.windowMs) recentWrites.delete(a);
+      }
+    }
   }
 
   private recent(address: string): boolean {
