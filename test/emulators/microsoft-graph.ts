@@ -240,6 +240,14 @@ export class GraphEmulator extends Emulator {
     return this.publicUser(u);
   }
 
+  /** Adds a licence to a user directly (an admin in the portal). */
+  putLicence(idOrUpn: string, skuId: string): void {
+    const u = this.findUser(idOrUpn);
+    if (!u) throw new Error(`emulator: no user ${idOrUpn}`);
+    u.assignedLicenses.push({ skuId, disabledPlans: [] });
+    this.provisionMailbox(u);
+  }
+
   /** Copies of the live groups with their member ids. */
   listGroups(): (GraphGroup & { members: string[] })[] {
     return [...this.groups.values()]

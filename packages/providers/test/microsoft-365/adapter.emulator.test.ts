@@ -238,6 +238,36 @@ describe("microsoft365 mailboxes", () => {
     expect(s.emu.user("staff@acme.test")!.assignedLicenses.map((l) => l.skuId)).toEqual([SKU_E3]);
   });
 
+  it("moves a mailbox to its new profile's licence in one call, keeping unmanaged licences", async () => {
+    s = await graphSetup(
+      { licences: { default: SKU_E3, executive: SKU_E5 } },
+      {
+        skus: [
+          { skuId: SKU_E3, skuPartNumber: "ENTERPRISEPACK", exchange: true },
+          { skuId: SKU_E5, skuPartNumber: "ENTERPRISEPREMIUM", exchange: true },
+          { skuId: SKU_POWER_BI_PRO, skuPartNumber: "POWER_BI_PRO", exchange: false },
+        ],
+      },
+    );
+    await s.provider.createMailbox(person("ali"));
+    const id = s.emu.user("ali@acme.test")!.id;
+    await s.provider.updateMailbox("acme.test", "ali", {}); // no profile: licences untouched
+    s.emu.putLicence(id, SKU_POWER_BI_PRO);
+    s.emu.resetLog();
+    await s.provider.updateMailbox("acme.test", "ali", { profile: "executive" });
+    expect(routes(s)).toEqual(["GET /v1.0/users/:id", "POST /v1.0/users/:id/assignLicense"]);
+    expect(
+      s.emu
+        .user(id)!
+        .assignedLicenses.map((l) => l.skuId)
+        .sort(),
+    ).toEqual([SKU_E5, SKU_POWER_BI_PRO].sort());
+    expect(s.emu.user(id)!.mail).toBe("ali@acme.test");
+    s.emu.resetLog();
+    await s.provider.updateMailbox("acme.test", "ali", { profile: "executive" });
+    expect(routes(s)).toEqual(["GET /v1.0/users/:id"]);
+  });
+
   it("refuses a mailbox without a licence, changing nothing", async () => {
     s = await graphSetup({ licences: {} });
     const e = await failure(s.provider.createMailbox(person("ali")));

@@ -378,11 +378,33 @@ export class Microsoft365Provider implements MailProvider {
     return this.client.afterCreate(() => this.client.assignLicense(user.id, [sku], [], op));
   }
 
-  /** Applies the given fields with one PATCH; returns the state after it. */
+  /**
+   * Moves the user to `sku` with one `assignLicense` (add and remove together, so the mailbox
+   * never lacks an Exchange licence): licences of other profiles are removed, licences Mailplane
+   * does not manage (not in `licences`) are kept.
+   */
+  private async relicense(op: string, u: GraphUser, sku: string): Promise<GraphUser> {
+    const managed = new Set(Object.values(this.licences).map((x) => x.toLowerCase()));
+    const current = (u.assignedLicenses ?? []).map((l) => l.skuId.toLowerCase());
+    const add = current.includes(sku.toLowerCase()) ? [] : [sku];
+    const remove = current.filter((x) => managed.has(x) && x !== sku.toLowerCase());
+    if (add.length === 0 && remove.length === 0) return u;
+    try {
+      return await this.client.assignLicense(u.id, add, remove, op);
+    } catch (e) {
+      this.invalidate();
+      throw e;
+    }
+  }
+
+  /**
+   * Applies the given fields with one PATCH (and, when `profile` is given, moves the user to
+   * that profile's licence); returns the state after it.
+   */
   async updateMailbox(
     domain: string,
     localPart: string,
-    patch: MailboxPatch,
+    patch: MailboxPatch & { profile?: string },
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     const d = this.checkDomain(domain, op);
@@ -417,8 +439,20 @@ export class Microsoft365Provider implements MailProvider {
         throw e;
       }
     }
+    let licensed = u;
+    if (patch.profile !== undefined) {
+      licensed = await this.relicense(
+        op,
+        u,
+        this.licenceFor(
+          { ...patch, domain: d, localPart: lp } as Microsoft365MailboxInput,
+          op,
+          address,
+        ),
+      );
+    }
     const after: GraphUser = {
-      ...u,
+      ...licensed,
       ...(body.displayName === undefined ? {} : { displayName: patch.name }),
       ...(body.accountEnabled === undefined ? {} : { accountEnabled: !patch.suspended }),
       ...(patch.department === undefined ? {} : { department: patch.department || null }),
