@@ -239,6 +239,11 @@ export class GoogleDirectoryEmulator extends Emulator {
     return this.url.replace(/\/admin\/directory\/v1$/, "") + "/token";
   }
 
+  /** Revokes every access token issued so far (Directory calls then answer 401). */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
+
   /** Reads of a freshly written object answer 404 this many times (0: consistent). */
   consistencyLag(reads: number): void {
     this.lagReads = reads;

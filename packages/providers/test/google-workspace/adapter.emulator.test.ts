@@ -54,6 +54,20 @@ describe("googleWorkspace: token exchange", () => {
     expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
   });
 
+  it("gets a fresh token once when Google answers 401 to the cached one", async () => {
+    await setup();
+    await p.listMailboxes(d);
+    emu.revokeTokens();
+    expect(await p.listMailboxes(d)).toEqual([]);
+    expect(emu.log.map((l) => `${l.route} ${l.status}`)).toEqual([
+      "POST /token 200",
+      "GET /users 200",
+      "GET /users 401",
+      "POST /token 200",
+      "GET /users 200",
+    ]);
+  });
+
   it("answers an admin the service account may not act as with an AuthError that shows no key", async () => {
     const { privatePem } = await setup({ provider: { adminEmail: "intern@acme.test" } });
     const error = await p.listMailboxes(d).catch((e: unknown) => e as Error);

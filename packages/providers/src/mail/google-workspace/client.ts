@@ -1,7 +1,7 @@
 import { JWT } from "google-auth-library";
 import type { z } from "zod";
 import { AuthError } from "../../errors";
-import { HttpClient } from "../../http/client";
+import { HttpClient, type HttpRequest } from "../../http/client";
 import type { BudgetConfig } from "../../http/budget";
 import type { RetryPolicy } from "../../http/retry";
 import {
@@ -76,29 +76,33 @@ const seg = encodeURIComponent;
 /** Typed calls of the Directory API on the HTTP kit, with a service-account bearer token. */
 export class GoogleDirectoryClient {
   readonly http: HttpClient;
-  private readonly jwt: JWT;
+  /** Set after a 401: the next request gets a fresh token. */
+  private renew = false;
   /** List requests sent, by collection (for the paging figures). */
   readonly listRequests = { users: 0, groups: 0, members: 0 };
 
   constructor(config: GoogleWorkspaceClientConfig) {
     const key = config.serviceAccountKey;
-    this.jwt = new JWT({
-      email: key.client_email,
-      key: key.private_key,
-      ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
-      scopes: [...GOOGLE_WORKSPACE_SCOPES],
-      subject: config.adminEmail,
-    });
     const tokenUrl = config.tokenUrl;
-    if (tokenUrl !== undefined && tokenUrl !== GOOGLE_TOKEN_URL) {
-      this.jwt.transporter.interceptors.request.add({
-        resolved: async (options) => {
-          if (String(options.url) === GOOGLE_TOKEN_URL) options.url = new URL(tokenUrl);
-          return options;
-        },
+    const makeJwt = (): JWT => {
+      const jwt = new JWT({
+        email: key.client_email,
+        key: key.private_key,
+        ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
+        scopes: [...GOOGLE_WORKSPACE_SCOPES],
+        subject: config.adminEmail,
       });
-    }
-    const jwt = this.jwt;
+      if (tokenUrl !== undefined && tokenUrl !== GOOGLE_TOKEN_URL) {
+        jwt.transporter.interceptors.request.add({
+          resolved: async (options) => {
+            if (String(options.url) === GOOGLE_TOKEN_URL) options.url = new URL(tokenUrl);
+            return options;
+          },
+        });
+      }
+      return jwt;
+    };
+    let jwt = makeJwt();
     const subject = config.adminEmail;
     const secretLines = key.private_key
       .split(/\r?\n/)
@@ -113,6 +117,12 @@ export class GoogleDirectoryClient {
       isRateLimited: isGoogleRateLimited,
       authorization: async () => {
         try {
+          if (this.renew) {
+            // Google answered 401 to the cached token (revoked, or expired early): a new
+            // client, so a new assertion and token (the JWT client caches until expiry).
+            this.renew = false;
+            jwt = makeJwt();
+          }
           const { token } = await jwt.getAccessToken();
           if (!token) throw new Error("no access token in the answer");
           return `Bearer ${token}`;
@@ -136,8 +146,22 @@ export class GoogleDirectoryClient {
     });
   }
 
+  /**
+   * One request; a 401 (the cached token was revoked or expired early; Terraform's Google
+   * provider retries "Login Required" too) is retried once with a fresh token.
+   */
+  private async call<T>(req: HttpRequest<T>): Promise<T> {
+    try {
+      return await this.http.request(req);
+    } catch (e) {
+      if (!(e instanceof AuthError) || e.status !== 401) throw e;
+      this.renew = true;
+      return this.http.request(req);
+    }
+  }
+
   private get<T>(operation: string, path: string, schema: z.ZodType<T>): Promise<T> {
-    return this.http.request({ operation, method: "GET", path, schema });
+    return this.call({ operation, method: "GET", path, schema });
   }
 
   /** Every page of a list, following `nextPageToken`. */
@@ -187,7 +211,7 @@ export class GoogleDirectoryClient {
     operation = "createMailbox",
     secrets: readonly string[] = [],
   ): Promise<GoogleUser> {
-    return this.http.request({
+    return this.call({
       operation,
       method: "POST",
       path: "/users",
@@ -205,7 +229,7 @@ export class GoogleDirectoryClient {
     operation = "updateMailbox",
     secrets: readonly string[] = [],
   ): Promise<GoogleUser> {
-    return this.http.request({
+    return this.call({
       operation,
       method: "PUT",
       path: `/users/${seg(id)}`,
@@ -217,12 +241,12 @@ export class GoogleDirectoryClient {
 
   /** Deletes a user (with its aliases). */
   async deleteUser(id: string, operation = "deleteMailbox"): Promise<void> {
-    await this.http.request({ operation, method: "DELETE", path: `/users/${seg(id)}` });
+    await this.call({ operation, method: "DELETE", path: `/users/${seg(id)}` });
   }
 
   /** Adds a user alias. */
   async insertUserAlias(userKey: string, alias: string, operation: string): Promise<void> {
-    await this.http.request({
+    await this.call({
       operation,
       method: "POST",
       path: `/users/${seg(userKey)}/aliases`,
@@ -233,7 +257,7 @@ export class GoogleDirectoryClient {
 
   /** Removes a user alias. */
   async deleteUserAlias(userKey: string, alias: string, operation: string): Promise<void> {
-    await this.http.request({
+    await this.call({
       operation,
       method: "DELETE",
       path: `/users/${seg(userKey)}/aliases/${seg(alias)}`,
@@ -262,7 +286,7 @@ export class GoogleDirectoryClient {
     verify: () => Promise<GoogleGroup | undefined>,
     operation = "createGroup",
   ): Promise<GoogleGroup> {
-    return this.http.request({
+    return this.call({
       operation,
       method: "POST",
       path: "/groups",
@@ -274,7 +298,7 @@ export class GoogleDirectoryClient {
 
   /** Renames a group. */
   updateGroup(id: string, body: { name: string }, operation = "updateGroup"): Promise<GoogleGroup> {
-    return this.http.request({
+    return this.call({
       operation,
       method: "PUT",
       path: `/groups/${seg(id)}`,
@@ -285,7 +309,7 @@ export class GoogleDirectoryClient {
 
   /** Deletes a group. */
   async deleteGroup(id: string, operation = "deleteGroup"): Promise<void> {
-    await this.http.request({ operation, method: "DELETE", path: `/groups/${seg(id)}` });
+    await this.call({ operation, method: "DELETE", path: `/groups/${seg(id)}` });
   }
 
   /** Every member address of a group (lower-case), 200 a page. */
@@ -302,7 +326,7 @@ export class GoogleDirectoryClient {
 
   /** Adds a member (role MEMBER). */
   async insertMember(groupKey: string, email: string, operation: string): Promise<void> {
-    await this.http.request({
+    await this.call({
       operation,
       method: "POST",
       path: `/groups/${seg(groupKey)}/members`,
@@ -312,7 +336,7 @@ export class GoogleDirectoryClient {
 
   /** Removes a member. */
   async deleteMember(groupKey: string, email: string, operation: string): Promise<void> {
-    await this.http.request({
+    await this.call({
       operation,
       method: "DELETE",
       path: `/groups/${seg(groupKey)}/members/${seg(email)}`,
