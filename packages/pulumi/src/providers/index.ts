@@ -1,18 +1,21 @@
 import { mailProviders, postgres, sqlite, type MailProviderDefinition } from "@mailplane/providers";
 import { bindingOf, type BindingFunction } from "./binding";
 import { cloudflareEmailRouting } from "./cloudflare-email-routing";
+import { microsoft365 } from "./microsoft-365";
 import { selfHosted } from "./self-hosted";
 
 export * from "./binding";
 export * from "./cloudflare-email-routing";
+export * from "./microsoft-365";
 export * from "./self-hosted";
 
 /**
  * Bindings that need more than the generic one, by provider id: selfHosted generates its DKIM
- * keys, cloudflareEmailRouting creates Cloudflare's own resources. Every other registered
+ * keys, cloudflareEmailRouting creates Cloudflare's own resources, microsoft365 reads its MX
+ * and verification records from Microsoft Graph when `mx` is not given. Every other registered
  * provider gets `bindingOf(definition)`.
  */
-const hooks = { selfHosted, cloudflareEmailRouting } as const;
+const hooks = { selfHosted, cloudflareEmailRouting, microsoft365 } as const;
 
 /** `providers.<id>(args)` for every registered mail provider, typed from its schema. */
 export type MailProviderBindings = BindingsOf<typeof mailProviders>;
