@@ -95,6 +95,24 @@ describe("googleWorkspace: batched reads", () => {
     expect(p.client.listRequests.users).toBe(requests);
   });
 
+  it("lists groups 200 a page and members 200 a page", async () => {
+    await setup();
+    for (let i = 0; i < 401; i++) emu.putGroup(`g${String(i).padStart(3, "0")}@${d}`, `G${i}`);
+    const big = Array.from({ length: 450 }, (_, i) => `m${String(i).padStart(3, "0")}@x.org`);
+    emu.putGroup(`all@${d}`, "All", big);
+    const groups = await p.listGroups(d);
+    expect(groups).toHaveLength(402);
+    expect(groups.find((g) => g.localPart === "all")).toEqual({
+      domain: d,
+      localPart: "all",
+      name: "All",
+      members: big,
+    });
+    // ⌈402/200⌉ group pages; one member page per group, three for the one with 450.
+    expect(emu.count("GET /groups")).toBe(3);
+    expect(emu.count("GET /groups/:groupKey/members")).toBe(401 + 3);
+  });
+
   it("serves gets from one list within the cache TTL", async () => {
     await setup({ provider: { readCacheTtlMs: 60_000 } });
     for (let i = 0; i < 20; i++) emu.putUser(`r${i}@${d}`, "A", "B");
