@@ -139,7 +139,6 @@ export function googleDisplayName(user: Pick<GoogleUser, "name">): string {
   if (n.displayName) return n.displayName;
   const given = n.givenName ?? "";
   const family = n.familyName ?? "";
-  if (given === family) return given;
   if (CJK.test(given) && CJK.test(family)) return `${family}${given}`;
   return `${given} ${family}`.trim() || (n.fullName ?? "");
 }
