@@ -268,6 +268,19 @@ describe("microsoft365 mailboxes", () => {
     expect(routes(s)).toEqual(["GET /v1.0/users/:id"]);
   });
 
+  it("refuses a profile without a licence before any write", async () => {
+    s = await graphSetup({ licences: { staff: SKU_E3 } });
+    s.emu.putUser("ali@acme.test", "Ali", SKU_E3);
+    const e = await failure(
+      s.provider.updateMailbox("acme.test", "ali", { name: "Ali A.", profile: "ghost" }),
+    );
+    expect(e.message).toBe(
+      'microsoft365 updateMailbox: ali@acme.test: no licence for profile "ghost"; allowed: a licences entry (SKU id with Exchange Online) for "ghost" or "default" — a user without one has no mailbox',
+    );
+    expect(routes(s)).toEqual([]);
+    expect(s.emu.user("ali@acme.test")!.displayName).toBe("Ali");
+  });
+
   it("refuses a mailbox without a licence, changing nothing", async () => {
     s = await graphSetup({ licences: {} });
     const e = await failure(s.provider.createMailbox(person("ali")));

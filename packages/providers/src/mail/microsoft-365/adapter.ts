@@ -418,6 +418,15 @@ export class Microsoft365Provider implements MailProvider {
       ...patch,
       aliases: lower(patch.aliases ?? []).filter((a) => !keep.includes(a)),
     });
+    // Checked before any write: a profile without a licence changes nothing.
+    const sku =
+      patch.profile === undefined
+        ? undefined
+        : this.licenceFor(
+            { ...patch, domain: d, localPart: lp } as Microsoft365MailboxInput,
+            op,
+            address,
+          );
     const u = await this.findUser(d, lp, op);
     if (!u || !u.mail) throw this.notFound(op, address);
     const body: Record<string, unknown> = {};
@@ -439,18 +448,7 @@ export class Microsoft365Provider implements MailProvider {
         throw e;
       }
     }
-    let licensed = u;
-    if (patch.profile !== undefined) {
-      licensed = await this.relicense(
-        op,
-        u,
-        this.licenceFor(
-          { ...patch, domain: d, localPart: lp } as Microsoft365MailboxInput,
-          op,
-          address,
-        ),
-      );
-    }
+    const licensed = sku === undefined ? u : await this.relicense(op, u, sku);
     const after: GraphUser = {
       ...licensed,
       ...(body.displayName === undefined ? {} : { displayName: patch.name }),
