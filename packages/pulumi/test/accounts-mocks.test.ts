@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { migaduDnsFacts, type AccountPlan, type DnsFacts } from "@mailplane/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { migaduCapabilities } from "@mailplane/providers";
+import { microsoft365Capabilities, migaduCapabilities } from "@mailplane/providers";
 import { Mailbox, createAccountResources, providers } from "../src/index";
 import * as runtime from "../src/runtime/index";
 import { captureRegisterRequests, type RegisterRequest } from "./dns-mocks";
@@ -310,5 +310,34 @@ describe("createAccountResources ordering", () => {
     expect(deps("order-mailbox-alice")).toEqual([["order-alias-info"]]);
     expect(deps("order-mailbox-leaver")).toEqual([[]]);
     expect(deps("order-alias-info")).toEqual([[]]);
+  });
+});
+
+describe("createAccountResources ordering without mailbox aliases (Microsoft 365)", () => {
+  it("makes each group wait for its member mailboxes (Graph adds only existing users)", async () => {
+    const parent = new Parent("m365");
+    const mailboxes = plan.mailboxes.map((m) => ({ ...m, aliases: [] }));
+    const solo = {
+      key: "solo",
+      localPart: "solo",
+      address: "solo@acme.com",
+      name: "Solo",
+      members: ["alice@acme.com"],
+      source: "group" as const,
+    };
+    const children = createAccountResources(
+      { ...plan, mailboxes, aliases: [], groups: [...plan.groups, solo] },
+      { name: "m365", parent, passwords: {} },
+      { mailProvider: "microsoft365", capabilities: microsoft365Capabilities },
+    );
+    await settle([...Object.values(children.mailboxes), ...Object.values(children.groups)]);
+    const deps = (name: string) =>
+      captured.filter((r) => r.name === name).map((r) => [...r.dependencies].sort());
+    // No mailbox can have held a group's address as its alias: the mailboxes wait for nothing,
+    // and each group waits for the mailboxes it adds as members.
+    expect(deps("m365-mailbox-alice")).toEqual([[]]);
+    expect(deps("m365-mailbox-leaver")).toEqual([[]]);
+    expect(deps("m365-group-all-staff")).toEqual([["m365-mailbox-alice", "m365-mailbox-leaver"]]);
+    expect(deps("m365-group-solo")).toEqual([["m365-mailbox-alice"]]);
   });
 });

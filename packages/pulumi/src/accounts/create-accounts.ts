@@ -83,13 +83,25 @@ export function createAccountResources(
       opts,
     );
   }
-  for (const g of plan.groups) {
-    children.groups[g.key] = new MailGroup(
-      `${scope.name}-group-${g.key}`,
-      { ...common, localPart: g.localPart, name: g.name, members: g.members },
-      opts,
-    );
-  }
+  // A provider without mailbox aliases (Microsoft 365) never held an address as a mailbox's
+  // alias, so there is no take-over to sequence; its group members must exist before they are
+  // added (Graph adds only users), so there each group waits for its member mailboxes instead.
+  const membersFirst = caps !== undefined && caps.aliasesPerMailbox === 0;
+  const addGroups = (): void => {
+    for (const g of plan.groups) {
+      const members = membersFirst
+        ? plan.mailboxes
+            .filter((m) => g.members.includes(m.address))
+            .map((m) => children.mailboxes[m.key]!)
+        : [];
+      children.groups[g.key] = new MailGroup(
+        `${scope.name}-group-${g.key}`,
+        { ...common, localPart: g.localPart, name: g.name, members: g.members },
+        members.length > 0 ? { ...opts, dependsOn: members } : opts,
+      );
+    }
+  };
+  if (!membersFirst) addGroups();
   // An alias or group that delivers only to one mailbox may have been that mailbox's alias
   // before: the mailbox waits for it, so the new resource takes the address over before the
   // mailbox's update drops it (and leaves it alone, as claimed). The address never stops
@@ -99,8 +111,10 @@ export function createAccountResources(
     if (targets.length !== 1) return;
     soleTargets.set(targets[0]!, [...(soleTargets.get(targets[0]!) ?? []), resource]);
   };
-  plan.aliases.forEach((a) => waitOn(a.destinations, children.aliases[a.key]!));
-  plan.groups.forEach((g) => waitOn(g.members, children.groups[g.key]!));
+  if (!membersFirst) {
+    plan.aliases.forEach((a) => waitOn(a.destinations, children.aliases[a.key]!));
+    plan.groups.forEach((g) => waitOn(g.members, children.groups[g.key]!));
+  }
   for (const m of plan.mailboxes) {
     const waitFor = soleTargets.get(m.address) ?? [];
     children.mailboxes[m.key] = new Mailbox(
@@ -127,6 +141,7 @@ export function createAccountResources(
       waitFor.length > 0 ? { ...opts, dependsOn: waitFor } : opts,
     );
   }
+  if (membersFirst) addGroups();
   if (plan.catchAll !== undefined && plan.catchAll.length > 0) {
     children.catchAll = new CatchAll(
       `${scope.name}-catch-all`,
