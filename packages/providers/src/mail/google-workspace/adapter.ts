@@ -250,19 +250,47 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
   }
 
-  /** A user by address (primary or alias), re-read while a recent write is not yet visible. */
+  /**
+   * A user by address (primary or alias), re-read while a recent write is not yet visible: one
+   * this process made, or one the domain's list already shows (another process wrote it moments
+   * ago: `pulumi up` writes in one provider process, the next command reads in a new one).
+   */
   private async readUser(address: string, op: string): Promise<GoogleUser | undefined> {
-    try {
-      return await this.notYet(() => this.client.getUser(address, op), this.recent(address));
-    } catch (e) {
-      if (e instanceof NotFoundError) return undefined;
-      throw e;
-    }
+    const listed = async (): Promise<boolean> => {
+      const users = await this.rawUsers(address.slice(address.indexOf("@") + 1));
+      return [...users.values()].some(
+        (u) =>
+          u.primaryEmail.toLowerCase() === address ||
+          (u.aliases ?? []).some((a) => a.toLowerCase() === address),
+      );
+    };
+    return this.readListed(() => this.client.getUser(address, op), address, listed);
   }
 
+  /** A group by address, re-read like {@link readUser}. */
   private async readGroup(address: string, op: string): Promise<GoogleGroup | undefined> {
+    const listed = async (): Promise<boolean> =>
+      (await this.rawGroups(address.slice(address.indexOf("@") + 1))).has(address);
+    return this.readListed(() => this.client.getGroup(address, op), address, listed);
+  }
+
+  /** `read`, undefined when it answers 404 for an object neither written recently nor listed. */
+  private async readListed<T>(
+    read: () => Promise<T>,
+    address: string,
+    listed: () => Promise<boolean>,
+  ): Promise<T | undefined> {
+    const recent = this.recent(address);
     try {
-      return await this.notYet(() => this.client.getGroup(address, op), this.recent(address));
+      return await this.notYet(read, recent);
+    } catch (e) {
+      if (!(e instanceof NotFoundError) || recent || !(await listed())) {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      }
+    }
+    try {
+      return await this.notYet(read, true);
     } catch (e) {
       if (e instanceof NotFoundError) return undefined;
       throw e;
@@ -289,10 +317,15 @@ export class GoogleWorkspaceProvider implements MailProvider {
     });
   }
 
+  /**
+   * A listed group's members. The list shows the group exists, so a 404 from its members is Google
+   * not having caught up (a group created moments ago, possibly by another process: `pulumi up`
+   * writes in one provider process, the next refresh reads in a new one): read again, bounded.
+   */
   private members(domain: string, g: GoogleGroup, op: string): Promise<string[]> {
     const address = g.email.toLowerCase();
     return sharedReadCache.get(this.key(domain, `members ${address}`), this.ttlMs, async () =>
-      lower(await this.notYet(() => this.client.listMembers(g.id, op), this.recent(address))),
+      lower(await this.notYet(() => this.client.listMembers(g.id, op), true)),
     );
   }
 
