@@ -517,6 +517,10 @@ export class GoogleWorkspaceProvider implements MailProvider {
       return u && u.primaryEmail.toLowerCase() === address ? adopt(u) : undefined;
     };
     let user: GoogleUser;
+    // Recent from the moment the insert is sent: a group of the same deployment may add the user
+    // as a member before this process has read the insert's answer (the emulator, like Google,
+    // then answers 404 memberKey for a user it holds but has not propagated yet).
+    this.wrote(address);
     try {
       user = await this.client.insertUser(body, verify, op, [plain]);
     } catch (e) {
@@ -621,6 +625,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const oldAddress = `${this.checkLocalPart(from, op)}@${d}`;
     const newAddress = `${this.checkLocalPart(to, op)}@${d}`;
     let user = await this.userAt(op, oldAddress);
+    // Recent from the moment the rename is sent (a group may add the new address meanwhile).
+    this.wrote(newAddress);
     try {
       user = await this.client.updateUser(user.id, { primaryEmail: newAddress }, op);
     } catch (e) {
