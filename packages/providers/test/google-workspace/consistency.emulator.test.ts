@@ -46,7 +46,7 @@ async function writtenByAnotherProcess(): Promise<{
   await s.provider.createGroup({ domain: s.domain, localPart: "info", members: ["ali@acme.test"] });
   // A new provider process: fresh modules, so no record of the writes above.
   vi.resetModules();
-  const fresh = await import("../../src/mail/google-workspace");
+  const fresh = await import("../../src/mail/google-workspace/index.js");
   expect(fresh.createGoogleWorkspaceProvider).not.toBe(createGoogleWorkspaceProvider);
   const next = fresh.createGoogleWorkspaceProvider({
     apiUrl: emu.url,
