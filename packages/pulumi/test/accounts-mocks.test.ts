@@ -341,3 +341,35 @@ describe("createAccountResources ordering without mailbox aliases (Microsoft 365
     expect(deps("m365-group-solo")).toEqual([["m365-mailbox-alice"]]);
   });
 });
+
+describe("createAccountResources ordering where a user alias is not a forwarding address (Google Workspace)", () => {
+  it("makes each group wait for its member mailboxes, and no mailbox wait for a group", async () => {
+    const parent = new Parent("gws");
+    const solo = {
+      key: "solo",
+      localPart: "solo",
+      address: "solo@acme.com",
+      name: "Solo",
+      members: ["alice@acme.com"],
+      source: "group" as const,
+    };
+    const children = createAccountResources(
+      { ...plan, aliases: [], groups: [...plan.groups, solo] },
+      { name: "gws", parent, passwords: {} },
+      {
+        mailProvider: "googleWorkspace",
+        capabilities: {
+          ...microsoft365Capabilities,
+          aliasesPerMailbox: 30,
+          standaloneAliases: false,
+        },
+      },
+    );
+    await settle([...Object.values(children.mailboxes), ...Object.values(children.groups)]);
+    const deps = (name: string) =>
+      captured.filter((r) => r.name === name).map((r) => [...r.dependencies].sort());
+    expect(deps("gws-mailbox-alice")).toEqual([[]]);
+    expect(deps("gws-group-solo")).toEqual([["gws-mailbox-alice"]]);
+    expect(deps("gws-group-all-staff")).toEqual([["gws-mailbox-alice", "gws-mailbox-leaver"]]);
+  });
+});

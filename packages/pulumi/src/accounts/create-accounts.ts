@@ -83,10 +83,15 @@ export function createAccountResources(
       opts,
     );
   }
-  // A provider without mailbox aliases (Microsoft 365) never held an address as a mailbox's
-  // alias, so there is no take-over to sequence; its group members must exist before they are
-  // added (Graph adds only users), so there each group waits for its member mailboxes instead.
-  const membersFirst = caps !== undefined && caps.aliasesPerMailbox === 0;
+  // A mailbox's alias can become a standalone alias or a group (and back) only where the
+  // provider realises both as the same forwarding address (Migadu, the self-hosted store): there
+  // the new resource must take the address over before the mailbox drops it. Elsewhere a user
+  // alias and a group are different objects (Google Workspace), or there are no mailbox aliases
+  // at all (Microsoft 365): nothing to take over, and group members must exist before they are
+  // added (Graph adds only users; Google would record a member it does not know yet as
+  // external), so each group waits for its member mailboxes instead.
+  const membersFirst =
+    caps !== undefined && !(caps.aliasesPerMailbox > 0 && caps.standaloneAliases);
   const addGroups = (): void => {
     for (const g of plan.groups) {
       const members = membersFirst
