@@ -40,25 +40,10 @@ let tmp: string;
 let ws: PulumiWorkspace;
 let privatePem: string;
 
-async function preview(extra: string[] = []): Promise<PreviewJson> {
-  return ws.json<PreviewJson>(["preview", "--non-interactive", ...extra]);
-}
-
+const preview = (extra: string[] = []): Promise<PreviewJson> => ws.preview(extra);
+const up = (): Promise<void> => ws.up();
 /** The resources of `pulumi stack export`, by name. */
-async function exportState(): Promise<
-  Map<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>
-> {
-  const state = JSON.parse(await ws.ok(["stack", "export"])) as {
-    deployment: {
-      resources: {
-        urn: string;
-        inputs?: Record<string, unknown>;
-        outputs?: Record<string, unknown>;
-      }[];
-    };
-  };
-  return new Map(state.deployment.resources.map((r) => [nameOf(r.urn), r]));
-}
+const exportState = async () => (await ws.exportState()).byName;
 
 /** The users at the emulator as Google holds them, without ids and etags. */
 const users = () =>
@@ -110,10 +95,6 @@ function opensslCrypt(hash: string, plain: string): string {
   return execFileSync("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], { input: plain })
     .toString()
     .trim();
-}
-
-async function up(): Promise<void> {
-  await ws.ok(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]);
 }
 
 beforeAll(async () => {

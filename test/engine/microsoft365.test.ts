@@ -37,29 +37,10 @@ let tmp: string;
 let ws: PulumiWorkspace;
 let zonePath: string;
 
-async function preview(extra: string[] = []): Promise<PreviewJson> {
-  return ws.json<PreviewJson>(["preview", "--non-interactive", ...extra]);
-}
-
-async function up(): Promise<void> {
-  await ws.ok(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]);
-}
-
+const preview = (extra: string[] = []): Promise<PreviewJson> => ws.preview(extra);
+const up = (): Promise<void> => ws.up();
 /** The resources of `pulumi stack export`, by name. */
-async function exportState(): Promise<
-  Map<string, { inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>
-> {
-  const state = JSON.parse(await ws.ok(["stack", "export"])) as {
-    deployment: {
-      resources: {
-        urn: string;
-        inputs?: Record<string, unknown>;
-        outputs?: Record<string, unknown>;
-      }[];
-    };
-  };
-  return new Map(state.deployment.resources.map((r) => [nameOf(r.urn), r]));
-}
+const exportState = async () => (await ws.exportState()).byName;
 
 /** The requests the emulator served that were not reads (token requests aside). */
 const writes = (): string[] =>

@@ -93,6 +93,30 @@ export class PulumiWorkspace {
   async json<T>(args: string[]): Promise<T> {
     return JSON.parse(await this.ok([...args, "--json"])) as T;
   }
+
+  /** `pulumi preview --json` (non-interactive), with extra arguments. */
+  preview(extra: string[] = []): Promise<PreviewJson> {
+    return this.json<PreviewJson>(["preview", "--non-interactive", ...extra]);
+  }
+
+  /** `pulumi up` without its preview; throws with the output when it fails. */
+  async up(): Promise<void> {
+    await this.ok(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]);
+  }
+
+  /** `pulumi stack export`: its text, and its resources by name. */
+  async exportState(): Promise<{ text: string; byName: Map<string, StateResource> }> {
+    const text = await this.ok(["stack", "export"]);
+    const state = JSON.parse(text) as { deployment: { resources: StateResource[] } };
+    return { text, byName: new Map(state.deployment.resources.map((r) => [nameOf(r.urn), r])) };
+  }
+}
+
+/** One resource of `pulumi stack export`. */
+export interface StateResource {
+  urn: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
 }
 
 /** The repository root. */

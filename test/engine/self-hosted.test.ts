@@ -37,22 +37,14 @@ const LONG = 300_000;
 /** A stack name of this run: the stack's config file lands in the project folder. */
 const STACK = `selfhosted-${process.pid}`;
 
-/** One resource of `pulumi stack export`. */
-interface StateResource {
-  urn: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-}
-
 let tmp: string;
 let ws: PulumiWorkspace;
 let zonePath: string;
 let storePath: string;
 
-const preview = (extra: string[] = []): Promise<PreviewJson> =>
-  ws.json<PreviewJson>(["preview", "--non-interactive", ...extra]);
+const preview = (extra: string[] = []): Promise<PreviewJson> => ws.preview(extra);
 const previewDiff = () => ws.run(["preview", "--diff", "--color", "never", "--non-interactive"]);
-const up = () => ws.ok(["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never"]);
+const up = (): Promise<void> => ws.up();
 
 /** A command's output, normalised, compared with (or written to) a golden file. */
 function expectGolden(name: string, r: { stdout: string; stderr: string }): void {
@@ -96,11 +88,7 @@ const passwordColumn = async (): Promise<Record<string, string>> =>
     ]),
   );
 
-async function exportState(): Promise<{ text: string; byName: Map<string, StateResource> }> {
-  const text = await ws.ok(["stack", "export"]);
-  const state = JSON.parse(text) as { deployment: { resources: StateResource[] } };
-  return { text, byName: new Map(state.deployment.resources.map((r) => [nameOf(r.urn), r])) };
-}
+const exportState = () => ws.exportState();
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "mailplane-engine-selfhosted-"));
