@@ -1,1 +1,7 @@
-export {};
+export * from "./audit";
+export * from "./audit-accounts";
+export * from "./audit-dns";
+export * from "./findings";
+export * from "./import";
+export * from "./program";
+export * from "./targets";

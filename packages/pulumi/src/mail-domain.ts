@@ -8,11 +8,21 @@ import {
   type DnsRecord,
   type MailboxInput,
   type MailDomainInput,
+  type MailDomainSpec,
 } from "@mailplane/core";
 import type { DnsBackend, DnsRecordInput } from "./dns/backend";
 import type { SendingBinding } from "./sending/binding";
 import type { AccountChildren, DnsFactsInput, MailProviderBinding } from "./provider-binding";
 import { publishMailDns } from "./mail-dns-records";
+
+/** A MailDomain's `declaration` output: what `mailplane audit` compares the live domain with. */
+export interface MailDomainDeclaration {
+  format: "mailplane/declaration@1";
+  /** The mail provider's id, e.g. `migadu`. */
+  provider: string;
+  /** The parsed declaration, without passwords. */
+  spec: MailDomainSpec;
+}
 
 /** A mailbox as MailDomain takes it: core's mailbox plus a secret initial password. */
 export type MailDomainMailbox = Omit<MailboxInput, "password"> & {
@@ -85,6 +95,11 @@ export class MailDomain extends pulumi.ComponentResource {
   public readonly accounts: AccountChildren;
   /** The planned accounts (no passwords). */
   public readonly accountPlan: AccountPlan;
+  /**
+   * What this domain declares, published in the stack's state for `mailplane audit`: the parsed
+   * declaration (passwords never enter it) and the provider's id. Nothing secret.
+   */
+  public readonly declaration: MailDomainDeclaration;
 
   /** Validates, plans and creates the children. Bad input throws a `ResourceError`. */
   constructor(name: string, args: MailDomainArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -119,6 +134,7 @@ export class MailDomain extends pulumi.ComponentResource {
     try {
       const spec = parseMailDomain({ ...declaration, mailboxes });
       this.domain = spec.domain;
+      this.declaration = { format: "mailplane/declaration@1", provider: args.provider.kind, spec };
       assertCapabilities(spec, args.provider.capabilities, { provider: args.provider.kind });
       this.accountPlan = planAccounts(spec, {
         now: args.now ?? new Date(),
@@ -163,6 +179,7 @@ export class MailDomain extends pulumi.ComponentResource {
       spf: this.spf,
       dmarc: this.dmarc,
       mtaStsPolicy: this.mtaStsPolicy,
+      declaration: this.declaration,
     });
   }
 }
