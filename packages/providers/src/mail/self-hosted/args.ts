@@ -12,6 +12,7 @@ import {
   spfTermProblem,
   type SettingCheck,
 } from "@mailplane/core";
+import { switchDateProblem } from "./signer";
 import type { SelfHostedStoreConfig } from "./store";
 
 /**
@@ -87,6 +88,8 @@ export const selfHostedArgsSchema = z.strictObject({
    * DKIM signing keys, generated with node:crypto (RSA 2048) and kept in state (private key as a
    * secret output). Rotation: set a new `selector` and list the old one in `keepSelectors` until
    * signatures made with it have aged out; removing it from the list deletes its key and record.
+   * Scheduled rotation: `next` is published at once and signs from `signFrom` on (the time
+   * `pulumi up` runs decides), so receivers see the new key in DNS before the first signature.
    * @default { selector: "mail" }
    * @see https://www.rfc-editor.org/rfc/rfc6376#section-3.6.1
    */
@@ -94,6 +97,23 @@ export const selfHostedArgsSchema = z.strictObject({
     .strictObject({
       selector: setting(selectorProblem),
       keepSelectors: z.array(setting(selectorProblem)).optional(),
+      next: z
+        .strictObject({
+          selector: setting(selectorProblem),
+          signFrom: setting(switchDateProblem),
+        })
+        .optional(),
+    })
+    .superRefine((d, ctx) => {
+      if (d.next !== undefined && d.next.selector === d.selector) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["next", "selector"],
+          message:
+            `${JSON.stringify(d.next.selector)} is the current selector (got ` +
+            `${JSON.stringify(d.next.selector)}; allowed: a new selector, e.g. ${d.selector}-2)`,
+        });
+      }
     })
     .optional(),
   /** IMAP endpoint published as `_imaps._tcp` SRV (RFC 6186/8314). @default not published */
