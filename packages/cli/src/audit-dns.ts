@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- mailauth's record parsers are CommonJS
    modules without type declarations of their own (only its top-level API is typed) */
+import { createHash } from "node:crypto";
 import { Resolver } from "node:dns/promises";
 import https from "node:https";
 import { isIP } from "node:net";
@@ -260,9 +261,10 @@ export async function auditDns(
       (tags(keys[0]!).p?.value ?? "").replace(/\s+/g, "") !== wantKey ||
       (tags(keys[0]!).k?.value ?? "rsa").toLowerCase() !== (want.k?.value ?? "rsa").toLowerCase()
     ) {
+      // A key is shown by its SHA-256 fingerprint: two RSA keys share their first and last bytes.
       const short = (t: string) => {
         const p = (tags(t).p?.value ?? "").replace(/\s+/g, "");
-        return p.length > 24 ? `p=${p.slice(0, 12)}…${p.slice(-8)}` : `p=${p}`;
+        return `key sha256:${createHash("sha256").update(p).digest("hex").slice(0, 16)}`;
       };
       add({
         severity: "error",

@@ -161,6 +161,15 @@ const inputsOf = (s: PreviewStep, side: "old" | "new"): Record<string, unknown> 
 const onDeleteOf = (s: PreviewStep): unknown =>
   s.oldState?.inputs?.onDelete ?? s.oldState?.outputs?.onDelete;
 
+const MAILBOX_ORDER = [
+  "added",
+  "renamed",
+  "changed",
+  "handle",
+  "recreated",
+  "suspended",
+  "deleted",
+];
 const REPLACE_OPS = new Set(["replace", "create-replacement"]);
 const IGNORED_OPS = new Set(["same", "read", "refresh", "delete-replaced", "discard", "import"]);
 
@@ -384,7 +393,8 @@ function dnsWarnings(changes: DnsChange[], mtaStsModeChanged: boolean, warnings:
 /** Summarises one stack's preview. `stack` defaults to the stack named in the URNs. */
 export function summarise(preview: PreviewJson, stack?: string): StackSummary {
   const warnings: string[] = [];
-  const steps = preview.steps;
+  // The engine lists steps in registration order, which varies between runs: sort by URN.
+  const steps = [...preview.steps].sort((a, b) => a.urn.localeCompare(b.urn));
   const ofType = (t: string) => steps.filter((s) => typeOf(s.urn) === t);
 
   const recreates: string[] = [];
@@ -407,9 +417,13 @@ export function summarise(preview: PreviewJson, stack?: string): StackSummary {
       before.push(...recordsOf(type, s.oldState));
       after.push(...recordsOf(type, s.op === "delete" ? undefined : s.newState));
     }
-    const from = mtaStsModesOf(inputsOf(s, "old"))[0];
-    const to = s.op === "delete" ? undefined : mtaStsModesOf(inputsOf(s, "new"))[0];
-    if ((from !== undefined || to !== undefined) && from !== to) {
+    // A resource that publishes the policy file (its text is an input); inputs on both sides
+    // only (the stack's outputs are not in a preview).
+    const from = mtaStsModesOf(s.oldState?.inputs)[0];
+    const to = s.op === "delete" ? undefined : mtaStsModesOf(s.newState?.inputs)[0];
+    const compared =
+      s.op === "create" || s.op === "delete" || (s.oldState?.inputs && s.newState?.inputs);
+    if (compared && (from !== undefined || to !== undefined) && from !== to) {
       stsModes.push({ name: nameOf(s.urn), from: from ?? "(none)", to: to ?? "(none)" });
     }
     const known = [MAILBOX, ALIAS, GROUP].includes(type) || isDnsType(type);
@@ -417,6 +431,11 @@ export function summarise(preview: PreviewJson, stack?: string): StackSummary {
       other.push(`${s.op} ${type.replace(/^pulumi-nodejs:dynamic\//, "")} ${nameOf(s.urn)}`);
     }
   }
+  mailboxes.sort(
+    (a, b) =>
+      MAILBOX_ORDER.indexOf(a.kind) - MAILBOX_ORDER.indexOf(b.kind) ||
+      a.address.localeCompare(b.address),
+  );
   const dns = diffRecords(before, after);
   dnsWarnings(dns, stsModes.length > 0, warnings);
   for (const m of stsModes) {
