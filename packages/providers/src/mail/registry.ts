@@ -8,6 +8,7 @@ import { googleWorkspaceDefinition } from "./google-workspace";
 import { microsoft365Definition } from "./microsoft-365";
 import { migaduDefinition } from "./migadu";
 import { selfHostedDefinition } from "./self-hosted";
+import { zohoDefinition } from "./zoho";
 
 /** The registered mail providers by id. */
 export const mailProviders = {
@@ -16,4 +17,5 @@ export const mailProviders = {
   cloudflareEmailRouting: cloudflareEmailRoutingDefinition,
   microsoft365: microsoft365Definition,
   googleWorkspace: googleWorkspaceDefinition,
+  zoho: zohoDefinition,
 } as const;
