@@ -16,7 +16,8 @@ import { Emulator, type EmulatorRequest, type EmulatorResponse, type RateLimit }
  * - Users (`user/create|update|delete|get|simplelist|list|batchcheck`): `userid` is the address;
  *   `name` 1–64 bytes (UTF-8); `department` required on create, 1–20 existing department ids;
  *   `position` 0–64 bytes; `slaves` (aliases) at most 5, full addresses of the corp's domains, not
- *   held by another account; `password` required on create; `enable` 1/0 on update; omitted
+ *   held by another account; `password` required on create (6–32 printable ASCII characters
+ *   here: the documentation says only "letters and digits", UNCONFIRMED); `enable` 1/0 on update; omitted
  *   fields unchanged. Lists have no paging: one answer holds every user of the department (and,
  *   with `fetch_child=1`, of its sub-departments).
  * - Departments (`department/create|update|delete|list`): root id 1; `name` 1–64 bytes without
@@ -305,7 +306,7 @@ export class TencentExmailEmulator extends Emulator {
       u[f] = v;
     }
     if (body.password !== undefined) {
-      if (typeof body.password !== "string" || !/^[A-Za-z0-9]{6,32}$/.test(body.password)) {
+      if (typeof body.password !== "string" || !/^[\x21-\x7e]{6,32}$/.test(body.password)) {
         return exmailError(40058, "invalid parameter: password");
       }
     }

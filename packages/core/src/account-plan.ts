@@ -1,3 +1,5 @@
+import type { GroupSenders } from "./spec";
+
 /**
  * The accounts that should exist at a given moment, as planned by `planAccounts`. Addresses
  * are full, lower-case, punycode-domain addresses. Keys are the user's stable handles.
@@ -64,5 +66,7 @@ export interface PlannedGroup {
   address: string;
   name: string;
   members: string[];
+  /** Who may send to the group, when declared. */
+  allowSenders?: GroupSenders;
   source: "group" | "shared";
 }

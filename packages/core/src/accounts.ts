@@ -219,6 +219,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
         address: address(localPart),
         name: s.name ?? key,
         members,
+        ...(s.allowSenders === undefined ? {} : { allowSenders: s.allowSenders }),
         source: "shared",
       });
     } else {
@@ -271,6 +272,7 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
       address: address(localPart),
       name: g.name ?? key,
       members,
+      ...(g.allowSenders === undefined ? {} : { allowSenders: g.allowSenders }),
       source: "group",
     });
   }

@@ -1,7 +1,7 @@
-import { resolveMailboxSettings, type SharedRealisation } from "./accounts";
+import { resolveMailboxSettings, resolveSharedKind, type SharedRealisation } from "./accounts";
 import { MailplaneConfigError, formatPath } from "./errors";
 import { buildIndex, referenceSites, resolveReference } from "./graph";
-import type { MailboxSpec, MailDomainSpec, ProfileSpec } from "./spec";
+import type { GroupSenders, MailboxSpec, MailDomainSpec, ProfileSpec } from "./spec";
 
 /**
  * What a mail provider can do. Adapters declare it; `checkCapabilities` explains every
@@ -36,6 +36,8 @@ export interface MailProviderCapabilities {
   domainAliases: boolean;
   /** A mailbox's address can be renamed in place, keeping its mail. */
   renameInPlace: boolean;
+  /** Who may send to a group can be restricted (`allowSenders`, Exmail's `allow_type`). */
+  groupSenders: boolean;
 }
 
 /** A declared feature the provider cannot honour, with what to use instead. */
@@ -166,6 +168,19 @@ export function mailboxSettingProblems(
     });
   }
   return problems;
+}
+
+/**
+ * Why the provider cannot restrict who sends to a group (`allowSenders`), naming the value and
+ * what to do instead (the provider's name not included), or `undefined` when it can. The one
+ * wording MailDomain's check and the MailGroup resource's check use.
+ */
+export function groupSendersProblem(
+  value: GroupSenders,
+  caps: MailProviderCapabilities,
+): string | undefined {
+  if (caps.groupSenders) return undefined;
+  return `cannot restrict who may send to a group (allowSenders: ${JSON.stringify(value)}); remove allowSenders and set it in the provider's admin console`;
 }
 
 /**
@@ -319,6 +334,27 @@ export function checkCapabilities(
           (caps.standaloneAliases ? `, e.g. aliases: { ${q(key)}: [${members}] }` : ""),
       );
     }
+  }
+
+  if (groupProblem === undefined) {
+    for (const [key, g] of Object.entries(spec.groups)) {
+      const problem = g.allowSenders && groupSendersProblem(g.allowSenders, caps);
+      if (problem) add(["groups", key, "allowSenders"], "groupSenders", problem);
+    }
+  }
+  for (const [key, s] of Object.entries(spec.shared)) {
+    if (s.allowSenders === undefined) continue;
+    const kind = resolveSharedKind(s.kind, caps);
+    if (kind !== "group") {
+      add(
+        ["shared", key, "allowSenders"],
+        "groupSenders",
+        `realises it as ${kind === "alias" ? "an alias" : "a shared mailbox"}, which cannot restrict who may send to it (allowSenders: ${q(s.allowSenders)}); allowed only with kind: "group", else remove allowSenders`,
+      );
+      continue;
+    }
+    const problem = groupSendersProblem(s.allowSenders, caps);
+    if (problem) add(["shared", key, "allowSenders"], "groupSenders", problem);
   }
 
   const catchAllProblem = accountKindProblem("catchAll", caps);

@@ -178,6 +178,13 @@ export const mailboxSchema = z.strictObject({
   recoveryEmail: address.optional(),
 });
 
+/**
+ * Who may send to a group: `anyone` (outside senders too), `organisation` (the provider's own
+ * accounts) or `members` (the group's members). Only providers that enforce it accept it
+ * (Tencent Exmail's `allow_type`); elsewhere it is refused at preview.
+ */
+export const groupSendersSchema = z.enum(["anyone", "organisation", "members"]);
+
 /** A role address belonging to the company (info@, sales@, support@). */
 export const sharedSchema = z.strictObject({
   /** @default the map key */
@@ -194,6 +201,12 @@ export const sharedSchema = z.strictObject({
    * @default "auto"
    */
   kind: z.enum(["auto", "group", "alias", "sharedMailbox"]).default("auto"),
+  /**
+   * Who may send to it when it is realised as a group (see `groupSendersSchema`); refused for
+   * other kinds.
+   * @default not managed: the provider's default
+   */
+  allowSenders: groupSendersSchema.optional(),
 });
 
 /** The long form of an alias, with an optional expiry date. */
@@ -226,6 +239,11 @@ export const groupSchema = z.strictObject({
   members: z.array(reference),
   /** Addresses outside the managed domains. @default [] */
   externalMembers: z.array(address).default([]),
+  /**
+   * Who may send to the group (see `groupSendersSchema`).
+   * @default not managed: the provider's default
+   */
+  allowSenders: groupSendersSchema.optional(),
 });
 
 /** The whole MailDomain declaration (without the component's `dns` and `provider` bindings). */
@@ -282,6 +300,8 @@ export type AliasSpec = z.output<typeof aliasSchema>;
 export type GroupInput = z.input<typeof groupSchema>;
 /** A parsed group. */
 export type GroupSpec = z.output<typeof groupSchema>;
+/** Who may send to a group. */
+export type GroupSenders = z.output<typeof groupSendersSchema>;
 
 /**
  * Validates a MailDomain declaration and returns it parsed. Throws `MailplaneConfigError` listing

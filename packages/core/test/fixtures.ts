@@ -41,6 +41,7 @@ export const fullCapabilities: MailProviderCapabilities = {
   catchAll: true,
   domainAliases: true,
   renameInPlace: true,
+  groupSenders: true,
 };
 
 /** A provider that can do nothing: every capability of {@link fullCapabilities} off. */

@@ -1,4 +1,4 @@
-import type { MailProviderCapabilities } from "@mailplane/core";
+import type { GroupSenders, MailProviderCapabilities } from "@mailplane/core";
 
 /**
  * A mailbox as the provider holds it. Addresses are `localPart@domain`, lower-case,
@@ -60,6 +60,12 @@ export interface GroupState {
    */
   name?: string;
   members: string[];
+  /**
+   * Who may send to the group, only when `capabilities.groupSenders` (Exmail's `allow_type`):
+   * reads report it when the provider's setting is one of these; writes leave it unchanged when
+   * absent.
+   */
+  allowSenders?: GroupSenders;
 }
 
 /**
@@ -103,6 +109,11 @@ export interface MailProvider {
   updateAlias(domain: string, localPart: string, destinations: string[]): Promise<AliasState>;
   deleteAlias(domain: string, localPart: string): Promise<void>;
 
+  /**
+   * True when `listGroups` cannot see every group (Tencent Exmail has no group list API): callers
+   * read a group missing from the list with `getGroup`. @default false
+   */
+  readonly unlistedGroups?: boolean;
   listGroups(domain: string): Promise<GroupState[]>;
   getGroup(domain: string, localPart: string): Promise<GroupState | undefined>;
   /**
@@ -113,7 +124,7 @@ export interface MailProvider {
   updateGroup(
     domain: string,
     localPart: string,
-    patch: Partial<Pick<GroupState, "name" | "members">>,
+    patch: Partial<Pick<GroupState, "name" | "members" | "allowSenders">>,
   ): Promise<GroupState>;
   deleteGroup(domain: string, localPart: string): Promise<void>;
 

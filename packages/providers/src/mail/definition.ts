@@ -75,6 +75,7 @@ export const NO_CAPABILITIES: MailProviderCapabilities = {
   catchAll: false,
   domainAliases: false,
   renameInPlace: false,
+  groupSenders: false,
 };
 
 /** A provider's capabilities: those given, every other one "cannot". */

@@ -9,6 +9,7 @@ import { microsoft365Definition } from "./microsoft-365";
 import { migaduDefinition } from "./migadu";
 import { selfHostedDefinition } from "./self-hosted";
 import { zohoDefinition } from "./zoho";
+import { tencentExmailDefinition } from "./tencent-exmail";
 
 /** The registered mail providers by id. */
 export const mailProviders = {
@@ -18,4 +19,5 @@ export const mailProviders = {
   microsoft365: microsoft365Definition,
   googleWorkspace: googleWorkspaceDefinition,
   zoho: zohoDefinition,
+  tencentExmail: tencentExmailDefinition,
 } as const;

@@ -229,6 +229,7 @@ describe("Migadu adapter: mailboxes", () => {
       catchAll: false,
       domainAliases: false,
       renameInPlace: false,
+      groupSenders: false,
     });
     const asInterface: MailProvider = provider();
     expect(asInterface.renameMailbox).toBeUndefined();
