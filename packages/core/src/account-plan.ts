@@ -22,6 +22,9 @@ export interface PlannedMailbox {
   localPart: string;
   address: string;
   name: string;
+  /** Given and family name, when declared apart from `name`. */
+  givenName?: string;
+  familyName?: string;
   department?: string;
   title?: string;
   profile?: string;

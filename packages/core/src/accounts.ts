@@ -156,6 +156,8 @@ export function planAccounts(spec: MailDomainSpec, options: PlanAccountsOptions)
       localPart,
       address: address(localPart),
       name: m.name,
+      ...(m.givenName === undefined ? {} : { givenName: m.givenName }),
+      ...(m.familyName === undefined ? {} : { familyName: m.familyName }),
       ...(m.department === undefined ? {} : { department: m.department }),
       ...(m.title === undefined ? {} : { title: m.title }),
       ...(m.profile === undefined ? {} : { profile: m.profile }),

@@ -121,6 +121,14 @@ export const mailboxSchema = z.strictObject({
   /** Display name, e.g. `Zhang San` (1–256 characters, no control characters). */
   name: displayName,
   /**
+   * Given name, where the provider stores it apart (Google Workspace). Declare it with
+   * `familyName` when splitting `name` is ambiguous, e.g. `Zhang San` written family name first.
+   * @default split from `name`
+   */
+  givenName: displayName.optional(),
+  /** Family name, where the provider stores it apart. @default split from `name` */
+  familyName: displayName.optional(),
+  /**
    * The part before `@` (RFC 5321 dot-atom, no `+`). Changing it renames the mailbox in place
    * where the provider can.
    * @default the map key

@@ -202,7 +202,7 @@ describe("parseMailDomain", () => {
       mailboxes.zhangsan.offboard.forwardTo: is empty (got []; allowed: at least 1 entry)
       mailboxes.zhangsan.offboard.keepUntil: "2027-02-30" is not a valid date (got "2027-02-30"; allowed: an ISO date YYYY-MM-DD)
       mailboxes.zhangsan.onDelete: "destroy" is not one of the allowed values (got "destroy"; allowed: "suspend", "delete")
-      mailboxes.zhangsan.quota: is not a known field (got "quota"; allowed: "name", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete", "allowRecreate", "recoveryEmail")
+      mailboxes.zhangsan.quota: is not a known field (got "quota"; allowed: "name", "givenName", "familyName", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete", "allowRecreate", "recoveryEmail")
       mailboxes.ali.name: is required (got nothing; allowed: a string)
       mailboxes.bob: is not an object (got "Bob"; allowed: an object)
       shared.info.members: is not a list (got "ali"; allowed: a list)
@@ -229,7 +229,7 @@ describe("parseMailDomain", () => {
     expect(message).not.toContain("hunter2");
     expect(message).toMatchInlineSnapshot(`
       "mailboxes.ali.name: is not a string (got 5; allowed: a string)
-      mailboxes.ali.pasword: is not a known field (got "pasword"; allowed: "name", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete", "allowRecreate", "recoveryEmail")
+      mailboxes.ali.pasword: is not a known field (got "pasword"; allowed: "name", "givenName", "familyName", "localPart", "department", "title", "profile", "quotaMb", "aliases", "suspended", "changePasswordAtNextLogin", "require2fa", "password", "offboard", "onDelete", "allowRecreate", "recoveryEmail")
       aliases.x[1]: is not a string (got {"password":"[secret]"}; allowed: a string)"
     `);
   });

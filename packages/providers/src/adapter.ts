@@ -20,10 +20,27 @@ export interface MailboxState {
   /** Free-form fields the provider stores when it can (department, title). */
   department?: string;
   title?: string;
+  /**
+   * Whether the provider enforces two-step sign-in for this account (Google's
+   * `isEnforcedIn2Sv`); undefined when the provider does not report it.
+   */
+  twoFactorEnforced?: boolean;
 }
 
 /** What a caller asks for when creating or updating a mailbox. */
-export interface MailboxInput extends MailboxState {
+export interface MailboxInput extends Omit<MailboxState, "twoFactorEnforced"> {
+  /** Given and family name, when the declaration states them apart from `name`. */
+  givenName?: string;
+  familyName?: string;
+  /**
+   * The declaration's profile name (`staff`, `executive`): providers that map profiles to their
+   * own settings (Google org units, Microsoft 365 licences) read it; others ignore it.
+   */
+  profile?: string;
+  /** A shared mailbox (several people read one inbox), not a person's. */
+  shared?: boolean;
+  /** For a shared mailbox: the full addresses of the people who read it, sorted. */
+  members?: string[];
   /** Initial password (secret). When absent, the provider's invitation flow is used if any. */
   password?: string;
   changePasswordAtNextLogin?: boolean;

@@ -99,7 +99,7 @@ describe("mailbox check", () => {
       {
         property: "colour",
         reason:
-          "colour is not an input of this resource; allowed: mailProvider, apiUrl, domain, localPart, name, department, title, quotaMb, suspended, changePasswordAtNextLogin, require2fa, aliases, forwardTo, keepUntil, recoveryEmail, onDelete, allowRecreate, shared, password",
+          "colour is not an input of this resource; allowed: mailProvider, apiUrl, domain, localPart, name, department, title, givenName, familyName, profile, quotaMb, suspended, changePasswordAtNextLogin, require2fa, aliases, forwardTo, keepUntil, recoveryEmail, onDelete, allowRecreate, shared, members, password",
       },
     ]);
   });
@@ -282,6 +282,72 @@ describe("mailbox create/read/update/delete", () => {
     expect((await mailbox.diff("id", { ...outs }, newPassword)).detailedDiff).toEqual({
       password: { kind: "update", inputDiff: true },
     });
+  });
+
+  it("passes declared-only fields (given/family name, profile, readers) on create and when they change", async () => {
+    const seen: unknown[] = [];
+    const create = fake.createMailbox.bind(fake);
+    fake.createMailbox = async (input) => {
+      seen.push({ ...input, password: undefined });
+      return create(input);
+    };
+    const update = fake.updateMailbox.bind(fake);
+    fake.updateMailbox = async (domain, lp, patch) => {
+      seen.push(patch);
+      return update(domain, lp, patch);
+    };
+    const declared = {
+      ...alice,
+      name: "Zhang San",
+      givenName: "San",
+      familyName: "Zhang",
+      profile: "staff",
+    };
+    const { outs } = await mailbox.create(await checked(declared));
+    expect(seen[0]).toMatchObject({ givenName: "San", familyName: "Zhang", profile: "staff" });
+    expect(outs).toMatchObject({ givenName: "San", familyName: "Zhang", profile: "staff" });
+    const news = await checked({ ...declared, profile: "executive" });
+    expect((await mailbox.diff("fake/acme.com/alice", { ...outs }, news)).detailedDiff).toEqual({
+      profile: { kind: "update", inputDiff: true },
+    });
+    fake.calls.length = 0;
+    const { outs: updated } = await mailbox.update("fake/acme.com/alice", { ...outs }, news);
+    expect(fake.calls).toEqual(["updateMailbox alice@acme.com profile"]);
+    expect(seen[1]).toEqual({ profile: "executive" });
+    expect(updated.profile).toBe("executive");
+    // Unchanged declared-only fields are not sent again, and an absent one is not sent at all.
+    fake.calls.length = 0;
+    const { outs: same } = await mailbox.update("fake/acme.com/alice", { ...updated }, news);
+    expect(fake.calls).toEqual([]);
+    expect(same).toEqual(updated);
+  });
+
+  it("refuses, at preview, a setting the binding's configuration cannot honour (mailboxProblems)", async () => {
+    registerMailAdapter("fake", {
+      capabilities: fake.capabilities,
+      credentials: () => ({ token: "fake-token" }),
+      create: () => fake,
+      mailboxProblems: (endpoint, m) =>
+        m.require2fa && m.profile !== "staff"
+          ? [{ field: "require2fa", message: `needs the staff profile at ${String(endpoint)}` }]
+          : [],
+    });
+    const { failures } = await mailbox.check(
+      {},
+      { ...alice, apiUrl: "https://api.example", require2fa: true, profile: "guest" },
+    );
+    expect(failures).toEqual([
+      {
+        property: "require2fa",
+        reason: 'mailProvider "fake" needs the staff profile at https://api.example',
+      },
+    ]);
+    const ok = await mailbox.check({}, { ...alice, require2fa: true, profile: "staff" });
+    expect(ok.failures).toEqual([]);
+    // Not known until apply: checked then, not guessed now.
+    const later = await mailbox.check({}, { ...alice, require2fa: true, profile: UNKNOWN });
+    expect(later.failures).toEqual([]);
+    expect(fake.calls).toEqual([]);
   });
 
   it("update applies only the changed fields and returns full outputs", async () => {

@@ -22,6 +22,22 @@ export interface AdapterSettings {
   credentials: Record<string, string>;
 }
 
+/** One mailbox as `mailboxProblems` sees it at preview: the settings a binding may constrain. */
+export interface MailboxCheck {
+  /** The declaration's profile name, when any. */
+  profile?: string;
+  require2fa: boolean;
+  shared: boolean;
+}
+
+/** A mailbox setting the binding's configuration cannot honour. */
+export interface MailboxCheckProblem {
+  /** The Mailbox input that asks for it, e.g. `require2fa`. */
+  field: string;
+  /** What is wrong and what to do instead, to follow `mailProvider "<id>"`. */
+  message: string;
+}
+
 /**
  * One mail provider, as one folder under `packages/providers/src/mail/<id>/` exports it: every
  * place Mailplane needs to know the provider reads this object, and one line of `registry.ts`
@@ -52,6 +68,20 @@ export interface MailProviderDefinition<Args extends z.ZodType = z.ZodType> {
    * @default the MailDomain's domain
    */
   accountDomain?(args: z.output<Args>): string | undefined;
+  /**
+   * The adapter maps a mailbox's profile name to a setting of its own (Google org units,
+   * Microsoft 365 licences), so the account resources carry it. Elsewhere they do not: a
+   * profile added to a declaration then changes nothing at the provider and previews no update.
+   * @default false
+   */
+  readonly readsProfiles?: boolean;
+  /**
+   * Problems of one mailbox that depend on the binding's settings rather than on the provider
+   * alone, found at preview: Google Workspace enforces 2-step verification only per org unit, so
+   * `require2fa` needs a profile the binding maps to one. `endpoint` is what `endpoint(args)`
+   * wrote (the resource's `apiUrl`).
+   */
+  mailboxProblems?(endpoint: string | undefined, mailbox: MailboxCheck): MailboxCheckProblem[];
   /**
    * Builds the adapter the runtime calls. Absent for a provider realised only by Pulumi
    * resources of its own (Cloudflare Email Routing): its binding hook creates them.

@@ -32,6 +32,12 @@ export interface AccountConnection {
    * @default not checked here (the runtime's check refuses them)
    */
   capabilities?: MailProviderCapabilities;
+  /**
+   * The provider maps a mailbox's profile to a setting of its own (its definition's
+   * `readsProfiles`): mailboxes then carry their profile name.
+   * @default false
+   */
+  profiles?: boolean;
 }
 
 /** The children {@link createAccountResources} created, with the domain-level settings. */
@@ -130,6 +136,9 @@ export function createAccountResources(
         name: m.name,
         department: m.department,
         title: m.title,
+        givenName: m.givenName,
+        familyName: m.familyName,
+        profile: conn.profiles === true ? m.profile : undefined,
         quotaMb: m.quotaMb,
         suspended: m.suspended || m.offboard !== undefined,
         changePasswordAtNextLogin: m.changePasswordAtNextLogin,
@@ -141,6 +150,7 @@ export function createAccountResources(
         onDelete: m.onDelete,
         allowRecreate: m.allowRecreate,
         shared: m.shared,
+        members: m.shared ? m.members : undefined,
         password: scope.passwords[m.key],
       },
       waitFor.length > 0 ? { ...opts, dependsOn: waitFor } : opts,

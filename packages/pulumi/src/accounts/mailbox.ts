@@ -43,6 +43,18 @@ export interface MailboxArgs {
   /** Job title, stored when the provider can. */
   title?: pulumi.Input<string>;
   /**
+   * Given and family name, where the provider stores them apart (Google Workspace).
+   * @default split from `name` by the provider's adapter
+   */
+  givenName?: pulumi.Input<string>;
+  familyName?: pulumi.Input<string>;
+  /**
+   * The declaration's profile name: bindings map it to their own settings (Google Workspace's
+   * `orgUnits`, Microsoft 365's `licences`); others ignore it.
+   * @default none
+   */
+  profile?: pulumi.Input<string>;
+  /**
    * Quota in MiB, 1–1048576.
    * @default the provider's default (not managed)
    */
@@ -105,6 +117,11 @@ export interface MailboxArgs {
    */
   shared?: pulumi.Input<boolean>;
   /**
+   * For a shared mailbox: the full addresses of the people who read it.
+   * @default none
+   */
+  members?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
    * Initial password. Always stored as a secret; only a secret sha256 fingerprint is kept in
    * outputs. Changing it resets the password; an adopted existing mailbox keeps its own.
    * @default none (the provider's invitation flow, where it has one)
@@ -141,6 +158,11 @@ export class Mailbox extends pulumi.dynamic.Resource {
   declare public readonly forwardTo: pulumi.Output<string[]>;
   /** What removing it from code does. */
   declare public readonly onDelete: pulumi.Output<"suspend" | "delete">;
+  /**
+   * Whether the provider enforces two-step sign-in for the account (Google Workspace's
+   * `isEnforcedIn2Sv`, set per org unit in the Admin console); undefined where not reported.
+   */
+  declare public readonly twoFactorEnforced: pulumi.Output<boolean | undefined>;
 
   /**
    * @param name The unique name of the resource, e.g. `acme-mailbox-alice`.
@@ -159,6 +181,9 @@ export class Mailbox extends pulumi.dynamic.Resource {
         name: args.name,
         department: args.department,
         title: args.title,
+        givenName: args.givenName,
+        familyName: args.familyName,
+        profile: args.profile,
         quotaMb: args.quotaMb,
         suspended: args.suspended ?? false,
         changePasswordAtNextLogin: args.changePasswordAtNextLogin ?? false,
@@ -170,9 +195,11 @@ export class Mailbox extends pulumi.dynamic.Resource {
         onDelete: args.onDelete ?? "suspend",
         allowRecreate: args.allowRecreate ?? false,
         shared: args.shared ?? false,
+        members: args.members,
         password: args.password === undefined ? undefined : pulumi.secret(args.password),
         address: undefined,
         passwordHash: undefined,
+        twoFactorEnforced: undefined,
       },
       {
         ...opts,

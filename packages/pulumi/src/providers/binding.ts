@@ -101,6 +101,7 @@ export function genericBinding<D extends MailProviderDefinition>(
         ...(apiUrl === undefined ? {} : { apiUrl }),
         ...(domain === undefined ? {} : { domain }),
         capabilities: def.capabilities,
+        ...(def.readsProfiles === true ? { profiles: true } : {}),
       });
     },
   };

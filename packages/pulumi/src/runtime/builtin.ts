@@ -26,6 +26,7 @@ export function adapterEntryOf(
   }
   return {
     capabilities: def.capabilities,
+    ...(def.mailboxProblems === undefined ? {} : { mailboxProblems: def.mailboxProblems }),
     configKeys: def.credentials.map((c) => c.configKey),
     credentials: () =>
       Object.fromEntries(

@@ -4,7 +4,13 @@ import {
   type AccountKind,
   type MailProviderCapabilities,
 } from "@mailplane/core";
-import type { AliasState, GroupState, MailProvider, MailboxState } from "@mailplane/providers";
+import type {
+  AliasState,
+  GroupState,
+  MailProvider,
+  MailProviderDefinition,
+  MailboxState,
+} from "@mailplane/providers";
 import { AuthError, claim, forgetClaims, isClaimed } from "@mailplane/providers";
 
 /** Forgets every claim, as the next deployment starts (for tests). */
@@ -29,6 +35,12 @@ export interface MailAdapterEntry {
    * @default none
    */
   configKeys?: readonly string[];
+  /**
+   * Problems of one mailbox that depend on the binding's settings (the resource's `apiUrl`),
+   * reported at preview.
+   * @default none
+   */
+  mailboxProblems?: MailProviderDefinition["mailboxProblems"];
   /** Builds an adapter for an API endpoint and credentials. */
   create(settings: { apiUrl?: string; credentials: Record<string, string> }): MailProvider;
 }

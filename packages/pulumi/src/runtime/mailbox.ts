@@ -41,6 +41,9 @@ export const mailboxInputsSchema = z.strictObject({
     .max(256, { error: "must be at most 256 characters" }),
   department: z.string({ error: "must be a string" }).max(256).optional(),
   title: z.string({ error: "must be a string" }).max(256).optional(),
+  givenName: z.string({ error: "must be a string" }).min(1).max(256).optional(),
+  familyName: z.string({ error: "must be a string" }).min(1).max(256).optional(),
+  profile: z.string({ error: "must be a string" }).min(1).max(256).optional(),
   quotaMb: z
     .number({ error: "must be a number" })
     .int({ error: "must be a whole number of MiB" })
@@ -59,6 +62,7 @@ export const mailboxInputsSchema = z.strictObject({
     .default("suspend"),
   allowRecreate: z.boolean({ error: "must be true or false" }).default(false),
   shared: z.boolean({ error: "must be true or false" }).default(false),
+  members: setOf(addressSchema).optional(),
   password: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty" })
@@ -72,6 +76,8 @@ export type MailboxInputs = z.output<typeof mailboxInputsSchema>;
 /** What a `Mailbox` holds in state: the inputs (never the password) and the live fields. */
 export interface MailboxOutputs extends Omit<MailboxInputs, "password"> {
   address: string;
+  /** Whether the provider enforces two-step sign-in (Google's `isEnforcedIn2Sv`), when it says. */
+  twoFactorEnforced?: boolean;
   /** sha256 of address and initial password; a secret output. */
   passwordHash?: string;
 }
@@ -88,10 +94,16 @@ const LIVE_FIELDS = [
 ] as const;
 /** Optional fields: managed only when declared. */
 const OPTIONAL_FIELDS: readonly string[] = ["department", "title", "quotaMb"];
+/**
+ * Declared-only fields the adapter receives on create and, when changed, on update; not read
+ * back (a profile is Mailplane's word, mapped by the binding to an org unit or a licence).
+ */
+const PASSED_FIELDS = ["givenName", "familyName", "profile", "members"] as const;
 /** Every field `diff` compares besides the address and password. */
 const DIFF_FIELDS = [
   "apiUrl",
   ...LIVE_FIELDS,
+  ...PASSED_FIELDS,
   "changePasswordAtNextLogin",
   "require2fa",
   "keepUntil",
@@ -119,6 +131,7 @@ function outputsFrom(inputs: MailboxInputs, live: MailboxState): MailboxOutputs 
     suspended: live.suspended,
     aliases: ownAliases(inputs.aliases, live),
     forwardTo: [...live.forwardTo].sort(),
+    twoFactorEnforced: live.twoFactorEnforced,
     ...(password === undefined
       ? {}
       : { passwordHash: passwordHash(`${inputs.localPart}@${inputs.domain}`, password) }),
@@ -172,6 +185,11 @@ function toInput(i: MailboxInputs): MailboxInput {
     recoveryEmail: i.recoveryEmail,
     changePasswordAtNextLogin: i.changePasswordAtNextLogin,
     require2fa: i.require2fa,
+    givenName: i.givenName,
+    familyName: i.familyName,
+    profile: i.profile,
+    shared: i.shared,
+    members: i.members,
   };
 }
 
@@ -200,6 +218,17 @@ function settingFailures(inputs: Props): Failure[] {
         property: "shared",
         reason: `mailProvider ${who} has no shared mailboxes; remove shared and use an Alias or MailGroup with several members`,
       });
+    }
+    const { mailboxProblems } = adapterEntry(String(inputs.mailProvider));
+    if (mailboxProblems !== undefined && !containsUnknown([inputs.apiUrl, inputs.profile])) {
+      const problems = mailboxProblems(inputs.apiUrl as string | undefined, {
+        ...(typeof inputs.profile === "string" ? { profile: inputs.profile } : {}),
+        require2fa: inputs.require2fa === true,
+        shared: inputs.shared === true,
+      });
+      for (const p of problems) {
+        failures.push({ property: p.field, reason: `mailProvider ${who} ${p.message}` });
+      }
     }
     const aliases = inputs.aliases;
     if (Array.isArray(aliases) && aliases.length > caps.aliasesPerMailbox) {
@@ -341,6 +370,7 @@ export const mailbox = {
         "onDelete",
         "allowRecreate",
         "shared",
+        ...PASSED_FIELDS,
       ]),
     });
     const outs: Props = { ...outputsFrom(base, live) };
@@ -373,8 +403,14 @@ export const mailbox = {
     }
     const patch: MailboxPatch = {};
     const desired = toInput(inputs) as unknown as Props;
-    for (const f of [...LIVE_FIELDS, "changePasswordAtNextLogin", "require2fa"] as const) {
+    for (const f of [
+      ...LIVE_FIELDS,
+      ...PASSED_FIELDS,
+      "changePasswordAtNextLogin",
+      "require2fa",
+    ] as const) {
       if (desired[f] === undefined && OPTIONAL_FIELDS.includes(f)) continue;
+      if (desired[f] === undefined && olds[f] === undefined) continue;
       if (!same(olds[f], desired[f])) (patch as Props)[f] = desired[f];
     }
     if (patch.aliases !== undefined) {
@@ -475,5 +511,8 @@ function liveFromOutputs(inputs: MailboxInputs, olds: Props): MailboxState {
     forwardTo: (olds.forwardTo as string[] | undefined) ?? [],
     department: olds.department as string | undefined,
     title: olds.title as string | undefined,
+    ...(typeof olds.twoFactorEnforced === "boolean"
+      ? { twoFactorEnforced: olds.twoFactorEnforced }
+      : {}),
   };
 }
