@@ -107,7 +107,13 @@ export function createAccountResources(
         : [];
       children.groups[g.key] = new MailGroup(
         `${scope.name}-group-${g.key}`,
-        { ...common, localPart: g.localPart, name: g.name, members: g.members },
+        {
+          ...common,
+          localPart: g.localPart,
+          name: g.name,
+          members: g.members,
+          ...(g.allowSenders === undefined ? {} : { allowSenders: g.allowSenders }),
+        },
         members.length > 0 ? { ...opts, dependsOn: members } : opts,
       );
     }

@@ -33,6 +33,13 @@ export interface MailGroupArgs {
   name: pulumi.Input<string>;
   /** Members' full addresses; order does not matter. */
   members: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Who may send to the group: `anyone`, `organisation` (the provider's own accounts) or
+   * `members`. Only providers that enforce it accept it (Tencent Exmail's `allow_type`);
+   * elsewhere the preview fails naming it.
+   * @default not managed: the provider's default stays
+   */
+  allowSenders?: pulumi.Input<"anyone" | "organisation" | "members">;
 }
 
 /**
@@ -66,6 +73,8 @@ export class MailGroup extends pulumi.dynamic.Resource {
         localPart: args.localPart,
         name: args.name,
         members: args.members,
+        // Only when declared, so groups without it keep their inputs (no change at preview).
+        ...(args.allowSenders === undefined ? {} : { allowSenders: args.allowSenders }),
         address: undefined,
       },
       opts,

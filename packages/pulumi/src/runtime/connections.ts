@@ -49,9 +49,14 @@ export interface MailAdapterEntry {
 export class Listing<T extends { localPart: string }> {
   private entry?: { at: number; items: Promise<Map<string, T>> };
 
+  /**
+   * @param fetchOne reads one item the list does not show, for a provider whose list is not
+   *   complete (Tencent Exmail has no group list: `MailProvider.unlistedGroups`).
+   */
   constructor(
     private readonly load: () => Promise<T[]>,
     private readonly ttlMs: number,
+    private readonly fetchOne?: (localPart: string) => Promise<T | undefined>,
   ) {}
 
   /** Every item, from one (paged) list call shared by all callers within the TTL. */
@@ -71,7 +76,11 @@ export class Listing<T extends { localPart: string }> {
 
   /** One item, or undefined when the provider does not hold it. */
   async get(localPart: string): Promise<T | undefined> {
-    return (await this.all()).get(localPart);
+    const listed = (await this.all()).get(localPart);
+    if (listed !== undefined || this.fetchOne === undefined) return listed;
+    const one = await this.fetchOne(localPart);
+    if (one !== undefined) this.put(one);
+    return one;
   }
 
   /** Records the state a write returned, so later reads in this process see it. */
@@ -227,10 +236,11 @@ export function connect(kind: string, apiUrl?: string): Connection {
       cache: Map<string, Listing<T>>,
       domain: string,
       load: () => Promise<T[]>,
+      fetchOne?: (localPart: string) => Promise<T | undefined>,
     ): Listing<T> => {
       let listing = cache.get(domain);
       if (listing === undefined) {
-        listing = new Listing(load, listingTtlMs);
+        listing = new Listing(load, listingTtlMs, fetchOne);
         cache.set(domain, listing);
       }
       return listing;
@@ -241,7 +251,13 @@ export function connect(kind: string, apiUrl?: string): Connection {
       capabilities: entry.capabilities,
       mailboxes: (d) => memo(mailboxes, d, () => adapter.listMailboxes(d)),
       aliases: (d) => memo(aliases, d, () => adapter.listAliases(d)),
-      groups: (d) => memo(groups, d, () => adapter.listGroups(d)),
+      groups: (d) =>
+        memo(
+          groups,
+          d,
+          () => adapter.listGroups(d),
+          adapter.unlistedGroups ? (lp) => adapter.getGroup(d, lp) : undefined,
+        ),
     };
     connections.set(key, conn);
   }

@@ -1,6 +1,13 @@
+import { groupSendersProblem, groupSendersSchema } from "@mailplane/core";
 import type { GroupState } from "@mailplane/providers";
 import { z } from "zod";
-import { accountKindFailures, claimAddresses, connect, deleteUnclaimed } from "./connections";
+import {
+  accountKindFailures,
+  capabilityFailures,
+  claimAddresses,
+  connect,
+  deleteUnclaimed,
+} from "./connections";
 import {
   addressSchema,
   checkInputs,
@@ -25,6 +32,8 @@ export const groupInputsSchema = z.strictObject({
     .min(1, { error: "must not be empty" })
     .max(256, { error: "must be at most 256 characters" }),
   members: setOf(addressSchema),
+  /** Who may send to the group; absent: not managed (the provider's default stays). */
+  allowSenders: groupSendersSchema.optional(),
 });
 
 /** Group inputs after validation and normalisation. */
@@ -48,8 +57,27 @@ function outputsFrom(inputs: GroupInputs, live: GroupState): GroupOutputs {
     address: `${inputs.localPart}@${inputs.domain}`,
     name: live.name ?? inputs.name,
     members: [...live.members].sort(),
+    // Only a declared setting is recorded: a group without one previews no change.
+    ...(inputs.allowSenders === undefined
+      ? {}
+      : { allowSenders: live.allowSenders ?? inputs.allowSenders }),
     ...(live.name === undefined ? { nameStored: false as const } : {}),
   };
+}
+
+/**
+ * The check-time failure of an `allowSenders` the provider cannot enforce, in core's wording:
+ * `mailProvider "googleWorkspace" cannot restrict who may send to a group (allowSenders: …)`.
+ */
+function allowSendersFailures(news: Props): Failure[] {
+  const value = groupSendersSchema.safeParse(news.allowSenders);
+  if (!value.success) return [];
+  return capabilityFailures(news.mailProvider, (caps, who) => {
+    const problem = groupSendersProblem(value.data, caps);
+    return problem === undefined
+      ? []
+      : [{ property: "allowSenders", reason: `mailProvider ${who} ${problem}` }];
+  });
 }
 
 /**
@@ -62,7 +90,11 @@ export const group = {
     const result = checkInputs(groupInputsSchema, news);
     return {
       inputs: result.inputs,
-      failures: [...result.failures, ...accountKindFailures("group", news.mailProvider)],
+      failures: [
+        ...result.failures,
+        ...accountKindFailures("group", news.mailProvider),
+        ...allowSendersFailures(news),
+      ],
     };
   },
 
@@ -75,7 +107,7 @@ export const group = {
     return diffFields(
       olds,
       news,
-      ["mailProvider", "apiUrl", "domain", "localPart", ...name, "members"],
+      ["mailProvider", "apiUrl", "domain", "localPart", ...name, "members", "allowSenders"],
       ["mailProvider", "domain", "localPart"],
     );
   },
@@ -93,6 +125,7 @@ export const group = {
           localPart: inputs.localPart,
           name: inputs.name,
           members: inputs.members,
+          ...(inputs.allowSenders === undefined ? {} : { allowSenders: inputs.allowSenders }),
         }),
       () => conn.adapter.getGroup(inputs.domain, inputs.localPart),
     );
@@ -107,6 +140,15 @@ export const group = {
     if (!same(actual, inputs.members)) {
       diffs.push(
         `members ${JSON.stringify(actual)} at the provider, ${JSON.stringify(inputs.members)} declared`,
+      );
+    }
+    if (
+      inputs.allowSenders !== undefined &&
+      live.allowSenders !== undefined &&
+      live.allowSenders !== inputs.allowSenders
+    ) {
+      diffs.push(
+        `allowSenders ${JSON.stringify(live.allowSenders)} at the provider, ${JSON.stringify(inputs.allowSenders)} declared`,
       );
     }
     if (!created && diffs.length > 0) throw differsConflict("group", "createGroup", inputs, diffs);
@@ -130,6 +172,10 @@ export const group = {
       // Not stored by the provider: refresh keeps the name in state; an import takes the local part.
       name: live.name ?? (typeof props.name === "string" ? props.name : where.localPart),
       members: [...live.members].sort(),
+      // Refresh reads the setting only when the resource manages it; an import when it is one.
+      ...(live.allowSenders !== undefined && (importing || props.allowSenders !== undefined)
+        ? { allowSenders: live.allowSenders }
+        : {}),
     };
     const outs = outputsFrom(inputs, live);
     return readResult(importing, id, outs, inputs);
@@ -140,14 +186,20 @@ export const group = {
     const inputs = parseInputs(groupInputsSchema, "MailGroup", raw);
     const conn = connect(inputs.mailProvider, inputs.apiUrl);
     const nameStored = olds.nameStored !== false;
-    const patch: { name?: string; members?: string[] } = {};
+    const patch: Partial<Pick<GroupState, "name" | "members" | "allowSenders">> = {};
     if (nameStored && olds.name !== inputs.name) patch.name = inputs.name;
     if (!same(olds.members, inputs.members)) patch.members = inputs.members;
+    if (inputs.allowSenders !== undefined && olds.allowSenders !== inputs.allowSenders) {
+      patch.allowSenders = inputs.allowSenders;
+    }
     let live: GroupState = {
       domain: inputs.domain,
       localPart: inputs.localPart,
       ...(nameStored ? { name: String(olds.name) } : {}),
       members: (olds.members as string[] | undefined) ?? [],
+      ...(typeof olds.allowSenders === "string"
+        ? { allowSenders: olds.allowSenders as GroupState["allowSenders"] }
+        : {}),
     };
     if (Object.keys(patch).length > 0) {
       live = await conn.adapter.updateGroup(inputs.domain, inputs.localPart, patch);
