@@ -61,6 +61,22 @@ const PROVIDER_INCLUDES: Record<string, string[]> = {
   cloudflareEmailRouting: ["_spf.mx.cloudflare.net"],
 };
 
+/** Local parts read as role addresses (DESIGN: info, sales, support, hr, marketing…). */
+const ROLE_ADDRESSES = new Set([
+  "info",
+  "sales",
+  "support",
+  "hr",
+  "marketing",
+  "billing",
+  "contact",
+  "office",
+  "press",
+  "jobs",
+  "service",
+  "customerservice",
+]);
+
 /** A JavaScript identifier that needs no quotes as an object key. */
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -74,8 +90,7 @@ function literal(value: unknown, comments: Map<unknown, string[]> = new Map()): 
     const notes = comments.get(value) ?? [];
     const lines = entries.map(([k, v]) => {
       const key = IDENT.test(k) ? k : JSON.stringify(k);
-      const above = comments.get(v as object) === undefined ? [] : [];
-      return [...above, `${key}: ${literal(v, comments)},`].join("\n");
+      return `${key}: ${literal(v, comments)},`;
     });
     return `{\n${[...notes.map((n) => `// ${n}`), ...lines].join("\n")}\n}`;
   }
@@ -103,7 +118,6 @@ export function buildDeclaration(
   for (const m of live.mailboxes) {
     for (const a of m.aliases) mailboxAliasOf.set(`${a}@${d}`, `${m.localPart}@${d}`);
   }
-  const groupAddresses = new Set(live.groups.map((g) => `${g.localPart}@${d}`));
   const aliasAddresses = new Set(live.aliases.map((a) => `${a.localPart}@${d}`));
   // Groups a provider keeps as aliases (Migadu) are listed by both: declared once, as an alias.
   const realGroups = live.groups.filter((g) => !aliasAddresses.has(`${g.localPart}@${d}`));
@@ -136,13 +150,22 @@ export function buildDeclaration(
   }
 
   const aliases: Record<string, unknown> = {};
+  const shared: Record<string, unknown> = {};
   let postmaster: string[] | undefined;
   let abuse: string[] | undefined;
   for (const a of [...forwards].sort((x, y) => x.localPart.localeCompare(y.localPart))) {
     const to = refs(a.destinations.filter((t) => t !== `${a.localPart}@${d}`));
     if (a.localPart === "postmaster") postmaster = to;
     else if (a.localPart === "abuse") abuse = to;
-    else aliases[a.localPart] = to.length === 1 ? to[0] : to;
+    else if (ROLE_ADDRESSES.has(a.localPart)) {
+      // A role address belongs to the company: declared as shared, delivered to its members.
+      const internal = to.filter((t) => !t.includes("@"));
+      const external = to.filter((t) => t.includes("@"));
+      shared[a.localPart] = {
+        members: internal,
+        ...(external.length === 0 ? {} : { externalMembers: external }),
+      };
+    } else aliases[a.localPart] = to.length === 1 ? to[0] : to;
   }
   const groups: Record<string, unknown> = {};
   for (const g of [...realGroups].sort((x, y) => x.localPart.localeCompare(y.localPart))) {
@@ -154,7 +177,6 @@ export function buildDeclaration(
       ...(external.length === 0 ? {} : { externalMembers: [...external].sort() }),
     };
   }
-  void groupAddresses;
 
   const hasRole = (lp: string) => Object.hasOwn(mailboxes, lp) || mailboxAliasOf.has(`${lp}@${d}`);
   const declaration: Record<string, unknown> = { domain: d };
@@ -162,6 +184,7 @@ export function buildDeclaration(
   const policy = recognisePolicy(dns, provider, notes);
   if (Object.keys(policy).length > 0) declaration.policy = policy;
   if (Object.keys(mailboxes).length > 0) declaration.mailboxes = mailboxes;
+  if (Object.keys(shared).length > 0) declaration.shared = shared;
   if (Object.keys(aliases).length > 0) declaration.aliases = aliases;
   if (Object.keys(groups).length > 0) declaration.groups = groups;
   if (postmaster !== undefined)
@@ -328,6 +351,7 @@ export async function generateProgram(
   const zone = options.zonePath ?? `${live.domain}.zone`;
   const counts = [
     `${live.mailboxes.length} mailboxes`,
+    `${Object.keys((declaration.shared as object | undefined) ?? {}).length} shared addresses`,
     `${Object.keys((declaration.aliases as object | undefined) ?? {}).length} aliases`,
     `${Object.keys((declaration.groups as object | undefined) ?? {}).length} groups`,
   ].join(", ");
@@ -341,9 +365,10 @@ export async function generateProgram(
     `import { MailDomain, dns, providers } from "@mailplane/pulumi";`,
     "",
     `const ${variable} = new MailDomain(${JSON.stringify(name)}, {`,
+    `domain: ${JSON.stringify(live.domain)},`,
     `dns: dns.zoneFile({ path: ${JSON.stringify(zone)} }),`,
     `provider: ${binds},`,
-    body,
+    body.replace(/^domain: .*\n/, ""),
     ");",
     "",
     `export const records = ${variable}.records;`,

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { runAudit } from "./audit";
 import { exitCode, renderReport, sortFindings } from "./findings";
 import { runImport } from "./import";
+import { registerSummaryCommand } from "./summary/command";
 
 /** Where the command writes; tests pass their own. */
 export interface Io {
@@ -167,6 +168,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
       },
     );
+
+  registerSummaryCommand(program, io, (c) => (code = c));
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -40,16 +40,39 @@ export function summaryFromFiles(
   return renderSummary(stacks);
 }
 
-/** Adds `summary [previews...]` to a commander program. */
-export function registerSummaryCommand(program: Command): Command {
+/** Where the command writes, and how it reports its exit code. */
+export interface SummaryIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * Adds `summary <previews...>` to a commander program: 0 when written, 2 when a preview cannot be
+ * read (the message names the file and the field).
+ */
+export function registerSummaryCommand(
+  program: Command,
+  io: SummaryIo = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  },
+  setExitCode: (code: number) => void = (c) => (process.exitCode = c),
+): Command {
   return program
     .command("summary")
     .description("Markdown for a pull request from `pulumi preview --json` output, in mail words")
     .argument("<previews...>", "preview JSON files, each `path` or `stack=path`; `-` is stdin")
     .option("-o, --output <file>", "write the Markdown to a file instead of stdout")
     .action((previews: string[], opts: { output?: string }) => {
-      const md = summaryFromFiles(previews);
-      if (opts.output) writeFileSync(opts.output, md);
-      else process.stdout.write(md);
+      try {
+        const md = summaryFromFiles(previews);
+        if (opts.output) writeFileSync(opts.output, md);
+        else io.stdout(md);
+      } catch (e) {
+        io.stderr(
+          `${(e as Error).message.replace(/^(mailplane summary: )?/, "mailplane summary: ")}\n`,
+        );
+        setExitCode(2);
+      }
     });
 }
