@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ExchangeAdminEmulator, type DirectoryUser } from "./exchange-admin";
 import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framework";
 
 /**
@@ -17,6 +18,8 @@ import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framewo
  * - `POST /v1.0/$batch`: at most 20 requests, each answered with its own status; throttling can
  *   be injected inside a batch (`throttleInBatch`), the batch itself answering 200.
  * - Errors as Graph sends them: `{ error: { code, message, innerError } }`.
+ * - Exchange Online's `POST /adminapi/beta/{tenant}/InvokeCommand` (a subset, see
+ *   exchange-admin.ts) over the same users, with tokens for `https://outlook.office365.com`.
  */
 
 /** A Graph user as `GET /users/{id}` returns it (no password). */
@@ -74,6 +77,11 @@ export interface GraphEmulatorOptions {
    * 400 "… do not exist"), as Graph answers right after a create. @default 0
    */
   replicationLag?: number;
+  /**
+   * Exchange provisioning lag: a mailbox just provisioned is not found by this many cmdlets of
+   * the InvokeCommand route that name it. @default 0
+   */
+  exchangeMailboxLag?: number;
 }
 
 /** Office 365 E3 (includes Exchange Online). */
@@ -82,6 +90,8 @@ export const SKU_E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 export const SKU_POWER_BI_PRO = "f8a1db68-be16-40ed-86d5-cb42ce701560";
 
 const GRAPH = "https://graph.microsoft.com/v1.0";
+const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+const EXCHANGE_SCOPE = "https://outlook.office365.com/.default";
 const UPN_LOCAL = /^[A-Za-z0-9'.\-_!#^~]+$/;
 
 interface StoredUser extends GraphUser {
@@ -151,6 +161,10 @@ export class GraphEmulator extends Emulator {
   maxPageSize: number;
   /** Tokens issued, by value, with their expiry (epoch ms). */
   readonly tokens = new Map<string, number>();
+  /** The resource each issued token is for. */
+  readonly tokenAudience = new Map<string, "graph" | "exchange">();
+  /** Exchange Online's InvokeCommand route over the same users. */
+  readonly exchange: ExchangeAdminEmulator;
   /** Requests that carried an expired token. */
   expiredTokenUses = 0;
   /** Sizes of the `$batch` requests received, in order. */
@@ -172,7 +186,12 @@ export class GraphEmulator extends Emulator {
   constructor(options: GraphEmulatorOptions = {}) {
     super({
       name: "microsoft-graph",
-      authenticate: (req) => (req.path.startsWith("/v1.0/") ? this.checkToken(req) : undefined),
+      authenticate: (req) =>
+        req.path.startsWith("/v1.0/")
+          ? this.checkToken(req, "graph")
+          : req.path.startsWith("/adminapi/")
+            ? this.checkToken(req, "exchange")
+            : undefined,
     });
     this.tenantId = options.tenantId ?? "00000000-0000-4000-8000-00000000feed";
     this.clientId = options.clientId ?? "11111111-1111-4111-8111-111111111111";
@@ -185,6 +204,9 @@ export class GraphEmulator extends Emulator {
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
     this.maxPageSize = options.maxPageSize ?? 999;
     this.replicationLag = options.replicationLag ?? 0;
+    this.exchange = new ExchangeAdminEmulator(this.exchangeDirectory(), {
+      mailboxLag: options.exchangeMailboxLag ?? 0,
+    });
     this.registerRoutes();
   }
 
@@ -273,6 +295,18 @@ export class GraphEmulator extends Emulator {
     return out;
   }
 
+  /** Each live mailbox's secondary addresses (`smtp:`), each delivering to its primary one. */
+  aliasDeliveries(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const u of this.users.values()) {
+      if (u.deletedAt !== undefined || u.mail === null) continue;
+      for (const p of u.proxyAddresses) {
+        if (p.startsWith("smtp:")) out[p.slice(5).toLowerCase()] = [u.mail];
+      }
+    }
+    return out;
+  }
+
   /** Creates a Microsoft 365 group directly with members given by UPN. */
   putGroup(mailNickname: string, displayName: string, memberUpns: string[]): GraphGroup {
     const g = this.newGroup(mailNickname, displayName);
@@ -335,12 +369,22 @@ export class GraphEmulator extends Emulator {
 
   // ---------------- token endpoint ----------------
 
-  private checkToken(req: EmulatorRequest): EmulatorResponse | undefined {
+  private checkToken(
+    req: EmulatorRequest,
+    audience: "graph" | "exchange",
+  ): EmulatorResponse | undefined {
     const header = req.headers.authorization ?? "";
     const token = /^Bearer (.+)$/.exec(header)?.[1];
     const expiry = token === undefined ? undefined : this.tokens.get(token);
     if (expiry === undefined) {
       return graphError(401, "InvalidAuthenticationToken", "Access token is empty.");
+    }
+    if (this.tokenAudience.get(token!) !== audience) {
+      return graphError(
+        401,
+        "InvalidAuthenticationToken",
+        "Access token validation failure. Invalid audience.",
+      );
     }
     if (Date.now() >= expiry) {
       this.expiredTokenUses += 1;
@@ -387,7 +431,13 @@ export class GraphEmulator extends Emulator {
         `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`,
       );
     }
-    if (!(form.scope ?? "").split(" ").includes("https://graph.microsoft.com/.default")) {
+    const scopes = (form.scope ?? "").split(" ");
+    const audience = scopes.includes(GRAPH_SCOPE)
+      ? "graph"
+      : scopes.includes(EXCHANGE_SCOPE)
+        ? "exchange"
+        : undefined;
+    if (audience === undefined) {
       return oauthError(
         400,
         "invalid_scope",
@@ -396,6 +446,7 @@ export class GraphEmulator extends Emulator {
     }
     const token = `emu.${randomUUID()}`;
     this.tokens.set(token, Date.now() + this.tokenLifetimeSeconds * 1000);
+    this.tokenAudience.set(token, audience);
     return {
       status: 200,
       body: {
@@ -480,6 +531,7 @@ export class GraphEmulator extends Emulator {
       if (u.mail === null) {
         u.mail = u.userPrincipalName.toLowerCase();
         u.proxyAddresses = [`SMTP:${u.mail}`];
+        this.exchange.provisioned(u.id);
       }
     }
   }
@@ -591,8 +643,41 @@ export class GraphEmulator extends Emulator {
     this.inner.push({ method, regex: new RegExp(`^${source}/?$`), names, handler });
   }
 
+  /** The directory as the Exchange emulator sees it: the live users, shared by reference. */
+  private exchangeDirectory() {
+    return {
+      tenantId: this.tenantId,
+      domains: this.domains,
+      mailboxUsers: (): DirectoryUser[] =>
+        [...this.users.values()].filter((u) => u.deletedAt === undefined && u.mail !== null),
+      addressTaken: (address: string, exceptId?: string) => this.addressTaken(address, exceptId),
+      createSharedUser: (alias: string, displayName: string, primary: string): DirectoryUser => {
+        const u: StoredUser = {
+          id: randomUUID(),
+          userPrincipalName: primary,
+          mailNickname: alias,
+          displayName,
+          department: null,
+          jobTitle: null,
+          accountEnabled: false,
+          usageLocation: null,
+          mail: primary,
+          proxyAddresses: [`SMTP:${primary}`],
+          assignedLicenses: [],
+          password: randomUUID(),
+          forceChangePasswordNextSignIn: false,
+        };
+        this.users.set(u.id, u);
+        return u;
+      },
+    };
+  }
+
   private registerRoutes(): void {
     this.route("POST", "/:tenant/oauth2/v2.0/token", (req) => this.token(req));
+    this.route("POST", "/adminapi/beta/:tenant/InvokeCommand", (req) =>
+      this.exchange.handle(req, this.url),
+    );
     this.route("GET", "/:tenant/v2.0/.well-known/openid-configuration", (req) => ({
       status: 200,
       body: {
@@ -672,9 +757,17 @@ export class GraphEmulator extends Emulator {
           return conflict("userPrincipalName");
         }
         if (u.mail !== null) {
-          // Exchange follows the UPN: the new address becomes primary.
+          // Exchange follows the UPN: the new address becomes primary; the old primary stays
+          // as a secondary address (as whenever a primary SMTP address changes), and the
+          // other secondary addresses are kept.
+          const former = u.mail;
           u.mail = upn.toLowerCase();
-          u.proxyAddresses = [`SMTP:${u.mail}`];
+          u.proxyAddresses = [
+            `SMTP:${u.mail}`,
+            ...u.proxyAddresses
+              .filter((p) => p.startsWith("smtp:") && p.slice(5).toLowerCase() !== u.mail)
+              .concat(former === u.mail ? [] : [`smtp:${former}`]),
+          ];
         }
         u.userPrincipalName = upn;
       }

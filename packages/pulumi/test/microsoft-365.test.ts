@@ -104,14 +104,35 @@ describe("providers.microsoft365 under Pulumi mocks", () => {
       }
       return "no error";
     };
+    const exchangeOnly = (feature: string) =>
+      `${feature} live in Exchange Online, which Microsoft Graph cannot write; set exchange: ` +
+      "{ invokeCommand: true } on providers.microsoft365 to manage them through Exchange " +
+      "Online's admin route (undocumented by Microsoft: see the provider README), or remove them";
     expect(message(declare({ mailboxes: { ali: { name: "Ali", aliases: ["a.a"] } } }))).toBe(
-      'MailDomain m365-refused-mailboxes: mailboxes.ali.aliases: provider "microsoft365" cannot give a mailbox extra addresses; use groups with this mailbox as the only member, e.g. groups: { "a.a": { members: ["ali"] } }',
+      "MailDomain m365-refused-mailboxes: mailboxes.ali.aliases: " +
+        exchangeOnly("secondary addresses (aliases)"),
     );
+    // Forwarding inside the domain and shared mailboxes: Exchange features too.
+    expect(
+      message(
+        declare({
+          mailboxes: {
+            ali: { name: "Ali" },
+            bob: { name: "Bob", offboard: { forwardTo: ["ali"] } },
+          },
+        }),
+      ),
+    ).toBe(
+      "MailDomain m365-refused-mailboxes: mailboxes.bob.offboard.forwardTo: " +
+        exchangeOnly("forwarding (ForwardingSmtpAddress)"),
+    );
+    expect(
+      message(declare({ shared: { info: { kind: "sharedMailbox", members: ["ali"] } } })),
+    ).toBe("MailDomain m365-refused-shared: shared.info.kind: " + exchangeOnly("shared mailboxes"));
     expect(message(declare({ mailboxes: { ali: { name: "Ali", require2fa: true } } }))).toBe(
       'MailDomain m365-refused-mailboxes: mailboxes.ali.require2fa: provider "microsoft365" cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider\'s admin console',
     );
-    // Forwarding to an address of the domain is refused only by the adapter (at apply): core
-    // has no capability for "no forwarding at all" yet.
+    // Outside the domain: refused by core whatever the opt-in (groups are Microsoft 365 groups).
     expect(
       message(
         declare({
@@ -123,6 +144,57 @@ describe("providers.microsoft365 under Pulumi mocks", () => {
       ),
     ).toBe(
       'MailDomain m365-refused-mailboxes: mailboxes.bob.offboard.forwardTo[0]: provider "microsoft365" cannot forward to addresses outside acme.com; remove "x@example.org" or use another provider',
+    );
+  });
+
+  it("with exchange: { invokeCommand: true }, accepts aliases, forwarding and shared mailboxes", async () => {
+    const exchange = { ...args, exchange: { invokeCommand: true } };
+    const domain = new MailDomain("m365x", {
+      domain: "acme.com",
+      dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365/x.zone" }),
+      provider: providers.microsoft365(exchange),
+      mailboxes: {
+        ali: { name: "Ali Alavi", aliases: ["a.alavi", "ceo"] },
+        bob: { name: "Bob", offboard: { forwardTo: ["ali"] } },
+      },
+      shared: { info: { kind: "sharedMailbox", members: ["ali"] } },
+      groups: { postmaster: { members: ["ali"] }, abuse: { members: ["ali"] } },
+    });
+    await registeredAll(Object.values(domain.accounts.mailboxes));
+    const locator = microsoft365Endpoint(exchange);
+    expect(locator).toContain("&exchange=invokeCommand");
+    const mailboxes = children(registered)
+      .filter(
+        (r) => r.type === "pulumi-nodejs:dynamic/mailplane:Mailbox" && r.name.startsWith("m365x-"),
+      )
+      .map((r) => [
+        r.name,
+        r.inputs.apiUrl === locator,
+        r.inputs.aliases,
+        r.inputs.forwardTo,
+        r.inputs.shared,
+      ]);
+    expect(mailboxes).toEqual([
+      ["m365x-mailbox-ali", true, ["a.alavi", "ceo"], [], false],
+      ["m365x-mailbox-bob", true, [], ["ali@acme.com"], false],
+      ["m365x-mailbox-info", true, [], [], true],
+    ]);
+    // ForwardingSmtpAddress holds one address.
+    expect(
+      () =>
+        new MailDomain("m365x-two", {
+          domain: "acme.com",
+          dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365/x2.zone" }),
+          provider: providers.microsoft365(exchange),
+          mailboxes: {
+            ali: { name: "Ali" },
+            omar: { name: "Omar" },
+            bob: { name: "Bob", offboard: { forwardTo: ["ali", "omar"] } },
+          },
+          groups: { postmaster: { members: ["ali"] }, abuse: { members: ["ali"] } },
+        }),
+    ).toThrow(
+      "MailDomain m365x-two: mailboxes.bob.offboard.forwardTo: Exchange forwards a mailbox to one address (ForwardingSmtpAddress); allowed: at most 1, got 2 (ali@acme.com, omar@acme.com)",
     );
   });
 

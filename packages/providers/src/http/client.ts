@@ -44,6 +44,8 @@ export interface HttpClientConfig {
    * that expires and is refreshed); the value is redacted from every error.
    */
   authorization?: () => Promise<string>;
+  /** Further headers of every request (routing hints such as `X-AnchorMailbox`); no secrets. */
+  headers?: Record<string, string>;
 }
 
 /** One request. `verify` makes a non-idempotent request safe to retry. */
@@ -108,7 +110,11 @@ export class HttpClient {
       baseURL: this.baseUrl,
       timeout: config.timeoutMs ?? 30_000,
       auth: config.auth,
-      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      headers: {
+        ...config.headers,
+        Accept: "application/json",
+        "Content-Type": "application/json",
+      },
       responseType: "text",
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,

@@ -19,10 +19,14 @@ export interface GraphSetup {
   clientSecret: string;
 }
 
-/** A started emulator and an adapter on it; `config` overrides the adapter's settings. */
+/**
+ * A started emulator and an adapter on it; `config` overrides the adapter's settings;
+ * `exchange` turns on the Exchange opt-in (the emulator's InvokeCommand route).
+ */
 export async function graphSetup(
   config: Partial<Microsoft365ProviderConfig> = {},
   emulator: ConstructorParameters<typeof GraphEmulator>[0] = {},
+  exchange = false,
 ): Promise<GraphSetup> {
   const domain = "acme.test";
   const clientSecret = "contract~secret~0123456789abcdef";
@@ -40,6 +44,7 @@ export async function graphSetup(
     budget: { ratePerSecond: 1000, burst: 1000 },
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
     readCacheTtlMs: 0,
+    ...(exchange ? { exchange: { apiUrl: `${url}/adminapi/beta` } } : {}),
     ...config,
   });
   return { emu, provider, domain, clientSecret };
@@ -49,8 +54,13 @@ export async function graphSetup(
  * The contract harness: users a, b, c and z exist unlicensed (directory users, no mailbox).
  * `replicationLag`: how many requests naming an object just created miss it (see the emulator).
  */
-export async function microsoft365Harness(replicationLag = 0): Promise<Harness> {
-  const { emu, provider, domain, clientSecret } = await graphSetup({}, { replicationLag });
+export async function microsoft365Harness(replicationLag = 0, exchange = false): Promise<Harness> {
+  const { emu, provider, domain, clientSecret } = await graphSetup(
+    {},
+    // With Exchange, a fresh mailbox is also missed by the cmdlets until it is provisioned.
+    { replicationLag, exchangeMailboxLag: exchange ? replicationLag : 0 },
+    exchange,
+  );
   for (const lp of ["a", "b", "c", "z"]) emu.putUser(`${lp}@${domain}`, `Member ${lp}`);
   const routes = {
     createMailbox: "/v1.0/users",
@@ -61,7 +71,8 @@ export async function microsoft365Harness(replicationLag = 0): Promise<Harness> 
     provider,
     domain,
     pageSize: 10,
-    deliveries: async () => emu.groupDeliveries(),
+    // Groups, and with Exchange each mailbox's secondary addresses (smtp:) delivering to it.
+    deliveries: async () => ({ ...emu.groupDeliveries(), ...emu.aliasDeliveries() }),
     mailboxCount: async (lp) =>
       emu
         .listUsers()

@@ -1,7 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { microsoft365DnsFacts, type DnsFacts } from "@mailplane/core";
+import {
+  MailplaneConfigError,
+  microsoft365DnsFacts,
+  type AccountPlan,
+  type ConfigIssue,
+  type DnsFacts,
+} from "@mailplane/core";
 import {
   createMicrosoft365Provider,
+  exchangeOnlyMessage,
   microsoft365Definition,
   microsoft365SettingsFromEndpoint,
   microsoft365Endpoint,
@@ -26,23 +33,35 @@ function clientSecret(): string {
   );
 }
 
-/** Facts with the MX host and verification values Graph lists for the domain. */
+/**
+ * Facts with the MX host and verification values Graph lists for the domain (unless `mx` is
+ * given), and the DKIM targets of the arguments or, with the Exchange opt-in, of
+ * `Get-DkimSigningConfig`.
+ */
 async function factsFromGraph(args: Microsoft365Args, domain: string): Promise<DnsFacts> {
-  if (args.dkim === undefined) {
+  const exchange = args.exchange?.invokeCommand === true;
+  if (args.dkim === undefined && !exchange) {
     throw new Error(
       `providers.microsoft365: dkim is required to publish the DNS records of ${args.domain}; ` +
         "allowed: the selector1/selector2 CNAME targets Exchange Online shows for the domain " +
-        "(Microsoft Graph does not list them)",
+        "(Microsoft Graph does not list them), or exchange: { invokeCommand: true } to read " +
+        "them from Exchange Online (Get-DkimSigningConfig)",
     );
   }
   const adapter = createMicrosoft365Provider({
     ...microsoft365SettingsFromEndpoint(microsoft365Endpoint(args)),
     clientSecret,
   });
-  const records = await adapter.dnsRecords(args.domain ?? domain);
+  const d = args.domain ?? domain;
+  const [records, dkim] = await Promise.all([
+    args.mx === undefined
+      ? adapter.dnsRecords(d)
+      : Promise.resolve({ mx: args.mx, verification: [] as string[] }),
+    args.dkim === undefined ? adapter.dkimTargets(d) : Promise.resolve(args.dkim),
+  ]);
   return microsoft365DnsFacts({
     mxHost: records.mx,
-    dkim: { selector1: args.dkim.selector1, selector2: args.dkim.selector2 },
+    dkim: { selector1: dkim.selector1, selector2: dkim.selector2 },
     verification: [
       ...new Set([
         ...records.verification,
@@ -70,10 +89,60 @@ async function factsFromGraph(args: Microsoft365Args, domain: string): Promise<D
 export function microsoft365(input: Microsoft365BindingArgs): MailProviderBinding {
   const parsed = parseBinding(microsoft365Definition, input);
   const generic = genericBinding(microsoft365Definition, parsed);
-  if (parsed.args.mx !== undefined) return generic;
-  return {
+  const exchange = parsed.args.exchange?.invokeCommand === true;
+  const binding: MailProviderBinding = {
     ...generic,
+    createAccounts(plan, scope) {
+      const issues = exchangeIssues(plan, exchange);
+      if (issues.length > 0) throw new MailplaneConfigError(issues);
+      return generic.createAccounts(plan, scope);
+    },
+  };
+  if (parsed.args.mx !== undefined && (parsed.args.dkim !== undefined || !exchange)) {
+    return binding;
+  }
+  return {
+    ...binding,
     dnsFacts: (domain: string, _scope: AccountScope): pulumi.Input<DnsFacts> =>
       pulumi.output(parsed.resolved).apply((a) => factsFromGraph(a, domain)),
   };
+}
+
+/**
+ * The planned accounts that need Exchange Online, when the binding did not opt in to its
+ * admin route: secondary addresses, forwarding, shared mailboxes; with the opt-in, forwarding
+ * to more than one address (ForwardingSmtpAddress holds one). Refused while the program runs,
+ * so that preview shows them and nothing is written.
+ */
+export function exchangeIssues(plan: AccountPlan, exchange: boolean): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const m of plan.mailboxes) {
+    const base = m.shared ? `shared.${m.key}` : `mailboxes.${m.key}`;
+    const forward = m.offboard?.forwardTo ?? [];
+    if (!exchange) {
+      if (m.shared) {
+        issues.push({ path: `${base}.kind`, message: exchangeOnlyMessage("shared mailboxes") });
+      }
+      if (m.aliases.length > 0) {
+        issues.push({
+          path: `${base}.aliases`,
+          message: exchangeOnlyMessage("secondary addresses (aliases)"),
+        });
+      }
+      if (forward.length > 0) {
+        issues.push({
+          path: `${base}.offboard.forwardTo`,
+          message: exchangeOnlyMessage("forwarding (ForwardingSmtpAddress)"),
+        });
+      }
+    } else if (forward.length > 1) {
+      issues.push({
+        path: `${base}.offboard.forwardTo`,
+        message:
+          `Exchange forwards a mailbox to one address (ForwardingSmtpAddress); allowed: at most ` +
+          `1, got ${forward.length} (${forward.join(", ")})`,
+      });
+    }
+  }
+  return issues;
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
 import type {
   AliasState,
@@ -11,6 +12,13 @@ import { capabilities } from "../definition";
 import { ConflictError, MailProviderError, NotFoundError, ProviderError } from "../../errors";
 import { sharedReadCache } from "../../http/read-cache";
 import { Microsoft365Client, type Microsoft365ClientConfig } from "./client";
+import {
+  ExchangeClient,
+  exchangeDkimSchema,
+  exchangeMailboxSchema,
+  exchangePermissionSchema,
+  type ExchangeMailbox,
+} from "./exchange";
 import type { GraphBatchRequest, GraphBatchResponse, GraphGroup, GraphUser } from "./schema";
 
 /**
@@ -20,8 +28,9 @@ import type { GraphBatchRequest, GraphBatchResponse, GraphGroup, GraphUser } fro
  * - Rename in place: the userPrincipalName (and with it the primary address) changes.
  * - Groups are Microsoft 365 groups (`groupTypes: ["Unified"]`) whose members are users.
  * - Not through Graph: aliases (`proxyAddresses` is read-only), shared mailboxes, distribution
- *   lists, forwarding — they live in Exchange Online. Per-user 2FA is a Conditional Access
- *   policy, not a user field. Quota, catch-all and domain aliases: none.
+ *   lists, forwarding — they live in Exchange Online (see
+ *   {@link microsoft365ExchangeCapabilities}). Per-user 2FA is a Conditional Access policy, not a
+ *   user field. Quota, catch-all and domain aliases: none.
  */
 export const microsoft365Capabilities = capabilities({
   mailboxes: true,
@@ -31,6 +40,25 @@ export const microsoft365Capabilities = capabilities({
   passwords: true,
   forceChangeAtLogin: true,
   renameInPlace: true,
+});
+
+/**
+ * Exchange Online allows 400 proxy addresses per recipient (Exchange Online limits), one of
+ * them the primary address: 399 secondary addresses.
+ */
+export const EXCHANGE_ALIASES_PER_MAILBOX = 399;
+
+/**
+ * With the binding's `exchange: { invokeCommand: true }`: secondary addresses
+ * (`Set-Mailbox -EmailAddresses`), shared mailboxes (`New-Mailbox -Shared`, readers through
+ * `Add-MailboxPermission … FullAccess`) and forwarding (`Set-Mailbox -ForwardingSmtpAddress`)
+ * through Exchange Online's undocumented InvokeCommand route. Forwarding stays inside the
+ * tenant's domains (groups are Microsoft 365 groups, whose members are users).
+ */
+export const microsoft365ExchangeCapabilities = capabilities({
+  ...microsoft365Capabilities,
+  aliasesPerMailbox: EXCHANGE_ALIASES_PER_MAILBOX,
+  sharedMailboxes: true,
 });
 
 /** Settings of the Microsoft 365 adapter. */
@@ -47,6 +75,14 @@ export interface Microsoft365ProviderConfig extends Microsoft365ClientConfig {
    * @default 2000
    */
   readCacheTtlMs?: number;
+  /**
+   * Exchange Online through its InvokeCommand route (the binding's `exchange: { invokeCommand:
+   * true }`): aliases, shared mailboxes, forwarding, DKIM targets. Absent: refused.
+   */
+  exchange?: {
+    /** @default "https://outlook.office365.com/adminapi/beta" */
+    apiUrl?: string;
+  };
 }
 
 /** The records Microsoft assigned a domain, as Graph lists them. */
@@ -61,8 +97,15 @@ export interface Microsoft365DnsRecords {
   verification: string[];
 }
 
-/** A mailbox input that may name its profile (the licence is the profile's). */
-export type Microsoft365MailboxInput = MailboxInput & { profile?: string };
+/**
+ * A mailbox input that may name its profile (the licence is the profile's), or be a shared
+ * mailbox read by `members` (with the Exchange opt-in).
+ */
+export type Microsoft365MailboxInput = MailboxInput & {
+  profile?: string;
+  shared?: boolean;
+  members?: string[];
+};
 
 const PROVIDER = "microsoft365";
 const GRAPH_OBJECTS = "https://graph.microsoft.com/v1.0/directoryObjects";
@@ -87,9 +130,18 @@ function isObjectConflict(e: unknown): boolean {
   );
 }
 
-const EXCHANGE_ONLY = (what: string): string =>
-  `${what} live in Exchange Online: Microsoft Graph has no route for them (proxyAddresses is ` +
-  `read-only); declare none on a microsoft365 domain`;
+/**
+ * The refusal of an Exchange Online feature without the opt-in: names the feature and the
+ * binding setting that turns it on. The MailDomain check (packages/pulumi) uses the same text.
+ */
+export const exchangeOnlyMessage = (feature: string): string =>
+  `${feature} live in Exchange Online, which Microsoft Graph cannot write; set exchange: ` +
+  `{ invokeCommand: true } on providers.microsoft365 to manage them through Exchange ` +
+  `Online's admin route (undocumented by Microsoft: see the provider README), or remove them`;
+const EXCHANGE_ONLY = exchangeOnlyMessage;
+
+/** `smtp:`/`SMTP:` prefixes off, lower-case. */
+const bare = (proxy: string): string => proxy.replace(/^smtp:/i, "").toLowerCase();
 
 /**
  * The Microsoft 365 adapter over Microsoft Graph v1.0. A mailbox is a user of the configured
@@ -100,9 +152,12 @@ const EXCHANGE_ONLY = (what: string): string =>
  */
 export class Microsoft365Provider implements MailProvider {
   readonly name = PROVIDER;
-  readonly capabilities = microsoft365Capabilities;
+  readonly capabilities: typeof microsoft365Capabilities;
   readonly domain: string;
   readonly client: Microsoft365Client;
+  /** Exchange Online's InvokeCommand route, with the opt-in only. */
+  readonly exchange: ExchangeClient | undefined;
+  private readonly replicationWaitMs: number;
   private readonly usageLocation: string;
   private readonly licences: Record<string, string>;
   private readonly cacheKey: string;
@@ -120,6 +175,12 @@ export class Microsoft365Provider implements MailProvider {
     this.usageLocation = config.usageLocation;
     this.licences = { ...config.licences };
     this.client = new Microsoft365Client(config);
+    this.exchange =
+      config.exchange === undefined
+        ? undefined
+        : new ExchangeClient({ ...config, exchangeApiUrl: config.exchange.apiUrl });
+    this.capabilities = this.exchange ? microsoft365ExchangeCapabilities : microsoft365Capabilities;
+    this.replicationWaitMs = config.replicationWaitMs ?? 30_000;
     this.cacheKey = `microsoft365 ${this.client.baseUrl} ${config.tenantId} ${config.clientId} users`;
     this.ttlMs = config.readCacheTtlMs ?? 2_000;
   }
@@ -151,6 +212,156 @@ export class Microsoft365Provider implements MailProvider {
   /** A write whose outcome is unknown: the next read lists again. */
   private invalidate(): void {
     sharedReadCache.invalidate(this.cacheKey);
+    sharedReadCache.invalidate(`${this.cacheKey} exchange`);
+  }
+
+  /**
+   * Every Exchange mailbox by lower-case UPN (forwarding, recipient type): one paged
+   * `Get-Mailbox -ResultSize Unlimited`, shared like the users; empty without the opt-in.
+   */
+  private exchangeMailboxes(operation: string): Promise<Map<string, ExchangeMailbox>> {
+    const exchange = this.exchange;
+    if (exchange === undefined) return Promise.resolve(new Map());
+    return sharedReadCache.get(`${this.cacheKey} exchange`, this.ttlMs, async () => {
+      const list = await exchange.invoke(
+        operation,
+        "Get-Mailbox",
+        { ResultSize: "Unlimited" },
+        exchangeMailboxSchema,
+      );
+      return new Map(
+        list.map((m) => [(m.UserPrincipalName ?? m.PrimarySmtpAddress).toLowerCase(), m]),
+      );
+    });
+  }
+
+  /** The user's secondary addresses (`smtp:`) in the domain, as local parts, sorted. */
+  private aliasesOf(u: GraphUser, d: string, lp: string): string[] {
+    if (this.exchange === undefined) return [];
+    return sorted(
+      (u.proxyAddresses ?? [])
+        .filter((p) => p.startsWith("smtp:"))
+        .map(bare)
+        .filter((a) => a.endsWith(`@${d}`))
+        .map((a) => a.slice(0, -d.length - 1))
+        .filter((a) => a !== lp),
+    );
+  }
+
+  /** The exchange client, or a refusal naming the opt-in (never reached through the runtime). */
+  private exo(operation: string, feature: string): ExchangeClient {
+    if (this.exchange === undefined) fail(operation, exchangeOnlyMessage(feature));
+    return this.exchange;
+  }
+
+  /** One cmdlet that changes a mailbox, retried while Exchange has not provisioned it yet. */
+  private async cmdlet(
+    operation: string,
+    name: string,
+    parameters: Record<string, unknown>,
+  ): Promise<void> {
+    const exo = this.exo(operation, "mailbox settings");
+    try {
+      await exo.whileProvisioning(this.replicationWaitMs, () =>
+        exo.invoke(operation, name, parameters, z.unknown()),
+      );
+    } catch (e) {
+      this.invalidate();
+      if (
+        e instanceof MailProviderError &&
+        /already being used|AlreadyExists/i.test(e.apiMessage ?? "")
+      ) {
+        throw new ConflictError(
+          { provider: PROVIDER, operation, status: e.status ?? 400 },
+          `${PROVIDER} ${operation}: ${name} ${String(parameters.Identity ?? parameters.Name)}: ` +
+            `an address is taken by another recipient of the tenant (${e.apiMessage})`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Sets the mailbox's secondary addresses and forwarding with one `Set-Mailbox`: aliases as an
+   * `@{Add=…; Remove=…}` of `smtp:` addresses, forwarding as `ForwardingSmtpAddress` (kept
+   * delivered to the mailbox too). Nothing is sent when nothing changes.
+   */
+  private async setExchangeFields(
+    operation: string,
+    address: string,
+    d: string,
+    aliases: { current: string[]; desired: string[] } | undefined,
+    forward: { current: string | undefined; desired: string | undefined } | undefined,
+  ): Promise<void> {
+    const params: Record<string, unknown> = {};
+    if (aliases !== undefined) {
+      const add = aliases.desired.filter((a) => !aliases.current.includes(a));
+      const remove = aliases.current.filter((a) => !aliases.desired.includes(a));
+      if (add.length > 0 || remove.length > 0) {
+        params.EmailAddresses = {
+          "@odata.type": "#Exchange.GenericHashTable",
+          ...(add.length > 0 ? { Add: add.map((a) => `smtp:${a}@${d}`) } : {}),
+          ...(remove.length > 0 ? { Remove: remove.map((a) => `smtp:${a}@${d}`) } : {}),
+        };
+      }
+    }
+    if (forward !== undefined && forward.current !== forward.desired) {
+      params.ForwardingSmtpAddress = forward.desired ?? null;
+      params.DeliverToMailboxAndForward = forward.desired !== undefined;
+    }
+    if (Object.keys(params).length === 0) return;
+    await this.cmdlet(operation, "Set-Mailbox", { Identity: address, ...params });
+  }
+
+  /** The people with FullAccess to a mailbox (its readers), lower-case, sorted. */
+  private async readers(operation: string, address: string): Promise<string[]> {
+    const exo = this.exo(operation, "shared mailboxes");
+    const perms = await exo.whileProvisioning(this.replicationWaitMs, () =>
+      exo.invoke(
+        operation,
+        "Get-MailboxPermission",
+        { Identity: address },
+        exchangePermissionSchema,
+      ),
+    );
+    return lower(
+      perms
+        .filter(
+          (p) =>
+            p.IsInherited !== true &&
+            p.Deny !== true &&
+            (p.AccessRights ?? []).includes("FullAccess") &&
+            p.User.includes("@"),
+        )
+        .map((p) => p.User),
+    );
+  }
+
+  /** Grants and withdraws FullAccess so that exactly `desired` read the shared mailbox. */
+  private async setReaders(
+    operation: string,
+    address: string,
+    current: string[],
+    desired: string[],
+  ): Promise<void> {
+    for (const user of desired.filter((m) => !current.includes(m))) {
+      await this.cmdlet(operation, "Add-MailboxPermission", {
+        Identity: address,
+        User: user,
+        AccessRights: ["FullAccess"],
+        InheritanceType: "All",
+        AutoMapping: true,
+      });
+    }
+    for (const user of current.filter((m) => !desired.includes(m))) {
+      await this.cmdlet(operation, "Remove-MailboxPermission", {
+        Identity: address,
+        User: user,
+        AccessRights: ["FullAccess"],
+        InheritanceType: "All",
+        Confirm: false,
+      });
+    }
   }
 
   // ---------------- helpers ----------------
@@ -181,14 +392,16 @@ export class Microsoft365Provider implements MailProvider {
     return domain === d ? lp : undefined;
   }
 
-  private toState(d: string, lp: string, u: GraphUser): MailboxState {
+  private toState(d: string, lp: string, u: GraphUser, x?: ExchangeMailbox): MailboxState {
+    // A shared mailbox is a user whose sign-in is blocked by design: that is not a suspension.
+    const shared = x?.RecipientTypeDetails === "SharedMailbox";
     return {
       domain: d,
       localPart: lp,
       name: u.displayName ?? "",
-      suspended: u.accountEnabled === false,
-      aliases: [],
-      forwardTo: [],
+      suspended: !shared && u.accountEnabled === false,
+      aliases: this.aliasesOf(u, d, lp),
+      forwardTo: x?.ForwardingSmtpAddress ? [bare(x.ForwardingSmtpAddress)] : [],
       ...(u.department ? { department: u.department } : {}),
       ...(u.jobTitle ? { title: u.jobTitle } : {}),
     };
@@ -214,16 +427,29 @@ export class Microsoft365Provider implements MailProvider {
   private refuseExchangeOnly(
     operation: string,
     address: string,
-    input: Partial<MailboxInput>,
+    input: Partial<Microsoft365MailboxInput>,
   ): void {
-    if ((input.aliases ?? []).length > 0) {
+    if (this.exchange === undefined) {
+      if ((input.aliases ?? []).length > 0) {
+        fail(
+          operation,
+          `${address}: aliases ${JSON.stringify(input.aliases)}: ${EXCHANGE_ONLY("secondary addresses (aliases)")}`,
+        );
+      }
+      if ((input.forwardTo ?? []).length > 0) {
+        fail(
+          operation,
+          `${address}: forwardTo: ${EXCHANGE_ONLY("forwarding (ForwardingSmtpAddress)")}`,
+        );
+      }
+      if (input.shared === true) {
+        fail(operation, `${address}: shared: ${EXCHANGE_ONLY("shared mailboxes")}`);
+      }
+    } else if ((input.forwardTo ?? []).length > 1) {
       fail(
         operation,
-        `${address}: aliases ${JSON.stringify(input.aliases)}: ${EXCHANGE_ONLY("aliases")}`,
+        `${address}: forwardTo ${JSON.stringify(input.forwardTo)}: Exchange forwards a mailbox to one address (ForwardingSmtpAddress); allowed: at most 1, got ${input.forwardTo!.length}`,
       );
-    }
-    if ((input.forwardTo ?? []).length > 0) {
-      fail(operation, `${address}: forwardTo: ${EXCHANGE_ONLY("forwardings")}`);
     }
     if (input.require2fa === true) {
       fail(
@@ -251,11 +477,16 @@ export class Microsoft365Provider implements MailProvider {
   /** Every mailbox of the domain: one paged read of the users (999 per page). */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
     const d = this.checkDomain(domain, "listMailboxes");
-    const users = await this.users("listMailboxes");
+    const [users, exchange] = await Promise.all([
+      this.users("listMailboxes"),
+      this.exchangeMailboxes("listMailboxes"),
+    ]);
     const out: MailboxState[] = [];
     for (const u of users.values()) {
       const lp = this.localPartOf(u, d);
-      if (lp !== undefined && u.mail) out.push(this.toState(d, lp, u));
+      if (lp !== undefined && u.mail) {
+        out.push(this.toState(d, lp, u, exchange.get(u.userPrincipalName.toLowerCase())));
+      }
     }
     return out.sort((a, b) => a.localPart.localeCompare(b.localPart));
   }
@@ -264,8 +495,12 @@ export class Microsoft365Provider implements MailProvider {
   async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
     const d = this.checkDomain(domain, "getMailbox");
     const lp = this.checkLocalPart(localPart, "getMailbox");
-    const u = (await this.users("getMailbox")).get(`${lp}@${d}`);
-    return u && u.mail ? this.toState(d, lp, u) : undefined;
+    const [users, exchange] = await Promise.all([
+      this.users("getMailbox"),
+      this.exchangeMailboxes("getMailbox"),
+    ]);
+    const u = users.get(`${lp}@${d}`);
+    return u && u.mail ? this.toState(d, lp, u, exchange.get(`${lp}@${d}`)) : undefined;
   }
 
   private differences(u: GraphUser, input: MailboxInput): string[] {
@@ -293,6 +528,7 @@ export class Microsoft365Provider implements MailProvider {
       fail(op, `${address}: name must be a non-empty display name`);
     }
     this.refuseExchangeOnly(op, address, input);
+    if (input.shared === true) return this.createSharedMailbox(input, d, lp);
     const sku = this.licenceFor(input, op, address);
     if (input.password === undefined) {
       fail(
@@ -359,7 +595,117 @@ export class Microsoft365Provider implements MailProvider {
       throw e;
     }
     this.cacheUser(licensed);
+    const aliases = lower(input.aliases ?? []);
+    const forward = input.forwardTo?.[0]?.toLowerCase();
+    if (aliases.length > 0 || forward !== undefined) {
+      // Exchange provisions the mailbox some time after the licence: retried while not found.
+      const current = this.aliasesOf(licensed, d, lp);
+      await this.setExchangeFields(
+        op,
+        address,
+        d,
+        { current, desired: sorted([...current, ...aliases]) },
+        { current: undefined, desired: forward },
+      );
+      const after = {
+        ...licensed,
+        proxyAddresses: [
+          ...(licensed.proxyAddresses ?? []),
+          ...aliases.filter((a) => !current.includes(a)).map((a) => `smtp:${a}@${d}`),
+        ],
+      };
+      this.cacheUser(after);
+      sharedReadCache.invalidate(`${this.cacheKey} exchange`);
+      return { ...this.toState(d, lp, after), forwardTo: forward === undefined ? [] : [forward] };
+    }
     return this.toState(d, lp, licensed);
+  }
+
+  /**
+   * A shared mailbox: `New-Mailbox -Shared` (Exchange creates its user object, sign-in blocked,
+   * no licence), then its aliases and forwarding with `Set-Mailbox`, and FullAccess for each
+   * reader (`members`). An existing shared mailbox at the address is adopted; a person's
+   * mailbox there is a ConflictError.
+   */
+  private async createSharedMailbox(
+    input: Microsoft365MailboxInput,
+    d: string,
+    lp: string,
+  ): Promise<MailboxState> {
+    const op = "createMailbox";
+    const address = `${lp}@${d}`;
+    const exo = this.exo(op, "shared mailboxes");
+    const readers = lower(input.members ?? []);
+    const bad = readers.find((a) => !isNormalizedAddress(a));
+    if (bad !== undefined) fail(op, `${address}: members: "${bad}" is not an email address`);
+    const existing = (await this.exchangeMailboxes(op)).get(address);
+    if (existing !== undefined && existing.RecipientTypeDetails !== "SharedMailbox") {
+      throw new ConflictError(
+        { provider: PROVIDER, operation: op, status: 400 },
+        `${PROVIDER} ${op}: ${address} already exists as a ${existing.RecipientTypeDetails ?? "recipient"}, not a shared mailbox; choose another address`,
+      );
+    }
+    if (existing === undefined) {
+      try {
+        await exo.invoke(
+          op,
+          "New-Mailbox",
+          {
+            Shared: true,
+            Name: lp,
+            Alias: lp,
+            DisplayName: input.name,
+            PrimarySmtpAddress: address,
+          },
+          exchangeMailboxSchema,
+        );
+      } catch (e) {
+        this.invalidate();
+        if (
+          e instanceof MailProviderError &&
+          /already being used|AlreadyExists/i.test(e.apiMessage ?? "")
+        ) {
+          throw new ConflictError(
+            { provider: PROVIDER, operation: op, status: e.status ?? 400 },
+            `${PROVIDER} ${op}: ${address} is taken by another recipient of the tenant (${e.apiMessage})`,
+          );
+        }
+        throw e;
+      }
+    }
+    this.invalidate();
+    const aliases = lower(input.aliases ?? []);
+    const forward = input.forwardTo?.[0]?.toLowerCase();
+    const currentAliases = existing
+      ? sorted(
+          (existing.EmailAddresses ?? [])
+            .filter((p) => p.startsWith("smtp:"))
+            .map(bare)
+            .filter((a) => a.endsWith(`@${d}`))
+            .map((a) => a.slice(0, -d.length - 1)),
+        )
+      : [];
+    await this.setExchangeFields(
+      op,
+      address,
+      d,
+      { current: currentAliases, desired: aliases },
+      {
+        current: existing?.ForwardingSmtpAddress ? bare(existing.ForwardingSmtpAddress) : undefined,
+        desired: forward,
+      },
+    );
+    const current = existing ? await this.readers(op, address) : [];
+    await this.setReaders(op, address, current, readers);
+    this.invalidate();
+    return {
+      domain: d,
+      localPart: lp,
+      name: input.name,
+      suspended: false,
+      aliases,
+      forwardTo: forward === undefined ? [] : [forward],
+    };
   }
 
   /**
@@ -404,7 +750,7 @@ export class Microsoft365Provider implements MailProvider {
   async updateMailbox(
     domain: string,
     localPart: string,
-    patch: MailboxPatch & { profile?: string },
+    patch: MailboxPatch & { profile?: string; members?: string[] },
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     const d = this.checkDomain(domain, op);
@@ -429,9 +775,12 @@ export class Microsoft365Provider implements MailProvider {
           );
     const u = await this.findUser(d, lp, op);
     if (!u || !u.mail) throw this.notFound(op, address);
+    const x = (await this.exchangeMailboxes(op)).get(address);
+    const shared = x?.RecipientTypeDetails === "SharedMailbox";
     const body: Record<string, unknown> = {};
     if (patch.name !== undefined) body.displayName = patch.name;
-    if (patch.suspended !== undefined) body.accountEnabled = !patch.suspended;
+    // A shared mailbox's sign-in stays blocked: it is read through FullAccess, not signed in to.
+    if (patch.suspended !== undefined && !shared) body.accountEnabled = !patch.suspended;
     if (patch.department !== undefined) body.department = patch.department || null;
     if (patch.title !== undefined) body.jobTitle = patch.title || null;
     if (patch.password !== undefined || patch.changePasswordAtNextLogin !== undefined) {
@@ -448,16 +797,47 @@ export class Microsoft365Provider implements MailProvider {
         throw e;
       }
     }
-    const licensed = sku === undefined ? u : await this.relicense(op, u, sku);
+    const licensed = sku === undefined || shared ? u : await this.relicense(op, u, sku);
+    let proxyAddresses = licensed.proxyAddresses ?? [];
+    let forwardTo = x?.ForwardingSmtpAddress ? [bare(x.ForwardingSmtpAddress)] : [];
+    if (this.exchange !== undefined) {
+      const current = this.aliasesOf(licensed, d, lp);
+      const desired =
+        patch.aliases === undefined
+          ? current
+          : sorted([
+              ...lower(patch.aliases).filter((a) => !keep.includes(a)),
+              ...current.filter((a) => keep.includes(a)),
+            ]);
+      const forward =
+        patch.forwardTo === undefined ? forwardTo[0] : patch.forwardTo[0]?.toLowerCase();
+      await this.setExchangeFields(
+        op,
+        address,
+        d,
+        { current, desired },
+        { current: forwardTo[0], desired: forward },
+      );
+      proxyAddresses = [
+        ...proxyAddresses.filter((p) => !p.startsWith("smtp:") || !bare(p).endsWith(`@${d}`)),
+        ...desired.map((a) => `smtp:${a}@${d}`),
+      ];
+      forwardTo = forward === undefined ? [] : [forward];
+      if (shared && patch.members !== undefined) {
+        await this.setReaders(op, address, await this.readers(op, address), lower(patch.members));
+      }
+      sharedReadCache.invalidate(`${this.cacheKey} exchange`);
+    }
     const after: GraphUser = {
       ...licensed,
+      proxyAddresses,
       ...(body.displayName === undefined ? {} : { displayName: patch.name }),
       ...(body.accountEnabled === undefined ? {} : { accountEnabled: !patch.suspended }),
       ...(patch.department === undefined ? {} : { department: patch.department || null }),
       ...(patch.title === undefined ? {} : { jobTitle: patch.title || null }),
     };
     this.cacheUser(after);
-    return this.toState(d, lp, after);
+    return { ...this.toState(d, lp, after, x), forwardTo };
   }
 
   /** Changes the userPrincipalName (and with it the primary address) in place. */
@@ -483,6 +863,18 @@ export class Microsoft365Provider implements MailProvider {
       );
     }
     const upn = `${toLp}@${d}`;
+    if (this.exchange !== undefined) {
+      // Exchange keeps the former primary address as a secondary one: the declaration decides
+      // the aliases, so it is removed (declare it as an alias to keep it).
+      await this.cmdlet(op, "Set-Mailbox", {
+        Identity: upn,
+        EmailAddresses: {
+          "@odata.type": "#Exchange.GenericHashTable",
+          Remove: [`smtp:${fromLp}@${d}`],
+        },
+      });
+      sharedReadCache.invalidate(`${this.cacheKey} exchange`);
+    }
     this.cacheUser(
       { ...u, userPrincipalName: upn, mailNickname: toLp, mail: upn },
       u.userPrincipalName,
@@ -545,6 +937,30 @@ export class Microsoft365Provider implements MailProvider {
           .filter((r) => r.recordType.toLowerCase() === "txt" && r.text)
           .map((r) => r.text!),
       ),
+    };
+  }
+
+  /**
+   * The DKIM CNAME targets Exchange Online gives the domain (`selector1`, `selector2`), from
+   * `Get-DkimSigningConfig` (needs the Exchange opt-in: Graph does not list them).
+   */
+  async dkimTargets(domain: string): Promise<{ selector1: string; selector2: string }> {
+    const op = "dkimTargets";
+    const d = this.checkDomain(domain, op);
+    const exo = this.exo(op, "DKIM signing configurations");
+    const configs = await exo.invoke(
+      op,
+      "Get-DkimSigningConfig",
+      { Identity: d },
+      exchangeDkimSchema,
+    );
+    const c = configs.find((x) => (x.Domain ?? d).toLowerCase() === d) ?? configs[0];
+    if (!c?.Selector1CNAME || !c.Selector2CNAME) {
+      fail(op, `Exchange Online lists no DKIM selectors for ${d} (Get-DkimSigningConfig)`);
+    }
+    return {
+      selector1: c.Selector1CNAME.toLowerCase(),
+      selector2: c.Selector2CNAME.toLowerCase(),
     };
   }
 

@@ -72,6 +72,27 @@ export const microsoft365ArgsSchema = z.strictObject({
   /** The `MS=msNNNNNNNN` verification value of the domain. @default none */
   verification: pendingOr<string>(tokenTextProblem).optional(),
   /**
+   * Exchange Online features through its admin route `adminapi/beta/{tenant}/InvokeCommand`
+   * (the route the Exchange admin centre and CIPP use): secondary addresses, shared mailboxes,
+   * forwarding, and the DKIM targets (`Get-DkimSigningConfig`). The route is NOT a documented
+   * Microsoft API and may change without notice; without `invokeCommand: true` these features
+   * are refused at preview. Needs the app permission Exchange.ManageAsApp and an Exchange
+   * role (Exchange Administrator) for the app's service principal.
+   * @default none (Exchange features refused)
+   * @see https://michev.info/blog/post/5822/all-you-need-to-know-about-exchange-online-admin-api-or-how-to-run-cmdlets-without-powershell
+   */
+  exchange: z
+    .strictObject({
+      /** `true` accepts the undocumented route. */
+      invokeCommand: z.boolean({ error: "must be true or false" }),
+      /**
+       * The route's base URL (an emulator in tests).
+       * @default "https://outlook.office365.com/adminapi/beta"
+       */
+      apiUrl: setting(httpUrlProblem).optional(),
+    })
+    .optional(),
+  /**
    * The Graph base URL (an emulator in tests).
    * @default "https://graph.microsoft.com/v1.0"
    */

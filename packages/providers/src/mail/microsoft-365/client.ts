@@ -136,7 +136,11 @@ export class GraphTokenSource {
   private pending: Promise<string> | undefined;
   private readonly margin: number;
 
-  constructor(private readonly config: Microsoft365ClientConfig) {
+  constructor(
+    private readonly config: Microsoft365ClientConfig,
+    /** The resource's `.default` scope: Graph's, or Exchange Online's for its admin route. */
+    readonly scope: string = GRAPH_SCOPE,
+  ) {
     this.margin = config.refreshBeforeExpiryMs ?? 300_000;
   }
 
@@ -212,7 +216,7 @@ export class GraphTokenSource {
     let result;
     try {
       result = await app.acquireTokenByClientCredential({
-        scopes: [GRAPH_SCOPE],
+        scopes: [this.scope],
         skipCache: true,
       });
     } catch (e) {

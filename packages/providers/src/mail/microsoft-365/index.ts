@@ -1,7 +1,7 @@
 import { defineMailProvider, type AdapterSettings } from "../definition";
 import {
   createMicrosoft365Provider,
-  microsoft365Capabilities,
+  microsoft365ExchangeCapabilities,
   type Microsoft365Provider,
   type Microsoft365ProviderConfig,
 } from "./adapter";
@@ -12,13 +12,17 @@ export * from "./args";
 export * from "./dns";
 export {
   createMicrosoft365Provider,
+  exchangeOnlyMessage,
+  EXCHANGE_ALIASES_PER_MAILBOX,
   microsoft365Capabilities,
+  microsoft365ExchangeCapabilities,
   Microsoft365Provider,
   type Microsoft365DnsRecords,
   type Microsoft365MailboxInput,
   type Microsoft365ProviderConfig,
 } from "./adapter";
 export { GRAPH_API_URL, MICROSOFT_AUTHORITY_URL, graphDefaultBudget } from "./client";
+export { EXCHANGE_ADMIN_URL, EXCHANGE_SCOPE } from "./exchange";
 
 const SCHEME = "microsoft365:";
 
@@ -37,6 +41,10 @@ export function microsoft365Endpoint(args: Microsoft365Args): string {
   if (args.licences !== undefined) q.set("licences", JSON.stringify(args.licences));
   if (args.apiUrl !== undefined) q.set("api", args.apiUrl);
   if (args.authorityUrl !== undefined) q.set("authority", args.authorityUrl);
+  if (args.exchange?.invokeCommand === true) {
+    q.set("exchange", "invokeCommand");
+    if (args.exchange.apiUrl !== undefined) q.set("exchangeApi", args.exchange.apiUrl);
+  }
   return `${SCHEME}?${q.toString()}`;
 }
 
@@ -64,6 +72,11 @@ export function microsoft365SettingsFromEndpoint(
     ...(licences === null ? {} : { licences: JSON.parse(licences) as Record<string, string> }),
     ...(q.get("api") === null ? {} : { apiUrl: q.get("api")! }),
     ...(q.get("authority") === null ? {} : { authorityUrl: q.get("authority")! }),
+    ...(q.get("exchange") === "invokeCommand"
+      ? {
+          exchange: q.get("exchangeApi") === null ? {} : { apiUrl: q.get("exchangeApi")! },
+        }
+      : {}),
   };
 }
 
@@ -84,12 +97,15 @@ export function microsoft365Adapter(
 
 /**
  * Microsoft 365 through Microsoft Graph: mailboxes (licensed users), Microsoft 365 groups,
- * suspension, passwords with a forced change, rename in place. Aliases, shared mailboxes,
- * distribution lists and forwarding live in Exchange Online and are refused at preview.
+ * suspension, passwords with a forced change, rename in place. Aliases, shared mailboxes and
+ * forwarding live in Exchange Online: the capabilities are what the provider can do with the
+ * binding's `exchange: { invokeCommand: true }`; without it the binding refuses them at preview
+ * (and the adapter before any request), naming the opt-in.
  */
 export const microsoft365Definition = defineMailProvider({
   id: "microsoft365",
-  capabilities: microsoft365Capabilities,
+  readsProfiles: true,
+  capabilities: microsoft365ExchangeCapabilities,
   credentials: [
     {
       name: "clientSecret",
