@@ -210,6 +210,13 @@ export class GoogleDirectoryEmulator extends Emulator {
   private readonly tokens = new Map<string, { sub: string; scopes: Set<string>; exp: number }>();
   private readonly lag = new Map<string, number>();
   private readonly settings = new Map<string, Record<string, string>>();
+  /**
+   * Org units by path with their 2-step verification policy (set in the Admin console; the API
+   * can only read a user's `isEnforcedIn2Sv`). A user inherits the nearest ancestor's policy.
+   */
+  private readonly orgUnits = new Map<string, { enforce2Sv?: boolean }>([
+    ["/", { enforce2Sv: false }],
+  ]);
   private lagReads: number;
   private nextId = 100000;
   /** Every JWT claim set the token endpoint accepted. */
@@ -282,6 +289,32 @@ export class GoogleDirectoryEmulator extends Emulator {
     Object.assign(u, extra);
     this.users.set(u.id, u);
     return structuredClone(u);
+  }
+
+  /**
+   * Creates an org unit, or changes its 2-step verification enforcement, as an admin does in the
+   * console (Security > 2-Step Verification > enforcement per org unit). Users in it, or in an
+   * org unit below it without a policy of its own, then report `isEnforcedIn2Sv`.
+   */
+  putOrgUnit(path: string, policy: { enforce2Sv?: boolean } = {}): void {
+    if (!/^\/([^/]+(\/[^/]+)*)?$/.test(path)) throw new Error(`emulator: bad org unit ${path}`);
+    const parent = path.slice(0, path.lastIndexOf("/")) || "/";
+    if (path !== "/" && !this.orgUnits.has(parent)) {
+      throw new Error(`emulator: no parent org unit ${parent}`);
+    }
+    const own = this.orgUnits.get(path);
+    const enforce2Sv = policy.enforce2Sv ?? own?.enforce2Sv;
+    this.orgUnits.set(path, enforce2Sv === undefined ? {} : { enforce2Sv });
+    for (const u of this.users.values()) u.isEnforcedIn2Sv = this.enforced(u.orgUnitPath);
+  }
+
+  /** The 2SV policy at an org unit path: its own, else its nearest ancestor's (inherited). */
+  private enforced(path: string): boolean {
+    for (let p = path; ; p = p.slice(0, p.lastIndexOf("/")) || "/") {
+      const own = this.orgUnits.get(p)?.enforce2Sv;
+      if (own !== undefined) return own;
+      if (p === "/") return false;
+    }
   }
 
   /** Changes a user directly. */
@@ -572,10 +605,11 @@ export class GoogleDirectoryEmulator extends Emulator {
       u[f] = body[f];
     }
     if (body.orgUnitPath !== undefined) {
-      if (typeof body.orgUnitPath !== "string" || !body.orgUnitPath.startsWith("/")) {
+      if (typeof body.orgUnitPath !== "string" || !this.orgUnits.has(body.orgUnitPath)) {
         return invalid("Invalid Input: INVALID_OU_ID");
       }
       u.orgUnitPath = body.orgUnitPath;
+      u.isEnforcedIn2Sv = this.enforced(u.orgUnitPath);
     }
     if (body.organizations !== undefined) {
       if (body.organizations === null && put) delete u.organizations;
@@ -662,6 +696,14 @@ export class GoogleDirectoryEmulator extends Emulator {
         // A rename keeps the old address as an alias, as Google does.
         next.aliases = [...(next.aliases ?? []).filter((a) => a !== email), u.primaryEmail];
         next.primaryEmail = email;
+        // Memberships are held by id: the groups list the user by its new address.
+        for (const [gid, m] of this.members) {
+          const held = m.get(u.primaryEmail);
+          if (held === undefined || held.id !== u.id) continue;
+          m.delete(u.primaryEmail);
+          m.set(email, { ...held, email });
+          this.wrote(gid);
+        }
       }
       next.etag = this.etag();
       Object.assign(u, next);
@@ -865,7 +907,10 @@ export class GoogleDirectoryEmulator extends Emulator {
       if (!g) return notFound("groupKey");
       const m = this.members.get(g.id)!;
       const key = req.params.memberKey!.toLowerCase();
-      const found = [...m.values()].find((x) => x.email === key || x.id === key);
+      const userId = this.findUser(key)?.id;
+      const found = [...m.values()].find(
+        (x) => x.email === key || x.id === key || (userId !== undefined && x.id === userId),
+      );
       if (!found) return notFound("memberKey");
       m.delete(found.email);
       g.directMembersCount = String(m.size);

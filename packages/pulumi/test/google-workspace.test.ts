@@ -81,6 +81,76 @@ describe("providers.googleWorkspace under Pulumi mocks", () => {
     ]);
   });
 
+  it("carries orgUnits in the endpoint and each mailbox's profile, names given apart, and refuses require2fa outside a mapped org unit at preview", async () => {
+    const domain = new MailDomain("gwou", {
+      domain: "acme.com",
+      dns: dns.zoneFile({ path: "/tmp/mailplane-test/gwou/acme.com.zone" }),
+      provider: providers.googleWorkspace({
+        ...args,
+        orgUnits: { staff: "/Staff", executive: "/Staff/Executives" },
+      }),
+      profiles: { staff: {}, executive: { require2fa: true }, contractor: {} },
+      mailboxes: {
+        zhangsan: { name: "Zhang San", givenName: "San", familyName: "Zhang", profile: "staff" },
+        ceo: { name: "Maria Garcia", profile: "executive" },
+        temp: { name: "Temp Worker", profile: "contractor" },
+        plain: { name: "No Profile" },
+      },
+      groups: { postmaster: { members: ["ceo"] }, abuse: { members: ["ceo"] } },
+    });
+    await registeredAll(Object.values(domain.accounts.mailboxes));
+    const endpoint =
+      "https://admin.googleapis.com/admin/directory/v1#admin=admin%40acme.com&customer=C01abc234" +
+      "&ou=%7B%22executive%22%3A%22%2FStaff%2FExecutives%22%2C%22staff%22%3A%22%2FStaff%22%7D";
+    const boxes = children(registered).filter(
+      (r) => r.type.endsWith("mailplane:Mailbox") && r.name.startsWith("gwou-"),
+    );
+    expect(
+      boxes.map((r) => [
+        r.name,
+        r.inputs.apiUrl,
+        r.inputs.profile,
+        r.inputs.givenName,
+        r.inputs.familyName,
+        r.inputs.require2fa,
+      ]),
+    ).toEqual([
+      ["gwou-mailbox-ceo", endpoint, "executive", undefined, undefined, true],
+      ["gwou-mailbox-plain", endpoint, undefined, undefined, undefined, false],
+      ["gwou-mailbox-temp", endpoint, "contractor", undefined, undefined, false],
+      ["gwou-mailbox-zhangsan", endpoint, "staff", "San", "Zhang", false],
+    ]);
+    // The runtime's check (preview): require2fa only where the profile maps an org unit.
+    const { mailbox } = await import("../src/runtime/index");
+    const ceo = boxes[0]!.inputs;
+    expect((await mailbox.check({}, { ...ceo })).failures).toEqual([]);
+    const failures = (await mailbox.check({}, { ...ceo, profile: "contractor" })).failures;
+    expect(failures).toEqual([
+      {
+        property: "require2fa",
+        reason:
+          'mailProvider "googleWorkspace" cannot enforce 2-step verification per user (the Directory API has no such setting) and its profile "contractor" is not in orgUnits; give the mailbox a profile that providers.googleWorkspace({ orgUnits }) maps to an org unit, and enforce 2-step verification on that org unit in the Admin console (Security > Authentication > 2-Step Verification)',
+      },
+    ]);
+  });
+
+  it("profiles reach only providers that read them: a Migadu mailbox with a profile carries none", async () => {
+    const domain = new MailDomain("mgp", {
+      domain: "acme.com",
+      dns: dns.zoneFile({ path: "/tmp/mailplane-test/mgp/acme.com.zone" }),
+      provider: providers.migadu({ domain: "acme.com" }),
+      profiles: { staff: {} },
+      mailboxes: {
+        ali: { name: "Ali Alavi", profile: "staff", recoveryEmail: "ali@home.example" },
+      },
+      postmaster: "ali",
+      abuse: "ali",
+    });
+    await registeredAll(Object.values(domain.accounts.mailboxes));
+    const ali = children(registered).find((r) => r.name === "mgp-mailbox-ali")!;
+    expect(Object.keys(ali.inputs)).not.toContain("profile");
+  });
+
   it("refuses bad arguments in the declaration's style", () => {
     expect(() => providers.googleWorkspace({ ...args, adminEmail: "Admin" })).toThrow(
       'providers.googleWorkspace.adminEmail: "Admin" is not an email address',

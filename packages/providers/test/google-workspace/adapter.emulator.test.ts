@@ -325,3 +325,71 @@ describe("googleWorkspace: writes", () => {
     expect(emu.allGroups()[0]!.memberEmails).toEqual(["b@x.org", "c@x.org"]);
   });
 });
+
+describe("googleWorkspace: org units by profile, 2-step verification", () => {
+  const orgUnits = { staff: "/Staff", executive: "/Staff/Executives" };
+
+  it("places a mailbox in its profile's org unit, moves it when the profile changes, and reports isEnforcedIn2Sv", async () => {
+    await setup({ provider: { orgUnits } });
+    emu.putOrgUnit("/Staff");
+    emu.putOrgUnit("/Staff/Executives", { enforce2Sv: true });
+    const created = await p.createMailbox(person("wang", { profile: "staff", require2fa: false }));
+    expect(emu.user(`wang@${d}`)!.orgUnitPath).toBe("/Staff");
+    expect(created.twoFactorEnforced).toBe(false);
+    emu.resetLog();
+    const moved = await p.updateMailbox(d, "wang", { profile: "executive", require2fa: true });
+    expect(emu.log.map((l) => l.route)).toEqual(["GET /users/:userKey", "PUT /users/:userKey"]);
+    expect(emu.user(`wang@${d}`)!.orgUnitPath).toBe("/Staff/Executives");
+    expect(moved.twoFactorEnforced).toBe(true);
+    // The console's policy changes behind Mailplane's back: a refresh reports it.
+    emu.putOrgUnit("/Staff/Executives", { enforce2Sv: false });
+    await new Promise((r) => setTimeout(r, 2_100)); // past the read cache's TTL
+    expect((await p.getMailbox(d, "wang"))!.twoFactorEnforced).toBe(false);
+    // A profile that maps no org unit (or none at all) puts the user back at the root.
+    await p.updateMailbox(d, "wang", { profile: undefined });
+    expect(emu.user(`wang@${d}`)!.orgUnitPath).toBe("/");
+  });
+
+  it("an unchanged org unit is not written again", async () => {
+    await setup({ provider: { orgUnits } });
+    emu.putOrgUnit("/Staff");
+    await p.createMailbox(person("li", { profile: "staff" }));
+    emu.resetLog();
+    await p.updateMailbox(d, "li", { profile: "staff" });
+    expect(emu.log.map((l) => l.route)).toEqual(["GET /users/:userKey"]);
+  });
+
+  it("refuses require2fa for a mailbox whose profile maps no org unit, before any request", async () => {
+    await setup({ provider: { orgUnits } });
+    emu.resetLog();
+    const error = await p
+      .createMailbox(person("guest", { profile: "contractor", require2fa: true }))
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toBe(
+      'googleWorkspace createMailbox: guest@acme.test: cannot enforce 2-step verification per user (the Directory API has no such setting) and its profile "contractor" is not in orgUnits; give the mailbox a profile that providers.googleWorkspace({ orgUnits }) maps to an org unit, and enforce 2-step verification on that org unit in the Admin console (Security > Authentication > 2-Step Verification)',
+    );
+    expect(emu.log.map((l) => l.route)).toEqual([]);
+    expect(emu.user(`guest@${d}`)).toBeUndefined();
+  });
+
+  it("an org unit the tenant does not have is Google's 400 INVALID_OU_ID, and no user is left behind", async () => {
+    await setup({ provider: { orgUnits: { staff: "/Nowhere" } } });
+    const error = await p
+      .createMailbox(person("lost", { profile: "staff" }))
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error.message).toContain("Invalid Input: INVALID_OU_ID");
+    expect(emu.user(`lost@${d}`)).toBeUndefined();
+  });
+
+  it("a renamed user stays a member of its groups under the new address", async () => {
+    await setup();
+    await p.createMailbox(person("omar"));
+    await p.createGroup({ domain: d, localPart: "team", name: "Team", members: [`omar@${d}`] });
+    await p.renameMailbox(d, "omar", "omar.h");
+    expect(emu.allGroups()[0]!.memberEmails).toEqual([`omar.h@${d}`]);
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await p.getGroup(d, "team"))!.members).toEqual([`omar.h@${d}`]);
+  });
+});

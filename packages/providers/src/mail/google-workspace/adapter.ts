@@ -28,8 +28,11 @@ export const GOOGLE_MAX_ALIASES = 30;
  *   Groups whose membership is changed by a diff of members.
  * - No forwarding-only aliases: an address delivering elsewhere is a group.
  * - Rename in place: `primaryEmail` changes, the mail stays.
- * - No quota, no per-user 2-step verification enforcement (org-unit policy in the console), no
- *   catch-all or domain aliases through this adapter, no external forwarding.
+ * - 2-step verification: the API cannot enforce it per user; it is an org unit's policy in the
+ *   Admin console. `require2fa` is therefore accepted only for a mailbox whose profile the
+ *   binding's `orgUnits` maps to an org unit ({@link googleTwoStepProblem}, checked at preview),
+ *   and the user's `isEnforcedIn2Sv` is reported as `twoFactorEnforced`.
+ * - No quota, no catch-all or domain aliases through this adapter, no external forwarding.
  */
 export const googleWorkspaceCapabilities = capabilities({
   mailboxes: true,
@@ -38,8 +41,32 @@ export const googleWorkspaceCapabilities = capabilities({
   suspend: true,
   passwords: true,
   forceChangeAtLogin: true,
+  require2fa: true,
   renameInPlace: true,
 });
+
+/**
+ * Why `require2fa` cannot be honoured for a mailbox, or undefined: Google enforces 2-step
+ * verification per org unit (Admin console), so the mailbox needs a profile that `orgUnits` maps.
+ */
+export function googleTwoStepProblem(
+  orgUnits: Record<string, string>,
+  mailbox: { profile?: string | undefined; require2fa?: boolean | undefined },
+): string | undefined {
+  if (mailbox.require2fa !== true) return undefined;
+  const unit = mailbox.profile === undefined ? undefined : orgUnits[mailbox.profile];
+  if (unit !== undefined) return undefined;
+  const which =
+    mailbox.profile === undefined
+      ? "the mailbox has no profile"
+      : `its profile ${JSON.stringify(mailbox.profile)} is not in orgUnits`;
+  return (
+    `cannot enforce 2-step verification per user (the Directory API has no such setting) and ` +
+    `${which}; give the mailbox a profile that providers.googleWorkspace({ orgUnits }) maps to ` +
+    `an org unit, and enforce 2-step verification on that org unit in the Admin console ` +
+    `(Security > Authentication > 2-Step Verification)`
+  );
+}
 
 /** How long, and how often, a read of an object just written is repeated while it answers 404. */
 export interface GoogleConsistencyPolicy {
@@ -397,6 +424,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       aliases: this.aliasesOf(u, d),
       forwardTo: [],
       ...organization(u),
+      ...(typeof u.isEnforcedIn2Sv === "boolean" ? { twoFactorEnforced: u.isEnforcedIn2Sv } : {}),
     };
   }
 
@@ -467,6 +495,20 @@ export class GoogleWorkspaceProvider implements MailProvider {
     return name;
   }
 
+  private checkTwoStep(
+    op: string,
+    address: string,
+    m: { profile?: string | undefined; require2fa?: boolean | undefined },
+  ): void {
+    const problem = googleTwoStepProblem(this.orgUnits, m);
+    if (problem !== undefined) fail(op, `${address}: ${problem}`);
+  }
+
+  /** The org unit of a profile: the mapped one, else the root (`/`). */
+  private orgUnitOf(profile: string | undefined): string {
+    return (profile === undefined ? undefined : this.orgUnits[profile]) ?? "/";
+  }
+
   private checkAliasCount(op: string, address: string, count: number): void {
     if (count > GOOGLE_MAX_ALIASES) {
       fail(
@@ -492,6 +534,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     const aliases = lower(input.aliases ?? []).filter((a) => a !== lp);
     this.checkAliasCount(op, address, aliases.length);
+    this.checkTwoStep(op, address, input);
     const adopt = (u: GoogleUser): GoogleUser => {
       const diffs = this.differences(u, input);
       if (diffs.length > 0)
@@ -510,7 +553,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const orgs = this.organizationsBody(input.department, input.title);
     if (orgs) body.organizations = orgs;
     if (input.profile !== undefined && this.orgUnits[input.profile] !== undefined) {
-      body.orgUnitPath = this.orgUnits[input.profile];
+      body.orgUnitPath = this.orgUnitOf(input.profile);
     }
     const verify = async (): Promise<GoogleUser | undefined> => {
       const u = await this.readUser(address, op);
@@ -566,6 +609,15 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     let user = await this.userAt(op, address);
     const body: GoogleUserWrite = {};
+    if ("profile" in patch) {
+      // A changed profile moves the user to its org unit (the root when it maps none); one that
+      // leaves a mailbox requiring 2-step verification without an org unit is refused.
+      if (patch.require2fa === true) {
+        this.checkTwoStep(op, address, { profile: patch.profile, require2fa: true });
+      }
+      const unit = this.orgUnitOf(patch.profile);
+      if (unit !== user.orgUnitPath) body.orgUnitPath = unit;
+    }
     if (patch.name !== undefined) {
       const name = this.checkName(op, address, patch.name);
       body.name = { ...googleNameParts(name, patch), displayName: name };

@@ -8,6 +8,7 @@ import {
 import { googleWorkspaceArgsSchema } from "./args";
 import type { GoogleServiceAccountKey } from "./client";
 import { googleWorkspaceFacts } from "./dns";
+import { googleTwoStepProblem } from "./adapter";
 
 export * from "./adapter";
 export * from "./args";
@@ -67,15 +68,25 @@ export function googleWorkspaceAdapter(
   };
 }
 
-/** The endpoint string the resources carry: `<apiUrl>#admin=…&customer=…[&token=…]`. */
+/**
+ * The endpoint string the resources carry: `<apiUrl>#admin=…&customer=…[&token=…][&ou=…]`
+ * (`ou`: the binding's `orgUnits` as JSON, only when it maps a profile).
+ */
 export function googleWorkspaceEndpoint(args: {
   apiUrl?: string;
   tokenUrl?: string;
   adminEmail: string;
   customerId: string;
+  orgUnits?: Record<string, string>;
 }): string {
   const fragment = new URLSearchParams({ admin: args.adminEmail, customer: args.customerId });
   if (args.tokenUrl !== undefined) fragment.set("token", args.tokenUrl);
+  if (args.orgUnits !== undefined && Object.keys(args.orgUnits).length > 0) {
+    const sortedUnits = Object.fromEntries(
+      Object.entries(args.orgUnits).sort(([a], [b]) => a.localeCompare(b)),
+    );
+    fragment.set("ou", JSON.stringify(sortedUnits));
+  }
   return `${args.apiUrl ?? "https://admin.googleapis.com/admin/directory/v1"}#${fragment.toString()}`;
 }
 
@@ -85,13 +96,16 @@ export function parseGoogleWorkspaceEndpoint(endpoint: string | undefined): {
   tokenUrl?: string;
   adminEmail: string;
   customerId: string;
+  orgUnits?: Record<string, string>;
 } {
   const [base, fragment = ""] = (endpoint ?? "").split("#", 2);
   const f = new URLSearchParams(fragment);
   const tokenUrl = f.get("token") ?? undefined;
+  const ou = f.get("ou");
   return {
     ...(base ? { apiUrl: base } : {}),
     ...(tokenUrl ? { tokenUrl } : {}),
+    ...(ou ? { orgUnits: JSON.parse(ou) as Record<string, string> } : {}),
     adminEmail: f.get("admin") ?? "",
     customerId: f.get("customer") ?? "my_customer",
   };
@@ -121,6 +135,15 @@ export const googleWorkspaceDefinition = defineMailProvider({
       ...(args.tokenUrl === undefined ? {} : { tokenUrl: args.tokenUrl }),
       adminEmail: args.adminEmail,
       customerId: args.customerId,
+      ...(args.orgUnits === undefined ? {} : { orgUnits: args.orgUnits }),
     }),
+  readsProfiles: true,
+  mailboxProblems: (endpoint, mailbox) => {
+    const problem = googleTwoStepProblem(
+      parseGoogleWorkspaceEndpoint(endpoint).orgUnits ?? {},
+      mailbox,
+    );
+    return problem === undefined ? [] : [{ field: "require2fa", message: problem }];
+  },
   createAdapter: googleWorkspaceAdapter(),
 });
