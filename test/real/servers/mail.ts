@@ -38,6 +38,8 @@ export interface MailServers {
 export async function startMailServers(
   dir: string,
   store: MailServerStoreAccess,
+  /** Further `main.cf` parameters (a milter, a transport), applied last. */
+  extraMainCf: Record<string, string> = {},
 ): Promise<MailServers> {
   requireTool("Dovecot", "/usr/sbin/dovecot", "dovecot-imapd");
   requireTool("Postfix", "/usr/sbin/postfix", "postfix");
@@ -49,7 +51,7 @@ export async function startMailServers(
   });
   const dovecot = await startDovecot(dir, config);
   try {
-    const postfix = await startPostfix(dir, config, dovecot.lmtpSocket);
+    const postfix = await startPostfix(dir, config, dovecot.lmtpSocket, extraMainCf);
     return {
       smtpPort: postfix.port,
       imapPort: dovecot.imapPort,
@@ -177,7 +179,12 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
 
-async function startPostfix(dir: string, config: MailServerConfig, lmtpSocket: string) {
+async function startPostfix(
+  dir: string,
+  config: MailServerConfig,
+  lmtpSocket: string,
+  extraMainCf: Record<string, string> = {},
+) {
   const base = path.join(dir, "postfix");
   const conf = path.join(base, "conf");
   const sqlDir = path.join(base, "sql");
@@ -228,6 +235,7 @@ async function startPostfix(dir: string, config: MailServerConfig, lmtpSocket: s
     smtpd_client_recipient_rate_limit: "0",
     anvil_rate_time_unit: "60s",
     ...config.postfixMainCf,
+    ...extraMainCf,
   };
   fs.writeFileSync(
     path.join(conf, "main.cf"),
