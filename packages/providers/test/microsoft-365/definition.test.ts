@@ -5,6 +5,7 @@ import {
   microsoft365Definition,
   microsoft365Endpoint,
   microsoft365Facts,
+  microsoft365MailboxProblems,
   microsoft365SettingsFromEndpoint,
 } from "../../src/mail/microsoft-365";
 
@@ -34,6 +35,75 @@ describe("microsoft365 definition", () => {
     expect(() => microsoft365SettingsFromEndpoint("microsoft365:?tenant=t")).toThrow(
       "microsoft365: the endpoint locator lacks client, domain, usageLocation",
     );
+  });
+
+  it("carries the Exchange opt-in in the locator, and the definition can do what it allows", () => {
+    const exchange = microsoft365ArgsSchema.parse({
+      ...args,
+      exchange: { invokeCommand: true, apiUrl: "http://127.0.0.1:9/adminapi/beta" },
+    });
+    const locator = microsoft365Endpoint(exchange);
+    expect(
+      locator.endsWith(
+        "&exchange=invokeCommand&exchangeApi=http%3A%2F%2F127.0.0.1%3A9%2Fadminapi%2Fbeta",
+      ),
+    ).toBe(true);
+    expect(microsoft365SettingsFromEndpoint(locator).exchange).toEqual({
+      apiUrl: "http://127.0.0.1:9/adminapi/beta",
+    });
+    // invokeCommand: false is no opt-in.
+    const off = microsoft365ArgsSchema.parse({ ...args, exchange: { invokeCommand: false } });
+    expect(microsoft365Endpoint(off)).toBe(microsoft365Endpoint(args));
+    expect(microsoft365SettingsFromEndpoint(microsoft365Endpoint(args)).exchange).toBeUndefined();
+    expect(microsoft365Definition.capabilities).toMatchObject({
+      aliasesPerMailbox: 399,
+      sharedMailboxes: true,
+      externalForward: false,
+      require2fa: false,
+    });
+  });
+
+  it("refuses at preview a shared mailbox without the opt-in, and a profile without a licence", () => {
+    const plain = microsoft365Endpoint(args);
+    const withExchange = microsoft365Endpoint(
+      microsoft365ArgsSchema.parse({ ...args, exchange: { invokeCommand: true } }),
+    );
+    expect(microsoft365MailboxProblems(plain, { shared: true, require2fa: false })).toEqual([
+      {
+        field: "shared",
+        message:
+          "shared mailboxes live in Exchange Online, which Microsoft Graph cannot write; set exchange: { invokeCommand: true } on providers.microsoft365 to manage them through Exchange Online's admin route (undocumented by Microsoft: see the provider README), or remove them",
+      },
+    ]);
+    expect(microsoft365MailboxProblems(withExchange, { shared: true, require2fa: false })).toEqual(
+      [],
+    );
+    // A profile falls back to licences.default; without one it is refused.
+    expect(
+      microsoft365MailboxProblems(plain, { profile: "staff", shared: false, require2fa: false }),
+    ).toEqual([]);
+    const staffOnly = microsoft365Endpoint(
+      microsoft365ArgsSchema.parse({
+        ...args,
+        licences: { staff: "6fd2c87f-b296-42f0-b197-1e91e994b900" },
+      }),
+    );
+    expect(
+      microsoft365MailboxProblems(staffOnly, { profile: "exec", shared: false, require2fa: false }),
+    ).toEqual([
+      {
+        field: "profile",
+        message:
+          'has no licence for profile "exec"; allowed: licences.exec or licences.default on providers.microsoft365 (a SKU id that includes Exchange Online: a user without one has no mailbox)',
+      },
+    ]);
+    expect(
+      microsoft365MailboxProblems(staffOnly, {
+        profile: "staff",
+        shared: false,
+        require2fa: false,
+      }),
+    ).toEqual([]);
   });
 
   it("needs the tenant-assigned MX and DKIM targets for DNS, naming both when missing", () => {

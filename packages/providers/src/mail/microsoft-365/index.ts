@@ -1,6 +1,12 @@
-import { defineMailProvider, type AdapterSettings } from "../definition";
+import {
+  defineMailProvider,
+  type AdapterSettings,
+  type MailboxCheck,
+  type MailboxCheckProblem,
+} from "../definition";
 import {
   createMicrosoft365Provider,
+  exchangeOnlyMessage,
   microsoft365ExchangeCapabilities,
   type Microsoft365Provider,
   type Microsoft365ProviderConfig,
@@ -96,6 +102,40 @@ export function microsoft365Adapter(
 }
 
 /**
+ * What one mailbox asks that the binding's settings (read from the resource's endpoint locator)
+ * cannot honour, at preview: a shared mailbox without the Exchange opt-in, a profile without a
+ * licence (and no default). A locator the adapter cannot read is left to the adapter's error.
+ */
+export function microsoft365MailboxProblems(
+  endpoint: string | undefined,
+  mailbox: MailboxCheck,
+): MailboxCheckProblem[] {
+  let settings: ReturnType<typeof microsoft365SettingsFromEndpoint>;
+  try {
+    settings = microsoft365SettingsFromEndpoint(endpoint);
+  } catch {
+    return [];
+  }
+  const problems: MailboxCheckProblem[] = [];
+  if (mailbox.shared && settings.exchange === undefined) {
+    problems.push({ field: "shared", message: exchangeOnlyMessage("shared mailboxes") });
+  }
+  const licences = settings.licences ?? {};
+  const profile = mailbox.profile ?? "default";
+  if (!mailbox.shared && licences[profile] === undefined && licences.default === undefined) {
+    const keys =
+      profile === "default" ? "licences.default" : `licences.${profile} or licences.default`;
+    problems.push({
+      field: "profile",
+      message:
+        `has no licence for profile "${profile}"; allowed: ${keys} on providers.microsoft365 ` +
+        `(a SKU id that includes Exchange Online: a user without one has no mailbox)`,
+    });
+  }
+  return problems;
+}
+
+/**
  * Microsoft 365 through Microsoft Graph: mailboxes (licensed users), Microsoft 365 groups,
  * suspension, passwords with a forced change, rename in place. Aliases, shared mailboxes and
  * forwarding live in Exchange Online: the capabilities are what the provider can do with the
@@ -118,6 +158,7 @@ export const microsoft365Definition = defineMailProvider({
   args: microsoft365ArgsSchema,
   dnsFacts: microsoft365Facts,
   endpoint: microsoft365Endpoint,
+  mailboxProblems: microsoft365MailboxProblems,
   accountDomain: (args) => args.domain,
   createAdapter: microsoft365Adapter(),
 });
