@@ -13,6 +13,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PowerDnsClient } from "@mailplane/providers";
@@ -523,6 +524,63 @@ describe("self-hosted mail judged by rspamd, DNS from PowerDNS (issue 18)", () =
       expect(out.slice(out.indexOf("\r\n\r\n") + 4)).toBe(
         "version: STSv1\r\nmode: enforce\r\nmx: mx.acme.test\r\nmax_age: 604800\r\n",
       );
+    },
+    LONG,
+  );
+  it(
+    "postfix-mta-sts-resolver accepts the served policy and the _mta-sts id, and refuses tampered policies",
+    () => {
+      const python = path.join(
+        process.env.MAILPLANE_CACHE ?? path.join(os.homedir(), ".cache", "mailplane"),
+        "mta-sts-resolver-venv",
+        "bin",
+        "python",
+      );
+      if (!fs.existsSync(python)) {
+        throw new Error(
+          `postfix-mta-sts-resolver's venv not found at ${python}: run scripts/setup ` +
+            "(scripts/setup-mta-sts-resolver makes it from PyPI)",
+        );
+      }
+      const check = (): { result: string; id?: string; policy?: Record<string, unknown> } =>
+        JSON.parse(
+          execFileSync(
+            python,
+            [
+              path.join(__dirname, "mta-sts-check.py"),
+              "acme.test",
+              String(pdns.dnsPort),
+              String(sitePort),
+            ],
+            { encoding: "utf8", env: { ...process.env, SSL_CERT_FILE: certs.ca } },
+          ),
+        ) as { result: string; id?: string; policy?: Record<string, unknown> };
+      const txt = outputs.records.find((r) => r.name === "_mta-sts.acme.test")!.value;
+      const id = /^v=STSv1; id=([A-Za-z0-9]{1,32})$/.exec(txt)?.[1];
+      const verdict = check();
+      count(`mta-sts:${verdict.result}`);
+      expect(verdict).toEqual({
+        result: "VALID",
+        id,
+        policy: { version: "STSv1", mode: "enforce", mx: ["mx.acme.test"], max_age: 604800 },
+      });
+      const [file, policy] = Object.entries(outputs.mtaStsSite.files)[0]!;
+      const tampered = [
+        policy.replace("max_age: 604800", "max_age: 31557601"),
+        policy.replace("version: STSv1", "version: STSv2"),
+        policy.replace("mode: enforce", "mode: enforcing"),
+      ];
+      try {
+        for (const text of tampered) {
+          fs.writeFileSync(file, text);
+          const v = check();
+          count(`mta-sts-tampered:${v.result}`);
+          expect(v).toEqual({ result: "FETCH_ERROR" });
+        }
+      } finally {
+        fs.writeFileSync(file, policy);
+      }
+      expect(check().result).toBe("VALID");
     },
     LONG,
   );
