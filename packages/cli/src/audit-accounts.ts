@@ -69,6 +69,16 @@ export function auditAccounts(input: AccountAuditInput): Finding[] {
     return owner === undefined ? undefined : [owner];
   };
 
+  // Addresses declared as aliases, groups or shared addresses delivering to one mailbox: a
+  // provider may list them among the mailbox's own aliases (Migadu keeps both kinds alike).
+  const forwardingTo = new Map<string, string>();
+  for (const a of plan.aliases) {
+    if (a.destinations.length === 1) forwardingTo.set(a.localPart, a.destinations[0]!);
+  }
+  for (const g of plan.groups) {
+    if (g.members.length === 1) forwardingTo.set(g.localPart, g.members[0]!);
+  }
+
   for (const m of plan.mailboxes) {
     accounted.add(m.address);
     const l = liveMailboxes.get(m.address);
@@ -87,7 +97,12 @@ export function auditAccounts(input: AccountAuditInput): Finding[] {
       ["quotaMb", m.quotaMb, l.quotaMb, m.quotaMb !== undefined && capabilities.quota],
       ["department", m.department, l.department, m.department !== undefined],
       ["title", m.title, l.title, m.title !== undefined],
-      ["aliases", sorted(m.aliases), sorted(l.aliases), capabilities.aliasesPerMailbox !== 0],
+      [
+        "aliases",
+        sorted(m.aliases),
+        sorted(l.aliases.filter((a) => m.aliases.includes(a) || forwardingTo.get(a) !== m.address)),
+        capabilities.aliasesPerMailbox !== 0,
+      ],
       [
         "forwardTo",
         sorted(m.offboard?.forwardTo ?? []),

@@ -68,7 +68,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
   const targets =
     opts.declaration !== undefined
       ? await targetsFromFile(opts.declaration)
-      : await targetsFromStack(opts.stack, opts.cwd);
+      : await targetsFromStack(opts.stack, opts.cwd, env);
   let ca: string | undefined;
   if (opts.ca !== undefined) {
     try {

@@ -114,14 +114,25 @@ export function buildDeclaration(
   const comments = new Map<unknown, string[]>();
   const handles = new Map<string, string>();
   for (const m of live.mailboxes) handles.set(`${m.localPart}@${d}`, m.localPart);
+  // Role addresses (postmaster@, info@…) belong to the company, not a person: where a provider
+  // reports one as a mailbox's own alias (Migadu cannot tell a one-destination alias from a
+  // mailbox alias), it is declared as the role address delivering to that mailbox.
+  const isRole = (lp: string) => lp === "postmaster" || lp === "abuse" || ROLE_ADDRESSES.has(lp);
+  const ownAliases = (m: MailboxState) => m.aliases.filter((a) => !isRole(a));
   const mailboxAliasOf = new Map<string, string>();
   for (const m of live.mailboxes) {
-    for (const a of m.aliases) mailboxAliasOf.set(`${a}@${d}`, `${m.localPart}@${d}`);
+    for (const a of ownAliases(m)) mailboxAliasOf.set(`${a}@${d}`, `${m.localPart}@${d}`);
   }
+  const listed = new Set(live.aliases.map((a) => a.localPart));
+  const roleAliases: AliasState[] = live.mailboxes.flatMap((m) =>
+    m.aliases
+      .filter((a) => isRole(a) && !listed.has(a))
+      .map((a) => ({ domain: d, localPart: a, destinations: [`${m.localPart}@${d}`] })),
+  );
   const aliasAddresses = new Set(live.aliases.map((a) => `${a.localPart}@${d}`));
   // Groups a provider keeps as aliases (Migadu) are listed by both: declared once, as an alias.
   const realGroups = live.groups.filter((g) => !aliasAddresses.has(`${g.localPart}@${d}`));
-  const forwards = live.aliases.filter((a) => {
+  const forwards = [...live.aliases, ...roleAliases].filter((a) => {
     const address = `${a.localPart}@${d}`;
     const owner = mailboxAliasOf.get(address);
     // A mailbox's own alias is declared on the mailbox.
@@ -139,7 +150,7 @@ export function buildDeclaration(
       ...(m.department === undefined || m.department === "" ? {} : { department: m.department }),
       ...(m.title === undefined || m.title === "" ? {} : { title: m.title }),
       ...(m.quotaMb === undefined || !capabilities.quota ? {} : { quotaMb: m.quotaMb }),
-      ...(m.aliases.length === 0 ? {} : { aliases: [...m.aliases].sort() }),
+      ...(ownAliases(m).length === 0 ? {} : { aliases: [...ownAliases(m)].sort() }),
     };
     if (m.forwardTo.length > 0) {
       entry.offboard = { forwardTo: refs(m.forwardTo) };

@@ -89,6 +89,7 @@ export function targetsFromState(exported: unknown): AuditTarget[] {
 export async function targetsFromStack(
   stack: string | undefined,
   cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<AuditTarget[]> {
   const args = ["stack", "export", ...(stack === undefined ? [] : ["--stack", stack])];
   let stdout: string;
@@ -96,7 +97,7 @@ export async function targetsFromStack(
     ({ stdout } = await promisify(execFile)("pulumi", args, {
       cwd,
       maxBuffer: 512 * 1024 * 1024,
-      env: { PULUMI_SKIP_UPDATE_CHECK: "true", ...process.env },
+      env: { PULUMI_SKIP_UPDATE_CHECK: "true", ...env },
     }));
   } catch (e) {
     const err = e as { stderr?: string; message: string };

@@ -59,7 +59,8 @@ function cleanLive(): LiveAccounts {
   ];
   return {
     mailboxes: [
-      mailbox("ali", { name: "Ali Alavi", aliases: ["a.alavi"] }),
+      // Migadu lists every one-destination alias among the mailbox's aliases.
+      mailbox("ali", { name: "Ali Alavi", aliases: ["a.alavi", "abuse", "hr", "postmaster"] }),
       mailbox("zhangsan", { name: "Zhang San", department: "Sales" }),
       mailbox("leaver", { name: "Old Hand", suspended: true, forwardTo: [`ali@${D}`] }),
     ],

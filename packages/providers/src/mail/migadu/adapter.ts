@@ -334,12 +334,15 @@ export class MigaduProvider implements MailProvider {
         `${address}: forwardTo needs suspended: true (Migadu forwarding is managed for offboarded mailboxes only)`,
       );
     }
-    if (input.password === undefined && !input.recoveryEmail) {
-      fail(
-        op,
-        `${address} has no password; Migadu's invitation flow needs recoveryEmail (the address the invitation is sent to)`,
-      );
-    }
+    // Checked only when a mailbox is really created: adopting an existing one sends no password.
+    const requirePassword = () => {
+      if (input.password === undefined && !input.recoveryEmail) {
+        fail(
+          op,
+          `${address} has no password; Migadu's invitation flow needs recoveryEmail (the address the invitation is sent to)`,
+        );
+      }
+    };
     const aliases = lower(input.aliases ?? []).filter((a) => a !== lp);
     const adopt = (m: MigaduMailbox): MigaduMailbox => {
       const diffs = this.differences(m, input);
@@ -348,10 +351,15 @@ export class MigaduProvider implements MailProvider {
     };
 
     let created: MigaduMailbox;
-    const existing = (await this.cachedMailboxes(d))?.get(lp);
+    let existing = (await this.cachedMailboxes(d))?.get(lp);
+    if (!existing && input.password === undefined && !input.recoveryEmail) {
+      // Nothing to create it with: only an existing mailbox can be adopted (one list read).
+      existing = (await this.rawMailboxes(d)).get(lp);
+    }
     if (existing) {
       created = adopt(existing);
     } else {
+      requirePassword();
       const body: MigaduMailboxWrite = {
         local_part: lp,
         name: input.name,
