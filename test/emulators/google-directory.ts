@@ -103,6 +103,12 @@ export interface GoogleDirectoryEmulatorOptions {
   rateLimit?: { limit: number; windowMs: number };
   /** Reads answering 404 after a write (eventual consistency). @default 0 */
   consistencyLag?: number;
+  /**
+   * The scopes domain-wide delegation grants the service account's client id (Admin console >
+   * Security > API controls). A token request naming any other is refused, as Google does.
+   * @default every scope the emulator serves
+   */
+  delegatedScopes?: string[];
 }
 
 /** Google's error body. */
@@ -334,6 +340,13 @@ export class GoogleDirectoryEmulator extends Emulator {
       .sort((a, b) => a.email.localeCompare(b.email));
   }
 
+  /** A group's settings as the Groups Settings API holds them (copy), by the group's address. */
+  groupSettings(email: string): Record<string, string> | undefined {
+    const g = this.findGroup(email);
+    const set = g && this.settings.get(g.id);
+    return set && { ...set };
+  }
+
   /** Creates a group directly. */
   putGroup(email: string, name: string, memberEmails: string[] = []): void {
     const g = this.newGroup(email.toLowerCase(), name, "");
@@ -541,7 +554,7 @@ export class GoogleDirectoryEmulator extends Emulator {
       typeof claims.sub !== "string" ||
       !this.options.admins.includes(claims.sub) ||
       scopes.size === 0 ||
-      [...scopes].some((s) => !Object.values(SCOPES).includes(s as never))
+      [...scopes].some((s) => !(this.options.delegatedScopes ?? Object.values(SCOPES)).includes(s))
     ) {
       return oauthError(
         401,

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MailDomain, dns, providers } from "@mailplane/pulumi";
 import { googleWorkspaceEndpoint } from "@mailplane/providers";
+import { mailbox } from "../src/runtime/index";
 import { children, installMocks, registeredAll, valueOf, type Registered } from "./dns-mocks";
 
 const DKIM = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAabc123";
@@ -121,7 +122,6 @@ describe("providers.googleWorkspace under Pulumi mocks", () => {
       ["gwou-mailbox-zhangsan", endpoint, "staff", "San", "Zhang", false],
     ]);
     // The runtime's check (preview): require2fa only where the profile maps an org unit.
-    const { mailbox } = await import("../src/runtime/index");
     const ceo = boxes[0]!.inputs;
     expect((await mailbox.check({}, { ...ceo })).failures).toEqual([]);
     const failures = (await mailbox.check({}, { ...ceo, profile: "contractor" })).failures;

@@ -30,7 +30,11 @@ export function serviceAccountKeyPair(): { privatePem: string; publicPem: string
 
 /** A started emulator and an adapter on it. */
 export async function googleWorkspaceSetup(
-  options: { lag?: number; provider?: Partial<GoogleWorkspaceProviderConfig> } = {},
+  options: {
+    lag?: number;
+    provider?: Partial<GoogleWorkspaceProviderConfig>;
+    delegatedScopes?: string[];
+  } = {},
 ) {
   const domain = "acme.test";
   const { privatePem, publicPem } = serviceAccountKeyPair();
@@ -40,6 +44,7 @@ export async function googleWorkspaceSetup(
     publicKey: publicPem,
     admins: [ADMIN],
     consistencyLag: options.lag ?? 2,
+    ...(options.delegatedScopes === undefined ? {} : { delegatedScopes: options.delegatedScopes }),
   });
   await emu.start();
   const provider = createGoogleWorkspaceProvider({

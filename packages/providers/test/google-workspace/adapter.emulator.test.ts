@@ -59,11 +59,14 @@ describe("googleWorkspace: token exchange", () => {
     await p.listMailboxes(d);
     emu.revokeTokens();
     expect(await p.listMailboxes(d)).toEqual([]);
+    // A refresh of mailboxes lists groups too: shared mailboxes are collaborative-inbox groups.
     expect(emu.log.map((l) => `${l.route} ${l.status}`)).toEqual([
       "POST /token 200",
+      "GET /groups 200",
       "GET /users 200",
-      "GET /users 401",
+      "GET /groups 401",
       "POST /token 200",
+      "GET /groups 200",
       "GET /users 200",
     ]);
   });
@@ -338,12 +341,15 @@ describe("googleWorkspace: org units by profile, 2-step verification", () => {
     expect(created.twoFactorEnforced).toBe(false);
     emu.resetLog();
     const moved = await p.updateMailbox(d, "wang", { profile: "executive", require2fa: true });
-    expect(emu.log.map((l) => l.route)).toEqual(["GET /users/:userKey", "PUT /users/:userKey"]);
+    expect(emu.log.map((l) => l.route)).toEqual([
+      "GET /groups",
+      "GET /users/:userKey",
+      "PUT /users/:userKey",
+    ]);
     expect(emu.user(`wang@${d}`)!.orgUnitPath).toBe("/Staff/Executives");
     expect(moved.twoFactorEnforced).toBe(true);
     // The console's policy changes behind Mailplane's back: a refresh reports it.
     emu.putOrgUnit("/Staff/Executives", { enforce2Sv: false });
-    await new Promise((r) => setTimeout(r, 2_100)); // past the read cache's TTL
     expect((await p.getMailbox(d, "wang"))!.twoFactorEnforced).toBe(false);
     // A profile that maps no org unit (or none at all) puts the user back at the root.
     await p.updateMailbox(d, "wang", { profile: undefined });
@@ -356,7 +362,7 @@ describe("googleWorkspace: org units by profile, 2-step verification", () => {
     await p.createMailbox(person("li", { profile: "staff" }));
     emu.resetLog();
     await p.updateMailbox(d, "li", { profile: "staff" });
-    expect(emu.log.map((l) => l.route)).toEqual(["GET /users/:userKey"]);
+    expect(emu.log.map((l) => l.route)).toEqual(["GET /groups", "GET /users/:userKey"]);
   });
 
   it("refuses require2fa for a mailbox whose profile maps no org unit, before any request", async () => {
@@ -364,6 +370,7 @@ describe("googleWorkspace: org units by profile, 2-step verification", () => {
     emu.resetLog();
     const error = await p
       .createMailbox(person("guest", { profile: "contractor", require2fa: true }))
+      .then(() => new Error("created"))
       .catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toBe(
@@ -377,6 +384,7 @@ describe("googleWorkspace: org units by profile, 2-step verification", () => {
     await setup({ provider: { orgUnits: { staff: "/Nowhere" } } });
     const error = await p
       .createMailbox(person("lost", { profile: "staff" }))
+      .then(() => new Error("created"))
       .catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.message).toContain("Invalid Input: INVALID_OU_ID");
@@ -389,7 +397,124 @@ describe("googleWorkspace: org units by profile, 2-step verification", () => {
     await p.createGroup({ domain: d, localPart: "team", name: "Team", members: [`omar@${d}`] });
     await p.renameMailbox(d, "omar", "omar.h");
     expect(emu.allGroups()[0]!.memberEmails).toEqual([`omar.h@${d}`]);
-    await new Promise((r) => setTimeout(r, 2_100));
     expect((await p.getGroup(d, "team"))!.members).toEqual([`omar.h@${d}`]);
+  });
+});
+
+describe("googleWorkspace: shared mailboxes are collaborative inboxes", () => {
+  const inbox = (extra: Record<string, unknown> = {}) => ({
+    ...person("support", { name: "Support", password: undefined }),
+    shared: true,
+    members: [`ali@${d}`, `bo@${d}`],
+    ...extra,
+  });
+  const INBOX = {
+    enableCollaborativeInbox: "true",
+    isArchived: "true",
+    archiveOnly: "false",
+    whoCanPostMessage: "ANYONE_CAN_POST",
+  };
+
+  it("creates a group with the readers as members, made a collaborative inbox; it lists as a mailbox, not a group", async () => {
+    await setup();
+    await p.createMailbox(person("ali"));
+    await p.createMailbox(person("bo"));
+    emu.resetLog();
+    const state = await p.createMailbox(inbox());
+    expect(state).toEqual({
+      domain: d,
+      localPart: "support",
+      name: "Support",
+      suspended: false,
+      aliases: [],
+      forwardTo: [],
+    });
+    expect(emu.log.map((l) => l.route).filter((r) => !r.startsWith("GET "))).toEqual([
+      "POST /groups",
+      "POST /groups/:groupKey/members",
+      "POST /groups/:groupKey/members",
+      "POST /token",
+      "PATCH /groups/v1/groups/:groupEmail",
+    ]);
+    // The settings token asks for the Groups Settings scope alone.
+    expect(emu.grants.at(-1)!.scope).toBe("https://www.googleapis.com/auth/apps.groups.settings");
+    expect(emu.groupSettings(`support@${d}`)).toMatchObject(INBOX);
+    const g = emu.allGroups().find((x) => x.email === `support@${d}`)!;
+    expect([g.name, g.description, g.memberEmails]).toEqual([
+      "Support",
+      "Shared mailbox (collaborative inbox), managed by Mailplane",
+      [`ali@${d}`, `bo@${d}`],
+    ]);
+    expect((await p.listMailboxes(d)).map((m) => m.localPart)).toEqual(["ali", "bo", "support"]);
+    expect(await p.getMailbox(d, "support")).toEqual(state);
+    expect(await p.listGroups(d)).toEqual([]);
+    expect(await p.getGroup(d, "support")).toBeUndefined();
+  });
+
+  it("changes readers by a diff, suspends by archiving (no new mail, archive kept), and deletes the group", async () => {
+    await setup();
+    await p.createMailbox(inbox());
+    emu.resetLog();
+    await p.updateMailbox(d, "support", { members: [`bo@${d}`, `cy@${d}`], name: "Help" });
+    expect(emu.log.map((l) => l.route).filter((r) => !r.startsWith("GET "))).toEqual([
+      "PUT /groups/:groupKey",
+      "POST /groups/:groupKey/members",
+      "DELETE /groups/:groupKey/members/:memberKey",
+    ]);
+    expect(emu.allGroups()[0]!.memberEmails).toEqual([`bo@${d}`, `cy@${d}`]);
+    await p.updateMailbox(d, "support", { suspended: true });
+    expect(emu.groupSettings(`support@${d}`)).toMatchObject({
+      ...INBOX,
+      archiveOnly: "true",
+      whoCanPostMessage: "NONE_CAN_POST",
+    });
+    await p.deleteMailbox(d, "support");
+    expect(emu.allGroups()).toEqual([]);
+  });
+
+  it("takes over a plain group with the same members (a move between kinds) without recreating it", async () => {
+    await setup();
+    emu.putGroup(`support@${d}`, "Support", [`ali@${d}`, `bo@${d}`]);
+    const id = emu.allGroups()[0]!.id;
+    emu.resetLog();
+    await p.createMailbox(inbox());
+    expect(emu.log.map((l) => l.route).filter((r) => !r.startsWith("GET "))).toEqual([
+      "POST /token",
+      "PUT /groups/:groupKey",
+      "POST /token",
+      "PATCH /groups/v1/groups/:groupEmail",
+    ]);
+    expect(emu.allGroups()[0]!.id).toBe(id);
+    // One with other members is a Conflict, and nothing is written.
+    emu.putGroup(`sales@${d}`, "Sales", [`ali@${d}`]);
+    emu.resetLog();
+    const error = await p
+      .createMailbox(inbox({ localPart: "sales", name: "Sales" }))
+      .then(() => new Error("created"))
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toBe(
+      `googleWorkspace createMailbox: sales@${d} already exists in Google Workspace as a group with other members (ali@${d} ≠ ali@${d}, bo@${d}); declare it as it exists (Mailplane adopts identical accounts) or choose another address`,
+    );
+    expect(emu.log.map((l) => l.route).filter((r) => !r.startsWith("GET "))).toEqual([]);
+  });
+
+  it("without the Groups Settings scope delegated, says which scope to delegate; users and groups still work", async () => {
+    await setup({
+      delegatedScopes: [
+        "https://www.googleapis.com/auth/admin.directory.user",
+        "https://www.googleapis.com/auth/admin.directory.group",
+      ],
+    });
+    await p.createMailbox(person("ali"));
+    const error = await p
+      .createMailbox(inbox({ members: [`ali@${d}`] }))
+      .then(() => new Error("created"))
+      .catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(AuthError);
+    expect(error.message).toMatch(
+      /^googleWorkspace createMailbox: support@acme\.test: a shared mailbox is a collaborative inbox, set through the Groups Settings API; delegate the scope https:\/\/www\.googleapis\.com\/auth\/apps\.groups\.settings to the service account's client id \(googleWorkspace token: .*unauthorized_client/,
+    );
+    expect(await p.getMailbox(d, "ali")).toMatchObject({ localPart: "ali" });
   });
 });

@@ -9,15 +9,38 @@ import type {
   MailboxState,
 } from "../../adapter";
 import { capabilities } from "../definition";
-import { ConflictError, NotFoundError, ProviderError } from "../../errors";
+import { AuthError, ConflictError, NotFoundError, ProviderError } from "../../errors";
 import { sharedReadCache } from "../../http/read-cache";
 import { sleep } from "../../http/retry";
 import {
   GOOGLE_DIRECTORY_URL,
+  GOOGLE_GROUPS_SETTINGS_SCOPE,
   GoogleDirectoryClient,
+  groupsSettingsUrlFor,
   type GoogleWorkspaceClientConfig,
 } from "./client";
 import type { GoogleGroup, GoogleUser, GoogleUserWrite } from "./schema";
+
+/**
+ * The description of a Google Group Mailplane made a shared mailbox (a collaborative inbox): the
+ * Directory's group list shows it, so a refresh needs no Groups Settings read per group.
+ */
+export const GOOGLE_SHARED_INBOX_MARK =
+  "Shared mailbox (collaborative inbox), managed by Mailplane";
+
+/**
+ * The Groups Settings of a shared mailbox: a collaborative inbox (conversations assigned and
+ * resolved by its members) that keeps its archive and receives mail from anyone; suspended, it
+ * keeps the archive and takes no new mail (`NONE_CAN_POST` needs `archiveOnly`).
+ */
+export function googleInboxSettings(suspended: boolean): Record<string, string> {
+  return {
+    enableCollaborativeInbox: "true",
+    isArchived: "true",
+    archiveOnly: suspended ? "true" : "false",
+    whoCanPostMessage: suspended ? "NONE_CAN_POST" : "ANYONE_CAN_POST",
+  };
+}
 
 /** Google allows at most 30 aliases per user. */
 export const GOOGLE_MAX_ALIASES = 30;
@@ -38,6 +61,7 @@ export const googleWorkspaceCapabilities = capabilities({
   mailboxes: true,
   aliasesPerMailbox: GOOGLE_MAX_ALIASES,
   groups: true,
+  sharedMailboxes: true,
   suspend: true,
   passwords: true,
   forceChangeAtLogin: true,
@@ -215,6 +239,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
   private readonly ttlMs: number;
   private readonly consistency: GoogleConsistencyPolicy;
   private readonly orgUnits: Record<string, string>;
+  private readonly config: GoogleWorkspaceProviderConfig;
+  private settingsClient?: GoogleDirectoryClient;
 
   constructor(config: GoogleWorkspaceProviderConfig) {
     if (!isNormalizedAddress(config.adminEmail)) {
@@ -240,6 +266,16 @@ export class GoogleWorkspaceProvider implements MailProvider {
     this.ttlMs = config.readCacheTtlMs ?? 2_000;
     this.consistency = { ...defaultConsistency, ...config.consistency };
     this.orgUnits = config.orgUnits ?? {};
+    this.config = config;
+  }
+
+  /** The Groups Settings client, made at the first collaborative-inbox write (its own token). */
+  private settings(): GoogleDirectoryClient {
+    this.settingsClient ??= new GoogleDirectoryClient(this.config, {
+      baseUrl: groupsSettingsUrlFor(this.config.apiUrl),
+      scopes: [GOOGLE_GROUPS_SETTINGS_SCOPE],
+    });
+    return this.settingsClient;
   }
 
   // ---------------- consistency ----------------
@@ -448,9 +484,11 @@ export class GoogleWorkspaceProvider implements MailProvider {
   /** Every user of the domain: ⌈users / 500⌉ list requests. */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
     const d = this.checkDomain(domain, "listMailboxes");
-    return [...(await this.rawUsers(d)).values()]
-      .map((u) => this.toState(d, u))
-      .sort((a, b) => a.localPart.localeCompare(b.localPart));
+    const inboxes = [...(await this.rawGroups(d)).values()].filter(isInbox);
+    return [
+      ...[...(await this.rawUsers(d)).values()].map((u) => this.toState(d, u)),
+      ...inboxes.map((g) => this.inboxState(d, g)),
+    ].sort((a, b) => a.localPart.localeCompare(b.localPart));
   }
 
   /** One user, served from the batched list. */
@@ -458,7 +496,9 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const d = this.checkDomain(domain, "getMailbox");
     const lp = this.checkLocalPart(localPart, "getMailbox");
     const u = (await this.rawUsers(d)).get(`${lp}@${d}`);
-    return u && this.toState(d, u);
+    if (u) return this.toState(d, u);
+    const g = (await this.rawGroups(d)).get(`${lp}@${d}`);
+    return g && isInbox(g) ? this.inboxState(d, g) : undefined;
   }
 
   private differences(u: GoogleUser, input: MailboxInput): string[] {
@@ -524,6 +564,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
    * ConflictError. Without a password a random one is set with change-at-next-login.
    */
   async createMailbox(input: GoogleMailboxInput): Promise<MailboxState> {
+    if (input.shared === true) return this.createInbox(input);
     const op = "createMailbox";
     const d = this.checkDomain(input.domain, op);
     const lp = this.checkLocalPart(input.localPart, op);
@@ -607,6 +648,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
     if ((patch.forwardTo ?? []).length > 0) {
       fail(op, `${address}: forwardTo is not supported for Google Workspace (use a group)`);
     }
+    const inbox = (await this.rawGroups(d)).get(address);
+    if (inbox && isInbox(inbox)) return this.updateInbox(d, inbox, patch);
     let user = await this.userAt(op, address);
     const body: GoogleUserWrite = {};
     if ("profile" in patch) {
@@ -676,6 +719,14 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const d = this.checkDomain(domain, op);
     const oldAddress = `${this.checkLocalPart(from, op)}@${d}`;
     const newAddress = `${this.checkLocalPart(to, op)}@${d}`;
+    const inbox = (await this.rawGroups(d)).get(oldAddress);
+    if (inbox && isInbox(inbox)) {
+      fail(
+        op,
+        `${oldAddress} is a shared mailbox (a Google Group); Mailplane renames only users in ` +
+          `place. Declare the new address with allowRecreate: true, or rename the group in the Admin console and declare it as it is`,
+      );
+    }
     let user = await this.userAt(op, oldAddress);
     // Recent from the moment the rename is sent (a group may add the new address meanwhile).
     this.wrote(newAddress);
@@ -705,6 +756,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const op = "deleteMailbox";
     const d = this.checkDomain(domain, op);
     const address = `${this.checkLocalPart(localPart, op)}@${d}`;
+    const inbox = (await this.rawGroups(d)).get(address);
+    if (inbox && isInbox(inbox)) return this.deleteGroupAt(op, d, address);
     const user = await this.readUser(address, op);
     if (!user || user.primaryEmail.toLowerCase() !== address) {
       this.uncacheUser(d, address);
@@ -905,7 +958,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   async listGroups(domain: string): Promise<GroupState[]> {
     const op = "listGroups";
     const d = this.checkDomain(domain, op);
-    const groups = [...(await this.rawGroups(d)).values()];
+    const groups = [...(await this.rawGroups(d)).values()].filter((g) => !isInbox(g));
     const states = await Promise.all(
       groups.map(async (g) => this.toGroup(d, g, await this.members(d, g, op))),
     );
@@ -918,7 +971,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const d = this.checkDomain(domain, op);
     const lp = this.checkLocalPart(localPart, op);
     const g = (await this.rawGroups(d)).get(`${lp}@${d}`);
-    return g && this.toGroup(d, g, await this.members(d, g, op));
+    return g && !isInbox(g) ? this.toGroup(d, g, await this.members(d, g, op)) : undefined;
   }
 
   private checkMembers(op: string, members: readonly string[]): string[] {
@@ -1066,6 +1119,10 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const op = "deleteGroup";
     const d = this.checkDomain(domain, op);
     const address = `${this.checkLocalPart(localPart, op)}@${d}`;
+    return this.deleteGroupAt(op, d, address);
+  }
+
+  private async deleteGroupAt(op: string, d: string, address: string): Promise<void> {
     const group = await this.readGroup(address, op);
     if (group && group.email.toLowerCase() === address) {
       try {
@@ -1080,6 +1137,138 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     this.uncacheGroup(d, address);
   }
+
+  // ---------------- shared mailboxes (collaborative inboxes) ----------------
+
+  /** A collaborative inbox as a mailbox: no aliases, forwarding or suspension read back. */
+  private inboxState(d: string, g: GoogleGroup): MailboxState {
+    return {
+      domain: d,
+      localPart: g.email.toLowerCase().split("@")[0]!,
+      name: g.name ?? g.email.toLowerCase(),
+      suspended: false,
+      aliases: [],
+      forwardTo: [],
+    };
+  }
+
+  /** Applies the inbox settings; a missing Groups Settings delegation says what to grant. */
+  private async applyInboxSettings(op: string, address: string, suspended: boolean) {
+    try {
+      await this.notYet(
+        () => this.settings().patchGroupSettings(address, googleInboxSettings(suspended), op),
+        true,
+      );
+    } catch (e) {
+      if (e instanceof AuthError) {
+        throw new AuthError(
+          { provider: PROVIDER, operation: op },
+          `${PROVIDER} ${op}: ${address}: a shared mailbox is a collaborative inbox, set through ` +
+            `the Groups Settings API; delegate the scope ${GOOGLE_GROUPS_SETTINGS_SCOPE} to the ` +
+            `service account's client id (${e.message})`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Creates a shared mailbox: a Google Group marked as Mailplane's, its readers as members, made a
+   * collaborative inbox through the Groups Settings API. A group at the address with the same
+   * members (Mailplane's inbox, or a plain group moving to this kind) is taken over; anything else
+   * there is a ConflictError.
+   */
+  private async createInbox(input: GoogleMailboxInput): Promise<MailboxState> {
+    const op = "createMailbox";
+    const d = this.checkDomain(input.domain, op);
+    const lp = this.checkLocalPart(input.localPart, op);
+    const address = `${lp}@${d}`;
+    const name = this.checkName(op, address, input.name);
+    for (const f of ["aliases", "forwardTo"] as const) {
+      if ((input[f] ?? []).length > 0) {
+        fail(op, `${address}: a shared mailbox (a Google Group) takes no ${f}`);
+      }
+    }
+    const members = this.checkMembers(op, input.members ?? []);
+    const existing = (await this.rawGroups(d)).get(address);
+    let group: GoogleGroup;
+    if (existing) {
+      const current = lower(
+        await this.notYet(() => this.client.listMembers(existing.id, op), true),
+      );
+      if (!sameList(current, members)) {
+        throw this.conflict(
+          op,
+          address,
+          `as a group with other members (${current.join(", ") || "none"} ≠ ${members.join(", ") || "none"})`,
+        );
+      }
+      group = existing;
+      if (existing.name !== name || !isInbox(existing)) {
+        group = await this.client.updateGroup(
+          existing.id,
+          { name, description: GOOGLE_SHARED_INBOX_MARK },
+          op,
+        );
+      }
+    } else {
+      if ((await this.rawUsers(d)).has(address)) throw this.conflict(op, address, "as a user");
+      const verify = async () => this.readGroup(address, op);
+      this.wrote(address);
+      try {
+        group = await this.client.insertGroup(
+          { email: address, name, description: GOOGLE_SHARED_INBOX_MARK },
+          verify,
+          op,
+        );
+      } catch (e) {
+        this.invalidate(d, "groups");
+        if (e instanceof ConflictError) throw this.conflict(op, address, "as a user or an alias");
+        throw e;
+      }
+      await this.syncMembers(op, group, [], members);
+    }
+    this.wrote(address);
+    this.cacheGroup(d, group, members);
+    await this.applyInboxSettings(op, address, input.suspended);
+    return this.inboxState(d, group);
+  }
+
+  /** Renames the inbox, changes its readers by a diff, or suspends it (archive kept, no mail). */
+  private async updateInbox(d: string, g: GoogleGroup, patch: MailboxPatch): Promise<MailboxState> {
+    const op = "updateMailbox";
+    const address = g.email.toLowerCase();
+    for (const f of ["aliases", "forwardTo"] as const) {
+      if ((patch[f] ?? []).length > 0) {
+        fail(op, `${address}: a shared mailbox (a Google Group) takes no ${f}`);
+      }
+    }
+    let group = g;
+    let members = await this.members(d, g, op);
+    try {
+      if (patch.name !== undefined && patch.name !== g.name) {
+        const name = this.checkName(op, address, patch.name);
+        group = await this.client.updateGroup(g.id, { name }, op);
+      }
+      if (patch.members !== undefined) {
+        const desired = this.checkMembers(op, patch.members);
+        await this.syncMembers(op, group, members, desired);
+        members = desired;
+      }
+    } catch (e) {
+      this.invalidate(d, "groups");
+      throw e;
+    }
+    this.wrote(address);
+    this.cacheGroup(d, group, members);
+    if (patch.suspended !== undefined) await this.applyInboxSettings(op, address, patch.suspended);
+    return this.inboxState(d, group);
+  }
+}
+
+/** True for a group Mailplane made a shared mailbox. */
+function isInbox(g: GoogleGroup): boolean {
+  return g.description === GOOGLE_SHARED_INBOX_MARK;
 }
 
 /** Builds the Google Workspace adapter. */

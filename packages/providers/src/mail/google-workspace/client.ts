@@ -7,6 +7,7 @@ import type { RetryPolicy } from "../../http/retry";
 import {
   googleGroupListSchema,
   googleGroupSchema,
+  googleGroupSettingsSchema,
   googleMemberListSchema,
   googleUserAliasSchema,
   googleUserListSchema,
@@ -26,6 +27,25 @@ export const GOOGLE_WORKSPACE_SCOPES = [
   "https://www.googleapis.com/auth/admin.directory.user",
   "https://www.googleapis.com/auth/admin.directory.group",
 ] as const;
+
+/** The Groups Settings API's base URL (another host than the Directory's). */
+export const GOOGLE_GROUPS_SETTINGS_URL = "https://www.googleapis.com/groups/v1/groups";
+/**
+ * The Groups Settings scope, asked for in a token of its own, only when a collaborative inbox is
+ * written: a tenant that never declares one need not delegate it (Google refuses a token request
+ * naming any scope not delegated).
+ */
+export const GOOGLE_GROUPS_SETTINGS_SCOPE = "https://www.googleapis.com/auth/apps.groups.settings";
+
+/**
+ * The Groups Settings base URL for a Directory base URL: Google's, or the same origin as an
+ * overridden one (an emulator serving both).
+ */
+export function groupsSettingsUrlFor(apiUrl: string | undefined): string {
+  return apiUrl === undefined
+    ? GOOGLE_GROUPS_SETTINGS_URL
+    : `${new URL(apiUrl).origin}/groups/v1/groups`;
+}
 
 /** Page sizes: the documented maxima. */
 export const GOOGLE_USERS_PAGE = 500;
@@ -81,7 +101,17 @@ export class GoogleDirectoryClient {
   /** List requests sent, by collection (for the paging figures). */
   readonly listRequests = { users: 0, groups: 0, members: 0 };
 
-  constructor(config: GoogleWorkspaceClientConfig) {
+  /**
+   * @param api Another Google API with the same credentials and a token of its own (the Groups
+   *   Settings API); the Directory API by default.
+   */
+  constructor(
+    config: GoogleWorkspaceClientConfig,
+    api: { baseUrl: string; scopes: readonly string[] } = {
+      baseUrl: config.apiUrl ?? GOOGLE_DIRECTORY_URL,
+      scopes: GOOGLE_WORKSPACE_SCOPES,
+    },
+  ) {
     const key = config.serviceAccountKey;
     const tokenUrl = config.tokenUrl;
     const makeJwt = (): JWT => {
@@ -89,7 +119,7 @@ export class GoogleDirectoryClient {
         email: key.client_email,
         key: key.private_key,
         ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
-        scopes: [...GOOGLE_WORKSPACE_SCOPES],
+        scopes: [...api.scopes],
         subject: config.adminEmail,
       });
       if (tokenUrl !== undefined && tokenUrl !== GOOGLE_TOKEN_URL) {
@@ -109,7 +139,7 @@ export class GoogleDirectoryClient {
       .filter((l) => l.length >= 16 && !l.startsWith("-----"));
     this.http = new HttpClient({
       provider: "googleWorkspace",
-      baseUrl: config.apiUrl ?? GOOGLE_DIRECTORY_URL,
+      baseUrl: api.baseUrl,
       budget: config.budget ?? googleDefaultBudget,
       timeoutMs: config.timeoutMs,
       retry: config.retry,
@@ -139,7 +169,7 @@ export class GoogleDirectoryClient {
             { provider: "googleWorkspace", operation: "token" },
             `googleWorkspace token: the service account ${key.client_email} could not act as ` +
               `${subject} (${reason}); check domain-wide delegation of its client id for the ` +
-              `scopes ${GOOGLE_WORKSPACE_SCOPES.join(" ")}`,
+              `scopes ${api.scopes.join(" ")}`,
           );
         }
       },
@@ -282,7 +312,7 @@ export class GoogleDirectoryClient {
 
   /** Creates a group. */
   insertGroup(
-    body: { email: string; name?: string },
+    body: { email: string; name?: string; description?: string },
     verify: () => Promise<GoogleGroup | undefined>,
     operation = "createGroup",
   ): Promise<GoogleGroup> {
@@ -297,7 +327,11 @@ export class GoogleDirectoryClient {
   }
 
   /** Renames a group. */
-  updateGroup(id: string, body: { name: string }, operation = "updateGroup"): Promise<GoogleGroup> {
+  updateGroup(
+    id: string,
+    body: { name?: string; description?: string },
+    operation = "updateGroup",
+  ): Promise<GoogleGroup> {
     return this.call({
       operation,
       method: "PUT",
@@ -331,6 +365,29 @@ export class GoogleDirectoryClient {
       method: "POST",
       path: `/groups/${seg(groupKey)}/members`,
       body: { email, role: "MEMBER" },
+    });
+  }
+
+  /**
+   * A group's settings (Groups Settings API, on a client made for it): string values, booleans
+   * as "true"/"false". `alt=json`, or the API answers Atom XML.
+   */
+  getGroupSettings(email: string, operation: string): Promise<Record<string, string>> {
+    return this.get(operation, `/${seg(email)}?alt=json`, googleGroupSettingsSchema);
+  }
+
+  /** Changes the given settings (PATCH); returns them all. */
+  patchGroupSettings(
+    email: string,
+    body: Record<string, string>,
+    operation: string,
+  ): Promise<Record<string, string>> {
+    return this.call({
+      operation,
+      method: "PATCH",
+      path: `/${seg(email)}?alt=json`,
+      body,
+      schema: googleGroupSettingsSchema,
     });
   }
 

@@ -60,6 +60,15 @@ export const googleGroupSchema = z.looseObject({
 /** A Directory group. */
 export type GoogleGroup = z.infer<typeof googleGroupSchema>;
 
+/** A group's settings (Groups Settings API): every value a string, booleans "true"/"false". */
+export const googleGroupSettingsSchema = z
+  .record(z.string(), z.unknown())
+  .transform((o) =>
+    Object.fromEntries(
+      Object.entries(o).filter((e): e is [string, string] => typeof e[1] === "string"),
+    ),
+  );
+
 /** `GET /groups`: one page. */
 export const googleGroupListSchema = z.looseObject({
   groups: z.array(googleGroupSchema).optional(),
