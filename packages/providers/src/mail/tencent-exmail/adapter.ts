@@ -57,8 +57,8 @@ const SENDERS_OF: Readonly<Record<number, GroupSenders>> = {
   2: "members",
 };
 
-/** Settings of the adapter. */
-export interface TencentExmailProviderConfig extends ExmailClientConfig {}
+/** Settings of the adapter: those of its client. */
+export type TencentExmailProviderConfig = ExmailClientConfig;
 
 const bytes = (s: string): number => Buffer.byteLength(s, "utf8");
 const BAD_DEPARTMENT_CHARS = /[\\:*?"<>|]/;

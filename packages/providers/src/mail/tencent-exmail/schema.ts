@@ -29,6 +29,7 @@ export const exmailUserSchema = z.looseObject({
   /** 1 enabled, 0 disabled; absent on lists of some tenants (enabled). */
   enable: z.number().int().optional(),
 });
+/** A user as read. */
 export type ExmailUser = z.output<typeof exmailUserSchema>;
 
 /** `user/list`: every user of the department, without paging. */
@@ -42,6 +43,7 @@ export const exmailDepartmentSchema = z.looseObject({
   name: z.string(),
   parentid: z.number().int(),
 });
+/** A department as read. */
 export type ExmailDepartment = z.output<typeof exmailDepartmentSchema>;
 
 /** `department/list?id=`: the department and every descendant. */
@@ -62,6 +64,7 @@ export const exmailGroupSchema = z.looseObject({
   allow_type: z.number().int(),
   allow_userlist: z.array(z.string()).default([]),
 });
+/** A mail group as read. */
 export type ExmailGroup = z.output<typeof exmailGroupSchema>;
 
 /** `user/batchcheck`: the account type of each address (3 = mail group). */
