@@ -19,6 +19,9 @@ export type {
   MailProviderBindings,
   SelfHostedArgs,
   SelfHostedBinding,
+  SelfHostedOptions,
+  SelfHostedSigner,
+  SelfHostedSignerOptions,
   CloudflareEmailRoutingArgs,
 } from "./providers/index";
 export * from "./accounts/alias";
@@ -29,3 +32,4 @@ export * from "./accounts/mail-group";
 export * from "./accounts/mailbox";
 export * from "./mail-dns-records";
 export * from "./mail-domain";
+export * from "./mta-sts-worker";
