@@ -85,6 +85,14 @@ async function main(): Promise<void> {
       `max requests in any minute ${emu.maxRequestsInWindow(60_000 / scale)}`,
   );
 
+  const budgetRatio = limitPerMinute / (budget.ratePerSecond / scale) / 0.97 / 60;
+  console.log(
+    `  of which the budget's own margin (30/min ÷ ${zoho.zohoDefaultBudget.ratePerSecond}/s × 0.97): ` +
+      `ratio ${budgetRatio.toFixed(2)}; the rest is timer lateness, which a burst of 1 never makes ` +
+      `up: a few ms per ${(1000 / budget.ratePerSecond / 0.97).toFixed(0)} ms interval here, per ` +
+      `${(1000 / zoho.zohoDefaultBudget.ratePerSecond / 0.97).toFixed(0)} ms at Zoho's real pace`,
+  );
+
   // 2. One refresh of every mailbox (the adapter's read cache: one paged list).
   const before = requests;
   const got = await Promise.all(
