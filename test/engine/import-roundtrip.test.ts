@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "@mailplane/cli";
+import { main } from "../../packages/cli/src";
 import {
   createMigaduProvider,
   openStore,

@@ -22,7 +22,7 @@ import {
   type DnsRecord,
 } from "@mailplane/core";
 import { selfHostedDnsFacts } from "@mailplane/providers";
-import { auditDns, main, makeResolver } from "@mailplane/cli";
+import { auditDns, main, makeResolver } from "../../packages/cli/src";
 
 function which(tool: string): string {
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin"])) {

@@ -69,15 +69,14 @@ export function auditAccounts(input: AccountAuditInput): Finding[] {
     return owner === undefined ? undefined : [owner];
   };
 
-  // Addresses declared as aliases, groups or shared addresses delivering to one mailbox: a
-  // provider may list them among the mailbox's own aliases (Migadu keeps both kinds alike).
-  const forwardingTo = new Map<string, string>();
-  for (const a of plan.aliases) {
-    if (a.destinations.length === 1) forwardingTo.set(a.localPart, a.destinations[0]!);
-  }
-  for (const g of plan.groups) {
-    if (g.members.length === 1) forwardingTo.set(g.localPart, g.members[0]!);
-  }
+  // Local parts declared as aliases, groups or shared addresses (expired ones too): a provider
+  // may list them among a mailbox's own aliases (Migadu keeps one-destination aliases and
+  // mailbox aliases alike); they are compared (or reported expired) as what they are declared.
+  const declaredForwards = new Set([
+    ...plan.aliases.map((a) => a.localPart),
+    ...plan.groups.map((g) => g.localPart),
+    ...Object.entries(spec.aliases).map(([key, a]) => (a.localPart ?? key).toLowerCase()),
+  ]);
 
   for (const m of plan.mailboxes) {
     accounted.add(m.address);
@@ -100,7 +99,7 @@ export function auditAccounts(input: AccountAuditInput): Finding[] {
       [
         "aliases",
         sorted(m.aliases),
-        sorted(l.aliases.filter((a) => m.aliases.includes(a) || forwardingTo.get(a) !== m.address)),
+        sorted(l.aliases.filter((a) => m.aliases.includes(a) || !declaredForwards.has(a))),
         capabilities.aliasesPerMailbox !== 0,
       ],
       [

@@ -193,6 +193,19 @@ describe("auditAccounts", () => {
     ]);
   });
 
+  it("Migadu: a declared alias pointing elsewhere, listed among the other mailbox's aliases, is one finding", () => {
+    const live = cleanLive();
+    // hr@ now delivers to zhangsan: Migadu lists it among zhangsan's aliases, not ali's.
+    live.mailboxes[0]!.aliases = ["a.alavi", "abuse", "postmaster"];
+    live.mailboxes[1]!.aliases = ["hr"];
+    live.aliases = live.aliases.map((x) => (x.localPart === "hr" ? alias("hr", ["zhangsan"]) : x));
+    expect(
+      audit(live, new Date("2026-11-20T00:00:00Z"))
+        .filter((f) => f.severity !== "info")
+        .map((f) => `${f.kind} ${f.subject}: ${f.message}`),
+    ).toEqual([`drift hr@${D}: destinations: declared [ali@${D}], live [zhangsan@${D}]`]);
+  });
+
   it("2FA not enforced where the provider reports it; unreported is not a finding", () => {
     const live = cleanLive();
     expect(audit(live).some((f) => f.kind === "twoFactorNotEnforced")).toBe(false);
