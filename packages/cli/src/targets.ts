@@ -132,6 +132,7 @@ export async function targetsFromFile(file: string): Promise<AuditTarget[]> {
         `${where}: provider is required (allowed: ${Object.keys(mailProviders).join(", ")})`,
       );
     }
+    providerDefinition(entry.provider, `${where}: provider`);
     let spec: MailDomainSpec;
     try {
       spec = parseMailDomain(entry.declaration);
