@@ -54,6 +54,49 @@ describe("the runtime on tencentExmail", () => {
     expect(ok.failures).toEqual([]);
   });
 
+  it("refuses at preview a name, title or department Exmail cannot store, before any request", async () => {
+    emu.resetLog();
+    const { failures } = await runtime.mailbox.check(
+      {},
+      {
+        mailProvider: "tencentExmail",
+        apiUrl: endpoint,
+        domain: "acme.com",
+        localPart: "long",
+        name: "张".repeat(22),
+        department: "R&D: Labs",
+        title: "t".repeat(65),
+      },
+    );
+    expect(failures).toEqual([
+      {
+        property: "name",
+        reason: `mailProvider "tencentExmail" refuses it: name "${"张".repeat(22)}" is 66 bytes in UTF-8; allowed: 1–64 bytes (21 Chinese characters)`,
+      },
+      {
+        property: "title",
+        reason: `mailProvider "tencentExmail" refuses it: title is 65 bytes in UTF-8; allowed: at most 64 bytes`,
+      },
+      {
+        property: "department",
+        reason: `mailProvider "tencentExmail" refuses it: department "R&D: Labs" is not an Exmail department name; allowed: 1–64 bytes in UTF-8 without \\ : * ? " < > |`,
+      },
+    ]);
+    const ok = await runtime.mailbox.check(
+      {},
+      {
+        mailProvider: "tencentExmail",
+        apiUrl: endpoint,
+        domain: "acme.com",
+        localPart: "ok",
+        name: "张".repeat(21),
+        department: "销售部",
+      },
+    );
+    expect(ok.failures).toEqual([]);
+    expect(emu.count()).toBe(0);
+  });
+
   it("creates, refreshes in a new process, updates and diffs allowSenders only when declared", async () => {
     runtime.resetConnections();
     const mailbox = await runtime.mailbox.check(

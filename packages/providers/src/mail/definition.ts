@@ -28,6 +28,10 @@ export interface MailboxCheck {
   profile?: string;
   require2fa: boolean;
   shared: boolean;
+  /** The display name, department and title, when known at preview. */
+  name?: string;
+  department?: string;
+  title?: string;
 }
 
 /** A mailbox setting the binding's configuration cannot honour. */

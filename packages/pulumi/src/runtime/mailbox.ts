@@ -225,6 +225,11 @@ function settingFailures(inputs: Props): Failure[] {
         ...(typeof inputs.profile === "string" ? { profile: inputs.profile } : {}),
         require2fa: inputs.require2fa === true,
         shared: inputs.shared === true,
+        ...Object.fromEntries(
+          (["name", "department", "title"] as const)
+            .filter((f) => typeof inputs[f] === "string" && !containsUnknown(inputs[f]))
+            .map((f) => [f, inputs[f] as string]),
+        ),
       });
       for (const p of problems) {
         failures.push({ property: p.field, reason: `mailProvider ${who} ${p.message}` });

@@ -71,36 +71,58 @@ function generatedPassword(): string {
   return `${pick(14)}${"23456789"[crypto.randomInt(8)]}${"abcdefghijk"[crypto.randomInt(11)]}`;
 }
 
+/**
+ * The fields of a mailbox that break a documented Exmail limit (name and title 1–64 and 0–64
+ * bytes of UTF-8, department names 1–64 bytes without `\:*?"<>|`, at most 5 aliases), each with
+ * what is allowed: at preview (the definition's `mailboxProblems`) and before any request.
+ */
+export function exmailFieldProblems(f: {
+  name?: string;
+  title?: string;
+  department?: string;
+  aliases?: string[];
+}): Array<{ field: "name" | "title" | "department" | "aliases"; message: string }> {
+  const out: Array<{ field: "name" | "title" | "department" | "aliases"; message: string }> = [];
+  if (f.name !== undefined && (bytes(f.name) < 1 || bytes(f.name) > 64)) {
+    out.push({
+      field: "name",
+      message: `name ${JSON.stringify(f.name)} is ${bytes(f.name)} bytes in UTF-8; allowed: 1–64 bytes (21 Chinese characters)`,
+    });
+  }
+  if (f.title !== undefined && bytes(f.title) > 64) {
+    out.push({
+      field: "title",
+      message: `title is ${bytes(f.title)} bytes in UTF-8; allowed: at most 64 bytes`,
+    });
+  }
+  const d = f.department;
+  if (d !== undefined && (bytes(d) < 1 || bytes(d) > 64 || BAD_DEPARTMENT_CHARS.test(d))) {
+    out.push({
+      field: "department",
+      message: `department ${JSON.stringify(d)} is not an Exmail department name; allowed: 1–64 bytes in UTF-8 without \\ : * ? " < > |`,
+    });
+  }
+  if (f.aliases !== undefined && f.aliases.length > EXMAIL_MAX_ALIASES) {
+    out.push({
+      field: "aliases",
+      message: `has ${f.aliases.length} aliases; allowed: at most ${EXMAIL_MAX_ALIASES} (Exmail slaves)`,
+    });
+  }
+  return out;
+}
+
 /** Throws before any request when a field breaks a documented Exmail limit. */
 function checkFields(
   operation: string,
   address: string,
   f: { name?: string; title?: string; department?: string; aliases?: string[] },
 ): void {
-  const fail = (message: string) => {
+  const problem = exmailFieldProblems(f)[0];
+  if (problem !== undefined) {
     throw new ProviderError(
       { provider: PROVIDER, operation },
-      `${PROVIDER} ${operation} ${address}: ${message}`,
+      `${PROVIDER} ${operation} ${address}: ${problem.message}`,
     );
-  };
-  if (f.name !== undefined && (bytes(f.name) < 1 || bytes(f.name) > 64)) {
-    fail(
-      `name ${JSON.stringify(f.name)} is ${bytes(f.name)} bytes in UTF-8; allowed: 1–64 bytes (21 Chinese characters)`,
-    );
-  }
-  if (f.title !== undefined && bytes(f.title) > 64) {
-    fail(`title is ${bytes(f.title)} bytes in UTF-8; allowed: at most 64 bytes`);
-  }
-  if (f.department !== undefined) {
-    const d = f.department;
-    if (bytes(d) < 1 || bytes(d) > 64 || BAD_DEPARTMENT_CHARS.test(d)) {
-      fail(
-        `department ${JSON.stringify(d)} is not an Exmail department name; allowed: 1–64 bytes in UTF-8 without \\ : * ? " < > |`,
-      );
-    }
-  }
-  if (f.aliases !== undefined && f.aliases.length > EXMAIL_MAX_ALIASES) {
-    fail(`has ${f.aliases.length} aliases; allowed: at most ${EXMAIL_MAX_ALIASES} (Exmail slaves)`);
   }
 }
 

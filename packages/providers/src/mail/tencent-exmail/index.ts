@@ -1,6 +1,7 @@
 import { defineMailProvider, type AdapterSettings } from "../definition";
 import {
   createTencentExmailProvider,
+  exmailFieldProblems,
   tencentExmailCapabilities,
   type TencentExmailProvider,
   type TencentExmailProviderConfig,
@@ -89,5 +90,12 @@ export const tencentExmailDefinition = defineMailProvider({
   args: tencentExmailArgsSchema,
   dnsFacts: tencentExmailFacts,
   endpoint: tencentExmailEndpoint,
+  // Exmail's byte limits on names, titles and department names, refused at preview.
+  mailboxProblems: (_endpoint, mailbox) =>
+    exmailFieldProblems({
+      ...(mailbox.name === undefined ? {} : { name: mailbox.name }),
+      ...(mailbox.title === undefined ? {} : { title: mailbox.title }),
+      ...(mailbox.department === undefined ? {} : { department: mailbox.department }),
+    }).map((p) => ({ field: p.field, message: `refuses it: ${p.message}` })),
   createAdapter: tencentExmailAdapter(),
 });
