@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     accountsUrl: url,
     ...creds,
     budget,
+    tokenCacheDir: false,
   });
   console.log(
     `Zoho Mail: ${creates} creates; time scaled ${scale}× (emulator clock and adapter budget ` +

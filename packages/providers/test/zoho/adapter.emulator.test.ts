@@ -1,6 +1,9 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MailboxInput } from "../../src";
-import { createZohoProvider } from "../../src/mail/zoho";
+import { clearZohoTokenCache, createZohoProvider } from "../../src/mail/zoho";
 import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, zohoSetup, type ZohoSetup } from "./harness";
 
 let setup: ZohoSetup | undefined;
@@ -48,6 +51,7 @@ describe("zoho adapter: OAuth tokens", () => {
       refreshToken: REFRESH_TOKEN,
       budget: { ratePerSecond: 1000, burst: 1000 },
       readCacheTtlMs: 0,
+      tokenCacheDir: false,
     });
     expect((await second.getMailbox(domain, "a"))?.name).toBe("A. Person");
     expect(emu.minted).toBe(1);
@@ -68,6 +72,43 @@ describe("zoho adapter: OAuth tokens", () => {
       "GET /api/organization/:zoid/accounts 200",
       "GET /api/organization/:zoid/accounts 200",
     ]);
+  });
+
+  it("keeps the token for the next process in a sealed file: one mint across processes, none readable", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailplane-zoho-tokens-"));
+    try {
+      setup = await zohoSetup({ tokenCacheDir: dir });
+      const { emu, provider, domain } = setup;
+      await provider.createMailbox(person("a"));
+      const files = fs.readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^zoho-[0-9a-f]{64}\.json$/);
+      expect((fs.statSync(path.join(dir, files[0]!)).mode & 0o777).toString(8)).toBe("600");
+      const text = fs.readFileSync(path.join(dir, files[0]!), "utf8");
+      for (const plain of ["1000.", CLIENT_SECRET, REFRESH_TOKEN, CLIENT_ID]) {
+        expect(text).not.toContain(plain);
+      }
+      clearZohoTokenCache(); // a new process: nothing in memory
+      expect((await provider.getMailbox(domain, "a"))?.localPart).toBe("a");
+      expect(emu.minted).toBe(1);
+      // Zoho no longer accepts the stored token: it is dropped, a new one is minted and stored.
+      emu.expireTokens();
+      clearZohoTokenCache();
+      expect((await provider.getMailbox(domain, "a"))?.localPart).toBe("a");
+      expect(emu.minted).toBe(2);
+      // A file that does not decrypt (tampered with, or sealed by other secrets) is not used.
+      const sealed = JSON.parse(fs.readFileSync(path.join(dir, files[0]!), "utf8")) as {
+        data: string;
+      };
+      sealed.data = Buffer.from("1000.forged").toString("base64");
+      fs.writeFileSync(path.join(dir, files[0]!), JSON.stringify(sealed));
+      clearZohoTokenCache();
+      expect((await provider.getMailbox(domain, "a"))?.localPart).toBe("a");
+      expect(emu.minted).toBe(3);
+      expect(emu.log.filter((l) => l.status === 400)).toHaveLength(1); // only the expired one
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("maps Access Denied (10 mints in 10 minutes) to RateLimited and a wrong client to Auth, without a credential in the message", async () => {

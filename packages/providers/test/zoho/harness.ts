@@ -53,6 +53,7 @@ export async function zohoSetup(
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
     readCacheTtlMs: 0,
     pageSize: 10,
+    tokenCacheDir: false,
     ...config,
   });
   return { emu, provider, domain };

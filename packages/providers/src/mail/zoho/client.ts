@@ -21,6 +21,7 @@ import {
   type ZohoGroup,
   type ZohoUser,
 } from "./schema";
+import { defaultTokenCacheDir, readTokenFile, removeTokenFile, writeTokenFile } from "./token-file";
 
 /** Zoho's data centres: the mail API host and the accounts (OAuth) host of each. */
 export const ZOHO_DATA_CENTERS = {
@@ -75,6 +76,12 @@ export interface ZohoClientConfig {
   refreshBeforeExpiryMs?: number;
   /** @default ZOHO_USERS_PAGE */
   pageSize?: number;
+  /**
+   * Where access tokens are kept, encrypted, between processes (see `token-file.ts`); `false`
+   * keeps them in this process only.
+   * @default `$MAILPLANE_TOKEN_CACHE`, else `~/.cache/mailplane/tokens`
+   */
+  tokenCacheDir?: string | false;
 }
 
 const read = (v: string | (() => string)): string => (typeof v === "function" ? v() : v);
@@ -145,25 +152,45 @@ export class ZohoTokenSource {
       .digest("hex");
   }
 
-  /** Drops the cached token: the next request mints a new one. */
-  forget(): void {
-    tokenCache.delete(this.key(this.credentials()));
+  private get dir(): string | undefined {
+    const dir = this.config.tokenCacheDir ?? defaultTokenCacheDir();
+    return dir === false ? undefined : dir;
   }
 
-  /** A valid access token: the cached one, or a new one (one request for every caller). */
+  /** Drops the cached token (in this process and on disk): the next request mints a new one. */
+  forget(): void {
+    const key = this.key(this.credentials());
+    tokenCache.delete(key);
+    if (this.dir !== undefined) removeTokenFile(this.dir, key);
+  }
+
+  /**
+   * A valid access token: this process's, else the one another process stored (encrypted), else
+   * a new one (one request for every caller, stored for the next process).
+   */
   async token(): Promise<string> {
     const c = this.credentials();
     const key = this.key(c);
+    const fresh = (t: CachedToken | undefined): t is CachedToken =>
+      t !== undefined && t.expiresAt - Date.now() > this.margin;
     const cached = tokenCache.get(key);
-    if (cached && cached.expiresAt - Date.now() > this.margin) return cached.token;
+    if (fresh(cached)) return cached.token;
     let pending = pendingTokens.get(key);
     if (!pending) {
-      pending = this.mint(c).finally(() => pendingTokens.delete(key));
+      const dir = this.dir;
+      const secrets = [c.clientSecret, c.refreshToken];
+      pending = (async () => {
+        const stored = dir === undefined ? undefined : readTokenFile(dir, key, secrets);
+        if (fresh(stored)) return stored;
+        const minted = await this.mint(c);
+        if (dir !== undefined) writeTokenFile(dir, key, secrets, minted);
+        return minted;
+      })().finally(() => pendingTokens.delete(key));
       pendingTokens.set(key, pending);
     }
-    const fresh = await pending;
-    tokenCache.set(key, fresh);
-    return fresh.token;
+    const got = await pending;
+    tokenCache.set(key, got);
+    return got.token;
   }
 
   private async mint(c: ReturnType<ZohoTokenSource["credentials"]>): Promise<CachedToken> {

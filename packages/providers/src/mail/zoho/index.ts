@@ -14,6 +14,7 @@ export * from "./args";
 export * from "./client";
 export * from "./dns";
 export * from "./schema";
+export * from "./token-file";
 
 const SCHEME = "zoho:";
 
