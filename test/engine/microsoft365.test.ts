@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GraphEmulator, SKU_E3 } from "../emulators/microsoft-graph";
+import { GraphEmulator, SKU_E3, SKU_POWER_BI_PRO } from "../emulators/microsoft-graph";
 import {
   changedInputs,
   changes,
@@ -29,6 +29,9 @@ const PASSWORDS = {
   maria: "Mg-initial-Pa55",
 };
 const LONG = 300_000;
+/** Microsoft 365 E5: the licence of the `executive` profile. */
+const SKU_E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+const LICENCES = { default: SKU_E3, executive: SKU_E5 };
 /** A stack name of this run: the stack's config file lands in the project folder. */
 const STACK = `m365-${process.pid}`;
 
@@ -62,7 +65,17 @@ const userSummary = () =>
 beforeAll(async () => {
   // Replication lag on: the first request naming a freshly created user or group misses it (404,
   // or 400 "do not exist" when adding members), as Graph answers right after a create.
-  emu = new GraphEmulator({ domains: [DOMAIN], clientSecret: CLIENT_SECRET, replicationLag: 1 });
+  emu = new GraphEmulator({
+    domains: [DOMAIN],
+    clientSecret: CLIENT_SECRET,
+    replicationLag: 1,
+    exchangeMailboxLag: 1,
+    skus: [
+      { skuId: SKU_E3, skuPartNumber: "ENTERPRISEPACK", exchange: true },
+      { skuId: SKU_E5, skuPartNumber: "SPE_E5", exchange: true },
+      { skuId: SKU_POWER_BI_PRO, skuPartNumber: "POWER_BI_PRO", exchange: false },
+    ],
+  });
   const graphUrl = await emu.start();
   tmp = mkdtempSync(path.join(os.tmpdir(), "mailplane-engine-m365-"));
   zonePath = path.join(tmp, `${DOMAIN}.zone`);
@@ -209,7 +222,7 @@ describe.sequential("the real Pulumi engine on Microsoft 365 (Graph emulator)", 
       const locator = String(ali.newState?.inputs?.apiUrl);
       expect(locator).toBe(
         `microsoft365:?tenant=${emu.tenantId}&client=${emu.clientId}&domain=contoso.test` +
-          `&usageLocation=DE&licences=${encodeURIComponent(JSON.stringify({ default: SKU_E3 }))}` +
+          `&usageLocation=DE&licences=${encodeURIComponent(JSON.stringify(LICENCES))}` +
           `&api=${encodeURIComponent(`${emu.url}/v1.0`)}&authority=${encodeURIComponent(emu.url)}`,
       );
       expect(JSON.stringify(p)).not.toContain(CLIENT_SECRET);
@@ -283,9 +296,10 @@ describe.sequential("the real Pulumi engine on Microsoft 365 (Graph emulator)", 
         emu.resetLog();
         const stateBefore = await ws.ok(["stack", "export"]);
         const message =
-          'MailDomain contoso: mailboxes.ali.aliases: provider "microsoft365" cannot give a ' +
-          "mailbox extra addresses; use groups with this mailbox as the only member, e.g. " +
-          'groups: { "ali.alavi": { members: ["ali"] } }';
+          "MailDomain contoso: mailboxes.ali.aliases: secondary addresses (aliases) live in " +
+          "Exchange Online, which Microsoft Graph cannot write; set exchange: { invokeCommand: " +
+          "true } on providers.microsoft365 to manage them through Exchange Online's admin " +
+          "route (undocumented by Microsoft: see the provider README), or remove them";
         const r = await ws.run(["preview", "--diff", "--color", "never", "--non-interactive"]);
         expect(r.code).toBe(1);
         expect(`${r.stdout}${r.stderr}`).toContain(message);
@@ -392,7 +406,82 @@ describe.sequential("the real Pulumi engine on Microsoft 365 (Graph emulator)", 
   );
 
   it(
-    "7. the exported state and the stack config hold no password and no client secret",
+    "7. a licence change by profile previews as one update and is one assignLicense",
+    async () => {
+      await ws.ok(["config", "set", "aliProfile", "executive"]);
+      const p = await preview();
+      expect(changes(p.steps)).toEqual(["update Mailbox contoso-mailbox-ali"]);
+      expect(p.changeSummary).toEqual({ same: 8, update: 1 });
+      expect(changedInputs(p.steps.find((s) => s.op === "update")!)).toEqual({
+        profile: [undefined, "executive"],
+      });
+      emu.resetLog();
+      await up();
+      // E5 added and E3 (managed: a licence of another profile) removed in one call.
+      expect(writes()).toEqual(["POST /v1.0/users/:id/assignLicense"]);
+      expect(emu.count("POST /v1.0/users/:id/assignLicense")).toBe(1);
+      expect(emu.user("ali@contoso.test")!.assignedLicenses.map((l) => l.skuId)).toEqual([SKU_E5]);
+      expect((await preview(["--refresh"])).changeSummary).toEqual({ same: 9 });
+    },
+    LONG,
+  );
+
+  it(
+    "8. with exchange: { invokeCommand: true } the refused alias is applied through Exchange",
+    async () => {
+      await ws.ok(["config", "set", "exchange", "true"]);
+      await ws.ok(["config", "set", "aliAliases", JSON.stringify(["ali.alavi"])]);
+      const p = await preview();
+      // Every account now carries the opt-in in its locator; ali also gains the alias.
+      expect(changes(p.steps)).toEqual([
+        "update MailGroup contoso-group-abuse",
+        "update MailGroup contoso-group-dmarc",
+        "update MailGroup contoso-group-postmaster",
+        "update MailGroup contoso-group-team",
+        "update Mailbox contoso-mailbox-ali",
+        "update Mailbox contoso-mailbox-zhangsan",
+      ]);
+      const ali = p.steps.find((s) => nameOf(s.urn) === "contoso-mailbox-ali")!;
+      expect(changedInputs(ali).aliases).toEqual([[], ["ali.alavi"]]);
+      expect(String(ali.newState?.inputs?.apiUrl)).toContain(
+        "&exchange=invokeCommand&exchangeApi=",
+      );
+      expect(emu.exchange.invoked).toEqual([]);
+      emu.resetLog();
+      await up();
+      expect(emu.user("ali@contoso.test")!.proxyAddresses).toEqual([
+        "SMTP:ali@contoso.test",
+        "smtp:ali.alavi@contoso.test",
+      ]);
+      // ali's mailbox was never named by a cmdlet since Exchange provisioned it: the emulator's
+      // provisioning lag (1) misses the first Set-Mailbox, which is sent once more.
+      const set = {
+        cmdlet: "Set-Mailbox",
+        parameters: {
+          Identity: "ali@contoso.test",
+          EmailAddresses: {
+            "@odata.type": "#Exchange.GenericHashTable",
+            Add: ["smtp:ali.alavi@contoso.test"],
+          },
+        },
+      };
+      expect(emu.exchange.invoked.filter((c) => c.cmdlet === "Set-Mailbox")).toEqual([set, set]);
+      expect(emu.exchange.laggedAnswers).toBe(1);
+      // Graph was written nothing: the alias is Exchange's.
+      expect(writes().filter((r) => r.startsWith("PATCH") || r.includes("/users"))).toEqual([]);
+      expect(userSummary()).toEqual([
+        { ...ALI, department: "Finance", licences: [SKU_E5] },
+        { ...MARIA, accountEnabled: false },
+        ZHANGSAN,
+      ]);
+      // Refresh reads the alias back (Graph's proxyAddresses): nothing to do.
+      expect((await preview(["--refresh"])).changeSummary).toEqual({ same: 9 });
+    },
+    LONG,
+  );
+
+  it(
+    "9. the exported state and the stack config hold no password and no client secret",
     async () => {
       const exported = await ws.ok(["stack", "export"]);
       const config = readFileSync(path.join(PROJECT, `Pulumi.${STACK}.yaml`), "utf8");
