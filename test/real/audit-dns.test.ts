@@ -21,8 +21,14 @@ import {
   renderZoneFile,
   type DnsRecord,
 } from "@mailplane/core";
-import { selfHostedDnsFacts } from "@mailplane/providers";
-import { auditDns, main, makeResolver } from "../../packages/cli/src";
+import {
+  auditDns,
+  generateProgram,
+  main,
+  makeResolver,
+  readLiveDnsPolicy,
+} from "../../packages/cli/src";
+import { SELF_HOSTED_CAPABILITIES, selfHostedDnsFacts } from "@mailplane/providers";
 
 function which(tool: string): string {
   for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin"])) {
@@ -306,6 +312,43 @@ describe("auditDns against Knot DNS on loopback", () => {
     });
     expect(result.findings).toEqual([]);
     expect(result.failures[0]).toMatch(/^acme\.test: MX acme\.test: (ECONNREFUSED|ETIMEOUT)$/);
+  });
+
+  it("import reads the DNS policy back from the server: the declared policy, exactly", async () => {
+    const live = await readLiveDnsPolicy(D, `127.0.0.1:${cleanPort}`, caPem);
+    expect(live).toEqual({
+      spf: "v=spf1 mx include:_spf.partner.acme.test -all",
+      dmarc: "v=DMARC1; p=reject; rua=mailto:dmarc@acme.test",
+      tlsRpt: "v=TLSRPTv1; rua=mailto:tls-reports@acme.test",
+      mtaStsMode: "testing",
+      mtaStsMaxAge: 86400,
+      mx: ["mx.acme.test"],
+    });
+    const g = await generateProgram(
+      { domain: D, mailboxes: [], aliases: [], groups: [], domainAliases: [] },
+      SELF_HOSTED_CAPABILITIES,
+      { provider: "selfHosted", apiUrl: "sqlite:///var/lib/mail.sqlite" },
+      live,
+    );
+    expect(g.declaration.policy).toEqual({
+      spf: { include: ["_spf.partner.acme.test"], all: "-all" },
+      dmarc: { policy: "reject", rua: ["dmarc@acme.test"] },
+      mtaSts: { mode: "testing", maxAge: 86400 },
+      tlsRpt: { rua: ["tls-reports@acme.test"] },
+    });
+    // The records planned from the imported policy are the ones the server serves.
+    const reimported = parseMailDomain({ ...g.declaration, catchAll: "someone@example.com" });
+    expect(
+      planDnsRecords(reimported, facts).filter(
+        (r) => r.type === "TXT" && !r.role.startsWith("dkim"),
+      ),
+    ).toEqual(planned.filter((r) => r.type === "TXT" && !r.role.startsWith("dkim")));
+    // Without the CA the policy cannot be read: a note says so.
+    const noCa = await readLiveDnsPolicy(D, `127.0.0.1:${cleanPort}`);
+    expect(noCa.mtaStsMode).toBeUndefined();
+    expect(noCa.problems?.[0]).toMatch(
+      /^_mta-sts\.acme\.test is published but its policy could not be read \(mta-sts\.acme\.test: unable to verify the first certificate/,
+    );
   });
 
   it("the command: mailplane audit --declaration … --resolver … --ca … --no-accounts", async () => {

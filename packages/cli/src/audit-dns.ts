@@ -15,7 +15,7 @@ interface MtaStsPolicyParsed {
   maxAge: number;
   mx?: string[];
 }
-const mtaSts = require("mailauth/lib/mta-sts") as {
+export const mtaSts = require("mailauth/lib/mta-sts") as {
   resolvePolicy(domain: string, opts: { resolver: ResolveFn }): Promise<string | false>;
   parsePolicy(text: string): MtaStsPolicyParsed;
 };
@@ -472,9 +472,9 @@ function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
  * address from the resolver, the certificate checked for `mta-sts.<domain>`, redirects not
  * followed, a 2xx `text/plain` answer.
  */
-async function fetchPolicyText(
+export async function fetchPolicyText(
   domain: string,
-  opts: DnsAuditOptions,
+  opts: Pick<DnsAuditOptions, "resolver" | "ca" | "httpsPort">,
 ): Promise<{ text: string } | { error: string }> {
   const host = `mta-sts.${domain}`;
   let addrs: string[] = [];

@@ -1,8 +1,9 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- mailauth's record parsers are CommonJS */
+import { readFile } from "node:fs/promises";
 import { parseMailDomain, type MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailboxState, MailProvider } from "@mailplane/providers";
 import * as prettier from "prettier";
-import { makeResolver } from "./audit-dns";
+import { fetchPolicyText, makeResolver, mtaSts } from "./audit-dns";
 import { adapterFor } from "./targets";
 
 const getDmarcRecord = require("mailauth/lib/dmarc/get-dmarc-record") as (
@@ -30,6 +31,10 @@ export interface LiveDnsPolicy {
   tlsRpt?: string;
   /** The MTA-STS mode from the `_mta-sts` record's policy, when known. */
   mtaStsMode?: "enforce" | "testing" | "none";
+  /** The MTA-STS policy's `max_age`, when known. */
+  mtaStsMaxAge?: number;
+  /** What could not be read (an unreachable policy), written as notes. */
+  problems?: string[];
   /** MX hosts, by preference. */
   mx?: string[];
 }
@@ -298,7 +303,15 @@ function recognisePolicy(
     }
     policy.dmarc = dmarc;
   }
-  if (dns.mtaStsMode !== undefined) policy.mtaSts = { mode: dns.mtaStsMode };
+  if (dns.mtaStsMode !== undefined) {
+    policy.mtaSts = {
+      mode: dns.mtaStsMode,
+      ...(dns.mtaStsMaxAge === undefined || dns.mtaStsMaxAge === 604800
+        ? {}
+        : { maxAge: dns.mtaStsMaxAge }),
+    };
+  }
+  notes.push(...(dns.problems ?? []));
   if (dns.tlsRpt !== undefined) {
     const rua = /rua=([^;]+)/i.exec(dns.tlsRpt)?.[1];
     if (rua !== undefined) {
@@ -470,6 +483,7 @@ export async function readLiveDomain(
 export async function readLiveDnsPolicy(
   domain: string,
   server: string | undefined,
+  ca?: string,
 ): Promise<LiveDnsPolicy> {
   const r = makeResolver(server);
   const txt = async (name: string) => {
@@ -485,14 +499,28 @@ export async function readLiveDnsPolicy(
   const spf = (await txt(domain)).filter((t) => /^v=spf1(\s|$)/i.test(t));
   if (spf.length === 1) out.spf = spf[0]!;
   const dmarc = await getDmarcRecord(domain, async () =>
-    [await txt(`_dmarc.${domain}`)]
-      .map((xs) => xs)
-      .flat()
-      .map((t) => [t]),
+    (await txt(`_dmarc.${domain}`)).map((t) => [t]),
   );
   if (dmarc !== false && typeof dmarc.rr === "string") out.dmarc = dmarc.rr;
   const rpt = (await txt(`_smtp._tls.${domain}`)).filter((t) => /^v=TLSRPTv1/i.test(t));
   if (rpt.length === 1) out.tlsRpt = rpt[0]!;
+  const sts = (await txt(`_mta-sts.${domain}`)).filter((t) => /^v=STSv1/i.test(t));
+  if (sts.length === 1) {
+    const fetched = await fetchPolicyText(domain, {
+      resolver: r,
+      ...(ca === undefined ? {} : { ca }),
+    });
+    try {
+      if ("error" in fetched) throw new Error(fetched.error);
+      const p = mtaSts.parsePolicy(fetched.text);
+      out.mtaStsMode = p.mode as LiveDnsPolicy["mtaStsMode"];
+      out.mtaStsMaxAge = p.maxAge;
+    } catch (e) {
+      out.problems = [
+        `_mta-sts.${domain} is published but its policy could not be read (${(e as Error).message}); set policy.mtaSts by hand`,
+      ];
+    }
+  }
   try {
     out.mx = (await r.resolveMx(domain))
       .sort((a, b) => a.priority - b.priority)
@@ -510,6 +538,8 @@ export interface ImportOptions {
   apiUrl?: string;
   zoneFile?: string;
   resolver?: string;
+  /** A PEM file of extra trusted CAs for the MTA-STS policy server (`--ca`). */
+  ca?: string;
   name?: string;
   progress(line: string): void;
 }
@@ -536,7 +566,15 @@ export async function runImport(
   let dns: LiveDnsPolicy = {};
   if (opts.resolver !== undefined) {
     opts.progress(`reading ${domain}'s DNS policy from ${opts.resolver}…`);
-    dns = await readLiveDnsPolicy(domain, opts.resolver);
+    let ca: string | undefined;
+    if (opts.ca !== undefined) {
+      try {
+        ca = await readFile(opts.ca, "utf8");
+      } catch (e) {
+        throw new Error(`--ca ${opts.ca}: ${(e as Error).message} (allowed: a readable PEM file)`);
+      }
+    }
+    dns = await readLiveDnsPolicy(domain, opts.resolver, ca);
   }
   return generateProgram(
     live,

@@ -131,6 +131,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       "an RFC 1035 zone file of the domain, to recognise its DNS policy",
     )
     .option("--resolver <host:port>", "read the domain's DNS policy from this DNS server")
+    .option("--ca <file>", "extra trusted CA certificates (PEM) for the MTA-STS policy server")
     .option("-o, --out <file>", "where to write the program (default: stdout)")
     .option("--name <name>", "the MailDomain's resource name (default: the domain's first label)")
     .action(
@@ -140,6 +141,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         apiUrl?: string;
         zoneFile?: string;
         resolver?: string;
+        ca?: string;
         out?: string;
         name?: string;
       }) => {
@@ -151,6 +153,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
               ...(o.apiUrl === undefined ? {} : { apiUrl: o.apiUrl }),
               ...(o.zoneFile === undefined ? {} : { zoneFile: o.zoneFile }),
               ...(o.resolver === undefined ? {} : { resolver: o.resolver }),
+              ...(o.ca === undefined ? {} : { ca: o.ca }),
               ...(o.name === undefined ? {} : { name: o.name }),
               progress: (line) => io.stderr(`${line}\n`),
             },
