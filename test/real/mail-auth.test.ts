@@ -18,6 +18,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PowerDnsClient } from "@mailplane/providers";
 import { PulumiWorkspace, requirePulumi } from "../engine/pulumi-cli";
+import { waitForInbox } from "./mail-client";
 import {
   freePort,
   serverTempDir,
@@ -119,6 +120,26 @@ function sendMail(
     ],
     localAddress,
   );
+}
+
+/**
+ * Submits one message as a Mailplane mailbox: SMTP AUTH PLAIN (checked by Dovecot against the
+ * store Mailplane wrote), then the envelope. Replies: 0 greeting, 1 EHLO, 2 AUTH, 3 MAIL,
+ * 4 RCPT, 5 DATA, 6 end of data.
+ */
+function submit(user: string, password: string, to: string, data: string): Promise<string[]> {
+  figures.sent += 1;
+  const body = data.replace(/\r?\n/g, "\r\n").replace(/^\./gm, "..");
+  const plain = Buffer.from(`\0${user}\0${password}`).toString("base64");
+  return smtpSession(ours!.smtpPort, [
+    "EHLO client.acme.test",
+    `AUTH PLAIN ${plain}`,
+    `MAIL FROM:<${user}>`,
+    `RCPT TO:<${to}>`,
+    "DATA",
+    `${body}\r\n.`,
+    "QUIT",
+  ]);
 }
 
 function message(from: string, subject: string): string {
@@ -347,23 +368,43 @@ describe("self-hosted mail judged by rspamd, DNS from PowerDNS (issue 18)", () =
     "a message from ali@acme.test through our Postfix + OpenDKIM gets dkim=pass spf=pass dmarc=pass",
     async () => {
       await startSigner();
+      const oursDir = path.join(dir, "ours");
       ours = await startMailServers(
-        path.join(dir, "ours"),
+        oursDir,
         { type: "sqlite", path: path.join(dir, "mail.sqlite") },
         {
           ...outputs.opendkimPostfix,
           myhostname: "mx.acme.test",
           default_transport: `smtp:[127.0.0.1]:${receiver.port}`,
           smtp_bind_address: "127.0.0.1",
+          // Submission: only mailboxes that log in (Dovecot SASL, the store's passwords) relay.
+          mynetworks: "",
+          smtpd_sasl_auth_enable: "yes",
+          smtpd_sasl_type: "dovecot",
+          smtpd_sasl_path: path.join(oursDir, "dovecot", "run", "auth-client"),
+          smtpd_recipient_restrictions:
+            "reject_unlisted_recipient, permit_sasl_authenticated, reject_unauth_destination",
         },
       );
-      const replies = await sendMail(
+      // Postfix's smtpd (user postfix) asks Dovecot's auth-client socket (root's, 0600).
+      fs.chmodSync(path.join(oursDir, "dovecot", "run", "auth-client"), 0o666);
+      const refused = await sendMail(
         ours.smtpPort,
         "ali@acme.test",
         "bob@receiver.test",
+        message("ali@acme.test", "unauthenticated"),
+      );
+      // Postfix's default smtpd_relay_restrictions end in defer_unauth_destination (454).
+      expect(refused[3]).toBe("454 4.7.1 <bob@receiver.test>: Relay access denied");
+      count("relay-without-auth:454");
+      const replies = await submit(
+        "ali@acme.test",
+        PASSWORD,
+        "bob@receiver.test",
         message("ali@acme.test", "signed-1"),
       );
-      expect(replies[5]).toMatch(/^250 2\.0\.0 Ok: queued as /);
+      expect(replies[2]).toBe("235 2.7.0 Authentication successful");
+      expect(replies[6]).toMatch(/^250 2\.0\.0 Ok: queued as /);
       const text = await delivered("signed-1");
       figures.upToPassMs.push(Date.now() - upStartedAt);
       const ar = authResults(text);
@@ -407,6 +448,27 @@ describe("self-hosted mail judged by rspamd, DNS from PowerDNS (issue 18)", () =
       expect(texts.filter((t) => t.includes("Subject: forged-1\n"))).toEqual([]);
       const log = fs.readFileSync(rspamd.log, "utf8");
       expect(log).toMatch(/DMARC_POLICY_REJECT/);
+    },
+    LONG,
+  );
+
+  it(
+    "the DMARC and TLS-RPT report addresses deliver to ali's mailbox (IMAP)",
+    async () => {
+      for (const to of ["tls-reports@acme.test", "dmarc@acme.test"]) {
+        const subject = `report-${to.split("@")[0]}`;
+        const r = await sendMail(
+          ours!.smtpPort,
+          "reporter@receiver.test",
+          to,
+          message("reporter@receiver.test", subject),
+        );
+        expect(r[5]).toMatch(/^250 2\.0\.0 Ok: queued as /);
+      }
+      expect(await waitForInbox(ours!.imapPort, "ali@acme.test", PASSWORD, 2)).toEqual([
+        "report-dmarc",
+        "report-tls-reports",
+      ]);
     },
     LONG,
   );
@@ -462,9 +524,9 @@ describe("self-hosted mail judged by rspamd, DNS from PowerDNS (issue 18)", () =
         "*@acme.test mail2._domainkey.acme.test\n",
       );
       await startSigner();
-      await sendMail(
-        ours!.smtpPort,
+      await submit(
         "ali@acme.test",
+        PASSWORD,
         "bob@receiver.test",
         message("ali@acme.test", "signed-2"),
       );
