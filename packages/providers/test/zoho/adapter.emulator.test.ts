@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MailboxInput } from "../../src";
 import { clearZohoTokenCache, createZohoProvider } from "../../src/mail/zoho";
@@ -262,6 +263,28 @@ describe("zoho adapter: envelope errors and ids", () => {
       name: "张三丰",
     });
     expect(emu.user("zs@acme.test")!.displayName).toBe("张三丰");
+  });
+
+  it("round-trips any display name byte for byte (generated names, update and read back)", async () => {
+    setup = await zohoSetup();
+    const { emu, provider, domain } = setup;
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }).filter((x) => x.trim() !== ""),
+        async (name) => {
+          const lp = `p${n++}`;
+          await provider.createMailbox(person(lp, { name }));
+          const stored = emu.user(`${lp}@acme.test`)!.displayName;
+          expect(Buffer.from(stored, "utf8").equals(Buffer.from(name, "utf8"))).toBe(true);
+          expect((await provider.getMailbox(domain, lp))?.name).toBe(name);
+          const renamed = `${name} ✓`;
+          expect((await provider.updateMailbox(domain, lp, { name: renamed })).name).toBe(renamed);
+          expect(emu.user(`${lp}@acme.test`)!.displayName).toBe(renamed);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it("gives moderators their role and keeps it through member changes", async () => {
