@@ -155,6 +155,15 @@ describe("tencentExmail adapter on the Exmail emulator", () => {
     expectNoSecrets(e, [token, CORP_SECRET]);
   });
 
+  it("keeps the corp secret in gettoken's query string out of a network error", async () => {
+    await setup();
+    emu.inject({ kind: "drop", when: "before", route: "/gettoken", times: 10 });
+    const e = await failure(provider.getMailbox(domain, "ali"));
+    expect(e.message).toMatch(/^tencentExmail gettoken failed: ProviderError: /);
+    expect(e.message).toContain(`GET /gettoken?corpid=${CORP_ID}&corpsecret=[redacted])`);
+    expectNoSecrets(e, [CORP_SECRET]);
+  });
+
   it("maps a department name to one Exmail department under the root, in every process", async () => {
     await setup();
     await Promise.all(
