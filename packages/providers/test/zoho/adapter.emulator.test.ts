@@ -170,6 +170,25 @@ describe("zoho adapter: envelope errors and ids", () => {
     ]);
   });
 
+  it("refuses to turn a group into a mailbox alias (it would be deleted on the way), saying how", async () => {
+    setup = await zohoSetup();
+    const { emu, provider, domain } = setup;
+    await provider.createMailbox(person("ali", { aliases: ["a.alavi"] }));
+    emu.putGroup("billing@acme.test", "billing", ["ali@acme.test"]);
+    const before = emu.deliveries();
+    const e = await failure(
+      provider.updateMailbox(domain, "ali", { aliases: ["a.alavi", "billing"] }),
+    );
+    expect([e.kind, e.message]).toEqual([
+      "Conflict",
+      "zoho updateMailbox: billing@acme.test is taken by another user or a group of the " +
+        "organisation; billing@acme.test is a group: Zoho Mail cannot turn a group into an alias " +
+        "without deleting it, so remove the group from the declaration and apply, then declare " +
+        "the alias; ali@acme.test keeps its other aliases",
+    ]);
+    expect(emu.deliveries()).toEqual(before);
+  });
+
   it("sends each id where its endpoint wants it and suspends without losing aliases or groups", async () => {
     setup = await zohoSetup();
     const { emu, provider, domain } = setup;

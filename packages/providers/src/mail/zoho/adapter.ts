@@ -344,10 +344,22 @@ export class ZohoProvider implements MailProvider {
       const mine = now ? this.aliasesOf(now, d) : [];
       const taken = add.filter((a) => !mine.includes(a));
       if (taken.length === 0) return;
+      // A group at the address cannot become an alias in place: Zoho would have to delete it
+      // first, and Mailplane never deletes an address on its way to another kind.
+      const groups = new Set(
+        (await this.client.listGroups(op)).map((g) => g.emailId.toLowerCase()),
+      );
+      const asGroup = taken.filter((a) => groups.has(`${a}@${d}`));
+      const how =
+        asGroup.length > 0
+          ? `; ${asGroup.map((a) => `${a}@${d}`).join(", ")} ${asGroup.length > 1 ? "are groups" : "is a group"}: ` +
+            `Zoho Mail cannot turn a group into an alias without deleting it, so remove the group ` +
+            `from the declaration and apply, then declare the alias`
+          : "";
       throw new ConflictError(
         { provider: PROVIDER, operation: op, status: e.status, apiMessage: e.apiMessage },
         `${PROVIDER} ${op}: ${taken.map((a) => `${a}@${d}`).join(", ")} ${taken.length > 1 ? "are" : "is"} ` +
-          `taken by another user or a group of the organisation; ${u.primaryEmailAddress} keeps its other aliases`,
+          `taken by another user or a group of the organisation${how}; ${u.primaryEmailAddress} keeps its other aliases`,
       );
     }
   }
