@@ -262,3 +262,75 @@ describe("groups and $batch", () => {
     expect(b.status).toBe(200);
   });
 });
+
+describe("security groups and Conditional Access policies", () => {
+  it("creates a security group without mail, with members; mail-enabled ones are refused", async () => {
+    const g = await call("POST", "/groups", {
+      displayName: "MFA",
+      mailEnabled: false,
+      mailNickname: "mfa",
+      securityEnabled: true,
+    });
+    expect(g.status).toBe(201);
+    expect(g.data).toMatchObject({ mail: null, groupTypes: [], securityEnabled: true });
+    const mailSecurity = await call("POST", "/groups", {
+      displayName: "X",
+      mailEnabled: true,
+      mailNickname: "x",
+      securityEnabled: true,
+    });
+    expect([mailSecurity.status, mailSecurity.data.error.message]).toEqual([
+      400,
+      "A mail-enabled security group or distribution group cannot be created through Graph.",
+    ]);
+    const u = await call("POST", "/users", newUser("ali"));
+    const add = await call("POST", `/groups/${g.data.id}/members/$ref`, {
+      "@odata.id": `https://graph.microsoft.com/v1.0/directoryObjects/${u.data.id}`,
+    });
+    expect(add.status).toBe(204);
+    expect(emu.memberUpns(g.data.id)).toEqual(["ali@contoso.test"]);
+  });
+
+  it("creates and lists policies by displayName; required fields and known groups checked", async () => {
+    const g = await call("POST", "/groups", {
+      displayName: "MFA",
+      mailEnabled: false,
+      mailNickname: "mfa",
+      securityEnabled: true,
+    });
+    const policy = {
+      displayName: "Require MFA",
+      state: "enabled",
+      conditions: {
+        applications: { includeApplications: ["All"] },
+        users: { includeGroups: [g.data.id] },
+      },
+      grantControls: { operator: "OR", builtInControls: ["mfa"] },
+    };
+    const created = await call("POST", "/identity/conditionalAccess/policies", policy);
+    expect(created.status).toBe(201);
+    expect(created.data).toMatchObject({ ...policy, modifiedDateTime: null });
+    const filter = encodeURIComponent("displayName eq 'Require MFA'");
+    const list = await call("GET", `/identity/conditionalAccess/policies?$filter=${filter}`);
+    expect(list.data.value.map((p: { id: string }) => p.id)).toEqual([created.data.id]);
+    const none = await call(
+      "GET",
+      `/identity/conditionalAccess/policies?$filter=${encodeURIComponent("displayName eq 'x'")}`,
+    );
+    expect(none.data.value).toEqual([]);
+    const bad = await call("POST", "/identity/conditionalAccess/policies", {
+      ...policy,
+      state: "on",
+    });
+    expect([bad.status, bad.data.error.message]).toEqual([
+      400,
+      "Invalid value 'on' for property 'state'.",
+    ]);
+    const ghost = await call("POST", "/identity/conditionalAccess/policies", {
+      ...policy,
+      conditions: { ...policy.conditions, users: { includeGroups: ["nope"] } },
+    });
+    expect(ghost.status).toBe(404);
+    expect(emu.listPolicies()).toHaveLength(1);
+  });
+});

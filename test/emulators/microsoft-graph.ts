@@ -20,6 +20,10 @@ import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framewo
  * - Errors as Graph sends them: `{ error: { code, message, innerError } }`.
  * - Exchange Online's `POST /adminapi/beta/{tenant}/InvokeCommand` (a subset, see
  *   exchange-admin.ts) over the same users, with tokens for `https://outlook.office365.com`.
+ * - Security groups (`securityEnabled: true`, `mailEnabled: false`, no `groupTypes`) with
+ *   members, and `/identity/conditionalAccess/policies` (POST, GET list with a `displayName`
+ *   filter, GET by id): the fields conditionalAccessPolicy requires (displayName, state,
+ *   conditions with applications and users, grantControls).
  */
 
 /** A Graph user as `GET /users/{id}` returns it (no password). */
@@ -42,7 +46,8 @@ export interface GraphGroup {
   id: string;
   displayName: string;
   mailNickname: string;
-  mail: string;
+  /** Null for a security group (not mail-enabled). */
+  mail: string | null;
   mailEnabled: boolean;
   securityEnabled: boolean;
   groupTypes: string[];
@@ -172,6 +177,7 @@ export class GraphEmulator extends Emulator {
   private readonly users = new Map<string, StoredUser>();
   private readonly groups = new Map<string, StoredGroup>();
   private readonly inner: InnerRoute[] = [];
+  private readonly policies: Record<string, unknown>[] = [];
   /** Replication lag given to each object created through the API. */
   replicationLag: number;
   /** Lookups each fresh object still misses, by id. */
@@ -285,7 +291,7 @@ export class GraphEmulator extends Emulator {
   groupDeliveries(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const g of this.groups.values()) {
-      if (g.deletedAt !== undefined) continue;
+      if (g.deletedAt !== undefined || g.mail === null) continue;
       out[g.mail] = g.members
         .map((id) => this.users.get(id))
         .filter((u): u is StoredUser => u !== undefined)
@@ -293,6 +299,35 @@ export class GraphEmulator extends Emulator {
         .sort();
     }
     return out;
+  }
+
+  /** Creates a security group directly (no mail, no `groupTypes`), as an admin would. */
+  putSecurityGroup(mailNickname: string, displayName: string): GraphGroup {
+    const g: StoredGroup = {
+      id: randomUUID(),
+      displayName,
+      mailNickname,
+      mail: null,
+      mailEnabled: false,
+      securityEnabled: true,
+      groupTypes: [],
+      proxyAddresses: [],
+      description: null,
+      members: [],
+    };
+    this.groups.set(g.id, g);
+    return this.publicGroup(g);
+  }
+
+  /** Copies of the Conditional Access policies. */
+  listPolicies(): Record<string, unknown>[] {
+    return this.policies.map((p) => structuredClone(p));
+  }
+
+  /** The UPNs of a group's members, sorted (a security group's too). */
+  memberUpns(groupId: string): string[] {
+    const g = this.groups.get(groupId);
+    return (g?.members ?? []).map((id) => this.users.get(id)?.userPrincipalName ?? id).sort();
   }
 
   /** Each live mailbox's secondary addresses (`smtp:`), each delivering to its primary one. */
@@ -842,7 +877,9 @@ export class GraphEmulator extends Emulator {
         if (!m)
           return badRequest(`Unsupported or invalid query filter clause specified: '${filter}'.`);
         const value = m[2]!.replace(/''/g, "'").toLowerCase();
-        groups = groups.filter((g) => g[m[1] as "mail" | "mailNickname"].toLowerCase() === value);
+        groups = groups.filter(
+          (g) => (g[m[1] as "mail" | "mailNickname"] ?? "").toLowerCase() === value,
+        );
       }
       return this.page(
         req,
@@ -871,12 +908,78 @@ export class GraphEmulator extends Emulator {
           "A mail-enabled security group or distribution group cannot be created through Graph.",
         );
       }
+      if (!unified && b.securityEnabled === true) {
+        const g: StoredGroup = {
+          id: randomUUID(),
+          displayName: String(b.displayName),
+          mailNickname: nick,
+          mail: null,
+          mailEnabled: false,
+          securityEnabled: true,
+          groupTypes: [],
+          proxyAddresses: [],
+          description: typeof b.description === "string" ? b.description : null,
+          members: [],
+        };
+        this.groups.set(g.id, g);
+        if (this.replicationLag > 0) this.lagging.set(g.id, this.replicationLag);
+        return { status: 201, body: this.publicGroup(g) };
+      }
       if (!unified) return badRequest("Only Microsoft 365 groups are supported by this emulator.");
       if (this.addressTaken(`${nick}@${this.domains[0]}`)) return conflict("proxyAddresses");
       const g = this.newGroup(nick, String(b.displayName));
       if (typeof b.description === "string") g.description = b.description;
       if (this.replicationLag > 0) this.lagging.set(g.id, this.replicationLag);
       return { status: 201, body: this.publicGroup(g) };
+    });
+    this.graph("GET", "/identity/conditionalAccess/policies", (req) => {
+      let list = this.policies;
+      const filter = req.query.get("$filter");
+      if (filter !== null) {
+        const m = /^displayName eq '((?:[^']|'')*)'$/.exec(filter);
+        if (!m) {
+          return badRequest(`Unsupported or invalid query filter clause specified: '${filter}'.`);
+        }
+        const name = m[1]!.replace(/''/g, "'");
+        list = list.filter((p) => p.displayName === name);
+      }
+      return this.page(
+        req,
+        list.map((p) => structuredClone(p)),
+        "identity/conditionalAccess/policies",
+      );
+    });
+    this.graph("GET", "/identity/conditionalAccess/policies/:id", (req) => {
+      const p = this.policies.find((x) => x.id === req.params.id);
+      return p ? { status: 200, body: structuredClone(p) } : notFound(req.params.id!);
+    });
+    this.graph("POST", "/identity/conditionalAccess/policies", (req) => {
+      const b = (req.body ?? {}) as Record<string, unknown>;
+      const conditions = b.conditions as Record<string, unknown> | undefined;
+      if (typeof b.displayName !== "string" || b.displayName === "") {
+        return badRequest("Property 'displayName' is required.");
+      }
+      if (!["enabled", "disabled", "enabledForReportingButNotEnforced"].includes(String(b.state))) {
+        return badRequest(`Invalid value '${String(b.state)}' for property 'state'.`);
+      }
+      if (!conditions || !conditions.applications || !conditions.users) {
+        return badRequest("Conditions 'applications' and 'users' are required.");
+      }
+      const users = conditions.users as { includeGroups?: unknown };
+      for (const gid of Array.isArray(users.includeGroups) ? users.includeGroups : []) {
+        if (!this.findGroup(String(gid))) return notFound(String(gid));
+      }
+      if (!b.grantControls && !b.sessionControls) {
+        return badRequest("Either 'grantControls' or 'sessionControls' is required.");
+      }
+      const policy = {
+        ...b,
+        id: randomUUID(),
+        createdDateTime: new Date().toISOString(),
+        modifiedDateTime: null,
+      };
+      this.policies.push(policy);
+      return { status: 201, body: structuredClone(policy) };
     });
     this.graph("GET", "/groups/:id", (req) => {
       const g = this.visibleGroup(req.params.id!);

@@ -130,7 +130,22 @@ describe("providers.microsoft365 under Pulumi mocks", () => {
       message(declare({ shared: { info: { kind: "sharedMailbox", members: ["ali"] } } })),
     ).toBe("MailDomain m365-refused-shared: shared.info.kind: " + exchangeOnly("shared mailboxes"));
     expect(message(declare({ mailboxes: { ali: { name: "Ali", require2fa: true } } }))).toBe(
-      'MailDomain m365-refused-mailboxes: mailboxes.ali.require2fa: provider "microsoft365" cannot enforce two-factor authentication per user; remove require2fa and enforce it in the provider\'s admin console',
+      "MailDomain m365-refused-mailboxes: mailboxes.ali.require2fa: multi-factor sign-in is " +
+        "enforced by a Conditional Access policy in Microsoft 365, not a user field; set mfa: " +
+        '{ groupId: "<id of the security group your policy targets>" } or mfa: { createPolicy: ' +
+        "true } on providers.microsoft365, or remove require2fa",
+    );
+    // With mfa, require2fa is a Mailbox input like any other.
+    const mfa = new MailDomain("m365-mfa", {
+      domain: "acme.com",
+      dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365/mfa.zone" }),
+      provider: providers.microsoft365({ ...args, mfa: { createPolicy: true } }),
+      mailboxes: { ali: { name: "Ali", require2fa: true } },
+      groups: { postmaster: { members: ["ali"] }, abuse: { members: ["ali"] } },
+    });
+    expect(Object.keys(mfa.accounts.mailboxes)).toEqual(["ali"]);
+    expect(() => providers.microsoft365({ ...args, mfa: {} })).toThrow(
+      "providers.microsoft365.mfa: give exactly one of groupId and createPolicy: true",
     );
     // Outside the domain: refused by core whatever the opt-in (groups are Microsoft 365 groups).
     expect(

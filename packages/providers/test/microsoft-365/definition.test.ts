@@ -59,8 +59,37 @@ describe("microsoft365 definition", () => {
       aliasesPerMailbox: 399,
       sharedMailboxes: true,
       externalForward: false,
-      require2fa: false,
+      require2fa: true,
     });
+  });
+
+  it("carries mfa in the locator and refuses require2fa at preview without it", () => {
+    const byGroup = microsoft365ArgsSchema.parse({
+      ...args,
+      mfa: { groupId: "22222222-2222-4222-8222-222222222222" },
+    });
+    const byPolicy = microsoft365ArgsSchema.parse({ ...args, mfa: { createPolicy: true } });
+    expect(microsoft365SettingsFromEndpoint(microsoft365Endpoint(byGroup)).mfa).toEqual({
+      groupId: "22222222-2222-4222-8222-222222222222",
+    });
+    expect(microsoft365SettingsFromEndpoint(microsoft365Endpoint(byPolicy)).mfa).toEqual({
+      createPolicy: true,
+    });
+    const mailbox = { shared: false, require2fa: true };
+    expect(microsoft365MailboxProblems(microsoft365Endpoint(byPolicy), mailbox)).toEqual([]);
+    expect(microsoft365MailboxProblems(microsoft365Endpoint(args), mailbox)).toEqual([
+      {
+        field: "require2fa",
+        message:
+          'multi-factor sign-in is enforced by a Conditional Access policy in Microsoft 365, not a user field; set mfa: { groupId: "<id of the security group your policy targets>" } or mfa: { createPolicy: true } on providers.microsoft365, or remove require2fa',
+      },
+    ]);
+    expect(() =>
+      microsoft365ArgsSchema.parse({
+        ...args,
+        mfa: { groupId: "22222222-2222-4222-8222-222222222222", createPolicy: true },
+      }),
+    ).toThrow("give exactly one of groupId and createPolicy: true");
   });
 
   it("refuses at preview a shared mailbox without the opt-in, and a profile without a licence", () => {

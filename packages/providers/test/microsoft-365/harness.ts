@@ -50,6 +50,27 @@ export async function graphSetup(
   return { emu, provider, domain, clientSecret };
 }
 
+/** Another adapter on a running emulator (another pulumi process), with `config` overrides. */
+export function providerOn(
+  setup: GraphSetup,
+  config: Partial<Microsoft365ProviderConfig> = {},
+): Microsoft365Provider {
+  return createMicrosoft365Provider({
+    tenantId: setup.emu.tenantId,
+    clientId: setup.emu.clientId,
+    clientSecret: setup.clientSecret,
+    domain: setup.domain,
+    usageLocation: "DE",
+    licences: { default: SKU_E3 },
+    apiUrl: `${setup.emu.url}/v1.0`,
+    authorityUrl: setup.emu.url,
+    budget: { ratePerSecond: 1000, burst: 1000 },
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    readCacheTtlMs: 0,
+    ...config,
+  });
+}
+
 /**
  * The contract harness: users a, b, c and z exist unlicensed (directory users, no mailbox).
  * `replicationLag`: how many requests naming an object just created miss it (see the emulator).

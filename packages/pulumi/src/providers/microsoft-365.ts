@@ -9,6 +9,7 @@ import {
 import {
   createMicrosoft365Provider,
   exchangeOnlyMessage,
+  mfaRequiredMessage,
   microsoft365Definition,
   microsoft365SettingsFromEndpoint,
   microsoft365Endpoint,
@@ -90,10 +91,11 @@ export function microsoft365(input: Microsoft365BindingArgs): MailProviderBindin
   const parsed = parseBinding(microsoft365Definition, input);
   const generic = genericBinding(microsoft365Definition, parsed);
   const exchange = parsed.args.exchange?.invokeCommand === true;
+  const mfa = parsed.args.mfa !== undefined;
   const binding: MailProviderBinding = {
     ...generic,
     createAccounts(plan, scope) {
-      const issues = exchangeIssues(plan, exchange);
+      const issues = optInIssues(plan, { exchange, mfa });
       if (issues.length > 0) throw new MailplaneConfigError(issues);
       return generic.createAccounts(plan, scope);
     },
@@ -109,16 +111,23 @@ export function microsoft365(input: Microsoft365BindingArgs): MailProviderBindin
 }
 
 /**
- * The planned accounts that need Exchange Online, when the binding did not opt in to its
- * admin route: secondary addresses, forwarding, shared mailboxes; with the opt-in, forwarding
- * to more than one address (ForwardingSmtpAddress holds one). Refused while the program runs,
- * so that preview shows them and nothing is written.
+ * The planned accounts that need an opt-in the binding does not give: Exchange Online's admin
+ * route for secondary addresses, forwarding and shared mailboxes (with it, forwarding to more
+ * than one address: ForwardingSmtpAddress holds one), and `mfa` for `require2fa`. Refused
+ * while the program runs, so that preview shows them and nothing is written.
  */
-export function exchangeIssues(plan: AccountPlan, exchange: boolean): ConfigIssue[] {
+export function optInIssues(
+  plan: AccountPlan,
+  optIns: { exchange: boolean; mfa: boolean },
+): ConfigIssue[] {
+  const { exchange, mfa } = optIns;
   const issues: ConfigIssue[] = [];
   for (const m of plan.mailboxes) {
     const base = m.shared ? `shared.${m.key}` : `mailboxes.${m.key}`;
     const forward = m.offboard?.forwardTo ?? [];
+    if (m.require2fa && !mfa) {
+      issues.push({ path: `${base}.require2fa`, message: mfaRequiredMessage });
+    }
     if (!exchange) {
       if (m.shared) {
         issues.push({ path: `${base}.kind`, message: exchangeOnlyMessage("shared mailboxes") });

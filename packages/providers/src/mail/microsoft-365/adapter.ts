@@ -61,6 +61,16 @@ export const microsoft365ExchangeCapabilities = capabilities({
   sharedMailboxes: true,
 });
 
+/**
+ * Everything the provider can do with the binding's opt-ins (`exchange`, `mfa`): the
+ * definition's capabilities, so that the runtime accepts what a binding turned on. The binding
+ * refuses at preview what its own settings do not allow, naming the setting.
+ */
+export const microsoft365OptInCapabilities = capabilities({
+  ...microsoft365ExchangeCapabilities,
+  require2fa: true,
+});
+
 /** Settings of the Microsoft 365 adapter. */
 export interface Microsoft365ProviderConfig extends Microsoft365ClientConfig {
   /** The verified domain of the mailboxes; every other domain is refused. */
@@ -83,7 +93,23 @@ export interface Microsoft365ProviderConfig extends Microsoft365ClientConfig {
     /** @default "https://outlook.office365.com/adminapi/beta" */
     apiUrl?: string;
   };
+  /**
+   * `require2fa` as membership of one security group a Conditional Access policy targets:
+   * `groupId` names the group (its policy is the tenant's), `createPolicy` makes Mailplane
+   * create the group and the policy (grant control `mfa`, all cloud apps). Absent: refused.
+   */
+  mfa?: { groupId?: string; createPolicy?: boolean };
 }
+
+/** The security group and Conditional Access policy Mailplane creates with `createPolicy`. */
+export const MFA_GROUP_NICKNAME = "mailplane-require-mfa";
+export const MFA_POLICY_NAME = "Mailplane: require multi-factor authentication";
+
+/** The refusal of `require2fa` without the binding's `mfa` setting. */
+export const mfaRequiredMessage =
+  "multi-factor sign-in is enforced by a Conditional Access policy in Microsoft 365, not a " +
+  'user field; set mfa: { groupId: "<id of the security group your policy targets>" } or ' +
+  "mfa: { createPolicy: true } on providers.microsoft365, or remove require2fa";
 
 /** The records Microsoft assigned a domain, as Graph lists them. */
 export interface Microsoft365DnsRecords {
@@ -158,6 +184,8 @@ export class Microsoft365Provider implements MailProvider {
   /** Exchange Online's InvokeCommand route, with the opt-in only. */
   readonly exchange: ExchangeClient | undefined;
   private readonly replicationWaitMs: number;
+  private readonly mfa: { groupId?: string; createPolicy?: boolean } | undefined;
+  private mfaGroupPromise: Promise<string> | undefined;
   private readonly usageLocation: string;
   private readonly licences: Record<string, string>;
   private readonly cacheKey: string;
@@ -179,8 +207,15 @@ export class Microsoft365Provider implements MailProvider {
       config.exchange === undefined
         ? undefined
         : new ExchangeClient({ ...config, exchangeApiUrl: config.exchange.apiUrl });
-    this.capabilities = this.exchange ? microsoft365ExchangeCapabilities : microsoft365Capabilities;
+    this.capabilities = capabilities({
+      ...(this.exchange ? microsoft365ExchangeCapabilities : microsoft365Capabilities),
+      require2fa: config.mfa?.groupId !== undefined || config.mfa?.createPolicy === true,
+    });
     this.replicationWaitMs = config.replicationWaitMs ?? 30_000;
+    this.mfa =
+      config.mfa?.groupId !== undefined || config.mfa?.createPolicy === true
+        ? config.mfa
+        : undefined;
     this.cacheKey = `microsoft365 ${this.client.baseUrl} ${config.tenantId} ${config.clientId} users`;
     this.ttlMs = config.readCacheTtlMs ?? 2_000;
   }
@@ -233,6 +268,83 @@ export class Microsoft365Provider implements MailProvider {
         list.map((m) => [(m.UserPrincipalName ?? m.PrimarySmtpAddress).toLowerCase(), m]),
       );
     });
+  }
+
+  /**
+   * The id of the security group whose members must sign in with MFA: the configured one
+   * (checked to be a security group), or Mailplane's own, created with its Conditional Access
+   * policy when missing (found again by name: never created twice). Once per adapter.
+   */
+  private mfaGroup(operation: string): Promise<string> {
+    const mfa = this.mfa;
+    if (mfa === undefined) fail(operation, mfaRequiredMessage);
+    this.mfaGroupPromise ??= (async () => {
+      if (mfa.groupId !== undefined) {
+        let g: GraphGroup;
+        try {
+          g = await this.client.getGroup(mfa.groupId, operation);
+        } catch (e) {
+          if (e instanceof NotFoundError) {
+            fail(operation, `mfa.groupId ${mfa.groupId} is not a group of the tenant`);
+          }
+          throw e;
+        }
+        if (g.securityEnabled !== true) {
+          fail(
+            operation,
+            `mfa.groupId ${mfa.groupId} (${g.displayName ?? ""}) is not a security group; a Conditional Access policy targets security groups`,
+          );
+        }
+        return g.id;
+      }
+      const found = await this.client.findGroupsByNickname(MFA_GROUP_NICKNAME, operation);
+      const group =
+        found.find((g) => g.securityEnabled === true) ??
+        (await this.client.createGroup(
+          {
+            displayName: "Mailplane: require MFA",
+            description:
+              "Members must sign in with multi-factor authentication (Conditional Access policy managed by Mailplane)",
+            mailEnabled: false,
+            mailNickname: MFA_GROUP_NICKNAME,
+            securityEnabled: true,
+          },
+          async () =>
+            (await this.client.findGroupsByNickname(MFA_GROUP_NICKNAME, operation)).find(
+              (g) => g.securityEnabled === true,
+            ),
+        ));
+      const policies = await this.client.findPolicies(MFA_POLICY_NAME, operation);
+      if (policies.length === 0) {
+        await this.client.afterCreate(() =>
+          this.client.createPolicy(
+            {
+              displayName: MFA_POLICY_NAME,
+              state: "enabled",
+              conditions: {
+                clientAppTypes: ["all"],
+                applications: { includeApplications: ["All"] },
+                users: { includeGroups: [group.id] },
+              },
+              grantControls: { operator: "OR", builtInControls: ["mfa"] },
+            },
+            operation,
+          ),
+        );
+      }
+      return group.id;
+    })().catch((e: unknown) => {
+      this.mfaGroupPromise = undefined;
+      throw e;
+    });
+    return this.mfaGroupPromise;
+  }
+
+  /** Adds the user to, or removes it from, the MFA group. */
+  private async setMfa(operation: string, userId: string, required: boolean): Promise<void> {
+    const group = await this.mfaGroup(operation);
+    if (required) await this.client.addMember(group, userId, operation);
+    else await this.client.removeMember(group, userId, operation);
   }
 
   /** The user's secondary addresses (`smtp:`) in the domain, as local parts, sorted. */
@@ -451,11 +563,8 @@ export class Microsoft365Provider implements MailProvider {
         `${address}: forwardTo ${JSON.stringify(input.forwardTo)}: Exchange forwards a mailbox to one address (ForwardingSmtpAddress); allowed: at most 1, got ${input.forwardTo!.length}`,
       );
     }
-    if (input.require2fa === true) {
-      fail(
-        operation,
-        `${address}: require2fa is enforced by a Conditional Access policy in Entra ID, not a user field; Mailplane does not manage it yet`,
-      );
+    if (input.require2fa === true && this.mfa === undefined) {
+      fail(operation, `${address}: require2fa: ${mfaRequiredMessage}`);
     }
   }
 
@@ -595,6 +704,7 @@ export class Microsoft365Provider implements MailProvider {
       throw e;
     }
     this.cacheUser(licensed);
+    if (input.require2fa === true) await this.setMfa(op, licensed.id, true);
     const aliases = lower(input.aliases ?? []);
     const forward = input.forwardTo?.[0]?.toLowerCase();
     if (aliases.length > 0 || forward !== undefined) {
@@ -798,6 +908,9 @@ export class Microsoft365Provider implements MailProvider {
       }
     }
     const licensed = sku === undefined || shared ? u : await this.relicense(op, u, sku);
+    if (patch.require2fa !== undefined && (patch.require2fa || this.mfa !== undefined)) {
+      await this.setMfa(op, u.id, patch.require2fa);
+    }
     let proxyAddresses = licensed.proxyAddresses ?? [];
     let forwardTo = x?.ForwardingSmtpAddress ? [bare(x.ForwardingSmtpAddress)] : [];
     if (this.exchange !== undefined) {

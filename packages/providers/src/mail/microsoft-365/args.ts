@@ -93,6 +93,24 @@ export const microsoft365ArgsSchema = z.strictObject({
     })
     .optional(),
   /**
+   * `require2fa` as membership of one security group that a Conditional Access policy targets
+   * (multi-factor sign-in is a policy in Microsoft 365, not a user field): `groupId` is the
+   * group of a policy the tenant has (Mailplane manages its members), or `createPolicy: true`
+   * makes Mailplane create the group and the policy (grant control mfa for all cloud apps; needs
+   * Policy.ReadWrite.ConditionalAccess and Entra ID P1). Give exactly one.
+   * @default none (require2fa refused at preview)
+   * @see https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy
+   */
+  mfa: z
+    .strictObject({
+      groupId: setting<string>(guidProblem("a security group id")).optional(),
+      createPolicy: z.literal(true, { error: "must be true when given" }).optional(),
+    })
+    .refine((m) => (m.groupId === undefined) !== (m.createPolicy === undefined), {
+      error: "give exactly one of groupId and createPolicy: true",
+    })
+    .optional(),
+  /**
    * The Graph base URL (an emulator in tests).
    * @default "https://graph.microsoft.com/v1.0"
    */

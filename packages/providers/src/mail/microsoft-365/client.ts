@@ -17,6 +17,7 @@ import {
   graphGroupSchema,
   graphMemberSchema,
   graphPageSchema,
+  graphPolicySchema,
   graphUserSchema,
   type GraphBatchRequest,
   type GraphBatchResponse,
@@ -463,6 +464,88 @@ export class Microsoft365Client {
       operation: "deleteGroup",
       method: "DELETE",
       path: `/groups/${encodeURIComponent(id)}`,
+    });
+  }
+
+  /** One group by id; NotFoundError when absent. */
+  getGroup(id: string, operation: string): Promise<GraphGroup> {
+    return this.send({
+      operation,
+      method: "GET",
+      path: `/groups/${encodeURIComponent(id)}?$select=${GROUP_SELECT}`,
+      schema: graphGroupSchema,
+    });
+  }
+
+  /** The groups whose `mailNickname` is `nickname`. */
+  findGroupsByNickname(nickname: string, operation: string): Promise<GraphGroup[]> {
+    const filter = encodeURIComponent(`mailNickname eq '${nickname.replace(/'/g, "''")}'`);
+    return this.pages(
+      operation,
+      `/groups?$filter=${filter}&$select=${GROUP_SELECT}`,
+      graphGroupSchema,
+    );
+  }
+
+  /**
+   * Adds a directory object to a group (`members/$ref`); "already exist" is success. Retried
+   * while Graph has not replicated a fresh user or group.
+   */
+  async addMember(groupId: string, objectId: string, operation: string): Promise<void> {
+    try {
+      await this.afterCreate(() =>
+        this.send({
+          operation,
+          method: "POST",
+          path: `/groups/${encodeURIComponent(groupId)}/members/$ref`,
+          body: { "@odata.id": `https://graph.microsoft.com/v1.0/directoryObjects/${objectId}` },
+          verify: async () => undefined,
+        }),
+      );
+    } catch (e) {
+      if (
+        e instanceof MailProviderError &&
+        e.status === 400 &&
+        /already exist/i.test(e.apiMessage ?? "")
+      ) {
+        return;
+      }
+      throw e;
+    }
+  }
+
+  /** Removes a member from a group; one that is not a member is not an error. */
+  async removeMember(groupId: string, objectId: string, operation: string): Promise<void> {
+    try {
+      await this.send({
+        operation,
+        method: "DELETE",
+        path: `/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(objectId)}/$ref`,
+      });
+    } catch (e) {
+      if (e instanceof MailProviderError && e.status === 404) return;
+      throw e;
+    }
+  }
+
+  /** The Conditional Access policies named `displayName` (Policy.Read.All). */
+  findPolicies(displayName: string, operation: string): Promise<{ id: string }[]> {
+    const filter = encodeURIComponent(`displayName eq '${displayName.replace(/'/g, "''")}'`);
+    return this.pages(
+      operation,
+      `/identity/conditionalAccess/policies?$filter=${filter}`,
+      graphPolicySchema,
+    );
+  }
+
+  /** Creates a Conditional Access policy (Policy.ReadWrite.ConditionalAccess). */
+  createPolicy(body: Record<string, unknown>, operation: string): Promise<{ id: string }> {
+    return this.send({
+      operation,
+      method: "POST",
+      path: "/identity/conditionalAccess/policies",
+      body,
+      schema: graphPolicySchema,
     });
   }
 

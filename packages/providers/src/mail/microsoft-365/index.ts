@@ -7,7 +7,8 @@ import {
 import {
   createMicrosoft365Provider,
   exchangeOnlyMessage,
-  microsoft365ExchangeCapabilities,
+  mfaRequiredMessage,
+  microsoft365OptInCapabilities,
   type Microsoft365Provider,
   type Microsoft365ProviderConfig,
 } from "./adapter";
@@ -19,9 +20,13 @@ export * from "./dns";
 export {
   createMicrosoft365Provider,
   exchangeOnlyMessage,
+  mfaRequiredMessage,
+  MFA_GROUP_NICKNAME,
+  MFA_POLICY_NAME,
   EXCHANGE_ALIASES_PER_MAILBOX,
   microsoft365Capabilities,
   microsoft365ExchangeCapabilities,
+  microsoft365OptInCapabilities,
   Microsoft365Provider,
   type Microsoft365DnsRecords,
   type Microsoft365MailboxInput,
@@ -51,6 +56,8 @@ export function microsoft365Endpoint(args: Microsoft365Args): string {
     q.set("exchange", "invokeCommand");
     if (args.exchange.apiUrl !== undefined) q.set("exchangeApi", args.exchange.apiUrl);
   }
+  if (args.mfa?.groupId !== undefined) q.set("mfaGroup", args.mfa.groupId);
+  if (args.mfa?.createPolicy === true) q.set("mfa", "createPolicy");
   return `${SCHEME}?${q.toString()}`;
 }
 
@@ -83,6 +90,11 @@ export function microsoft365SettingsFromEndpoint(
           exchange: q.get("exchangeApi") === null ? {} : { apiUrl: q.get("exchangeApi")! },
         }
       : {}),
+    ...(q.get("mfaGroup") !== null
+      ? { mfa: { groupId: q.get("mfaGroup")! } }
+      : q.get("mfa") === "createPolicy"
+        ? { mfa: { createPolicy: true } }
+        : {}),
   };
 }
 
@@ -120,6 +132,9 @@ export function microsoft365MailboxProblems(
   if (mailbox.shared && settings.exchange === undefined) {
     problems.push({ field: "shared", message: exchangeOnlyMessage("shared mailboxes") });
   }
+  if (mailbox.require2fa && settings.mfa === undefined) {
+    problems.push({ field: "require2fa", message: mfaRequiredMessage });
+  }
   const licences = settings.licences ?? {};
   const profile = mailbox.profile ?? "default";
   if (!mailbox.shared && licences[profile] === undefined && licences.default === undefined) {
@@ -145,7 +160,7 @@ export function microsoft365MailboxProblems(
 export const microsoft365Definition = defineMailProvider({
   id: "microsoft365",
   readsProfiles: true,
-  capabilities: microsoft365ExchangeCapabilities,
+  capabilities: microsoft365OptInCapabilities,
   credentials: [
     {
       name: "clientSecret",

@@ -91,3 +91,10 @@ export const graphDomainRecordSchema = z.looseObject({
 });
 /** A Graph domain DNS record. */
 export type GraphDomainRecord = z.infer<typeof graphDomainRecordSchema>;
+
+/** A Conditional Access policy (the fields Mailplane reads). */
+export const graphPolicySchema = z.looseObject({
+  id: z.string(),
+  displayName: z.string().nullish(),
+  state: z.string().nullish(),
+});
