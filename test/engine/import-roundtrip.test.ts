@@ -108,10 +108,11 @@ describe.sequential("import → pulumi up → no change, on Migadu's emulator", 
   let ws: PulumiWorkspace;
   let env: NodeJS.ProcessEnv;
   let snapshot: () => unknown;
+  let apiUrl: string;
 
   beforeAll(async () => {
     emu = new MigaduEmulator({ user: USER, apiKey: API_KEY, domains: [D], rateLimit: false });
-    const apiUrl = await emu.start();
+    apiUrl = await emu.start();
     env = {
       ...process.env,
       MIGADU_USER: USER,
@@ -237,7 +238,73 @@ describe.sequential("import → pulumi up → no change, on Migadu's emulator", 
     },
     LONG,
   );
+
+  it(
+    "migration: the same declaration with the self-hosted binding creates the same addresses there",
+    async () => {
+      const program = readFileSync(path.join(dir, "index.ts"), "utf8");
+      const newStore = path.join(tmp, "new-provider.sqlite");
+      const swapped = program
+        .replace(
+          /provider: providers\.migadu\(\{ apiUrl: "[^"]+" \}\),/,
+          `provider: providers.selfHosted({ store: providers.sqlite({ path: ${JSON.stringify(newStore)} }), mx: "mx.acme.com" }),`,
+        )
+        .replace(
+          /path: "[^"]+acme\.com\.zone"/,
+          `path: ${JSON.stringify(path.join(tmp, "new.zone"))}`,
+        );
+      expect(swapped).not.toBe(program);
+      const migrated = project("migrated", swapped);
+      try {
+        const ws2 = new PulumiWorkspace(migrated, path.join(tmp, "migrated"));
+        await ws2.ok(["stack", "init", "migrated", "--non-interactive"]);
+        emu.resetLog();
+        await ws2.up();
+        // The new stack sends nothing to the old provider: it talks to the new store only.
+        expect(emu.log).toEqual([]);
+        const old = createMigaduProvider({ baseUrl: apiUrl, user: USER, apiKey: API_KEY });
+        const fresh = new SelfHostedProvider({ type: "sqlite", path: newStore });
+        const before = await deliveryMap(old, D);
+        expect(Object.keys(before)).toEqual([
+          `a.alavi@${D}`,
+          `abuse@${D}`,
+          `ali@${D}`,
+          `hr@${D}`,
+          `info@${D}`,
+          `launch@${D}`,
+          `leaver@${D}`,
+          `maria@${D}`,
+          `postmaster@${D}`,
+          `zhangsan@${D}`,
+        ]);
+        expect(await deliveryMap(fresh, D)).toEqual(before);
+        expect(changes((await ws2.preview()).steps)).toEqual([]);
+      } finally {
+        rmSync(migrated, { recursive: true, force: true });
+      }
+    },
+    LONG,
+  );
 });
+
+/**
+ * Where every address of a domain delivers, whatever kind the provider keeps it as: mailboxes
+ * (name, suspension, forwards) and every other address with its sorted destinations.
+ */
+async function deliveryMap(p: MailProvider, d: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const m of await p.listMailboxes(d)) {
+    out[`${m.localPart}@${d}`] = {
+      mailbox: m.name,
+      suspended: m.suspended,
+      forwardTo: [...m.forwardTo].sort(),
+    };
+    for (const a of m.aliases) out[`${a}@${d}`] = [`${m.localPart}@${d}`];
+  }
+  for (const a of await p.listAliases(d)) out[`${a.localPart}@${d}`] = [...a.destinations].sort();
+  for (const g of await p.listGroups(d)) out[`${g.localPart}@${d}`] = [...g.members].sort();
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
 
 describe.sequential("import → pulumi up → no change, on the self-hosted sqlite store", () => {
   const D = "globex.com";
