@@ -10,9 +10,11 @@
 // PULUMI_CONFIG_SECRET_KEYS in the environment.
 //
 // Implemented: Run, GetRequiredPackages (and the deprecated GetRequiredPlugins),
-// GetPluginInfo, About, GetProgramDependencies, InstallDependencies. Everything else
-// (code generation, packing, RunPlugin for Node.js component providers/policy packs,
-// synchronous invokes over --sync pipes) answers Unimplemented.
+// GetPluginInfo, About, GetProgramDependencies, InstallDependencies, and RunPlugin for policy
+// packs (kind "analyzer": `pulumi preview --policy-pack <dir>` runs
+// `node <@pulumi/pulumi/cmd/run-policy-pack> <engine-address> <pack dir>`). Everything else
+// (code generation, packing, RunPlugin for Node.js component providers, synchronous invokes
+// over --sync pipes) answers Unimplemented.
 package main
 
 import (
@@ -31,6 +33,8 @@ import (
 	"sync"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
@@ -42,7 +46,8 @@ import (
 )
 
 const (
-	runModule = "@pulumi/pulumi/cmd/run"
+	runModule           = "@pulumi/pulumi/cmd/run"
+	runPolicyPackModule = "@pulumi/pulumi/cmd/run-policy-pack"
 	// Exit code of @pulumi/pulumi/cmd/run meaning "the user already saw an actionable error".
 	exitAfterUserActionableMessage = 32
 )
@@ -593,4 +598,64 @@ func (h *nodeLanguageHost) InstallDependencies(
 		return fmt.Errorf("%s install failed in %s: %w", pm, cmd.Dir, err)
 	}
 	return nil
+}
+
+// ---------------------------------------------------------------------------------------------
+// RunPlugin: Node.js policy packs. The engine finds this host for a PulumiPolicy.yaml with
+// `runtime: nodejs` and asks it to start the pack; the pack's gRPC analyzer prints its port on
+// stdout, which is streamed back to the engine like the rest of its output.
+
+func (h *nodeLanguageHost) RunPlugin(
+	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
+) error {
+	if req.GetKind() != "analyzer" {
+		return status.Errorf(codes.Unimplemented,
+			"this language host runs Node.js policy packs only (plugin kind %q)", req.GetKind())
+	}
+	node, err := nodeBinary()
+	if err != nil {
+		return err
+	}
+	info := req.GetInfo()
+	dir := programDir(info, req.GetPwd())
+	opts := h.options(info.GetOptions())
+	runPath, err := resolveModule(node, runPolicyPackModule, dir)
+	if err != nil {
+		return fmt.Errorf("could not resolve %s from the policy pack %s: "+
+			"run npm install (or pnpm install) there", runPolicyPackModule, dir)
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	args := append([]string{}, opts.nodeargs...)
+	args = append(args, runPath)
+	args = append(args, req.GetArgs()...) // the engine's address
+	args = append(args, dir)
+	env := req.GetEnv()
+	if len(env) == 0 {
+		env = os.Environ()
+	}
+	if opts.typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	logging.V(5).Infof("language host launching policy pack: %s %s", node, strings.Join(args, " "))
+	cmd := exec.CommandContext(server.Context(), node, args...) //nolint:gosec // the user's pack
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	code := int32(0)
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return fmt.Errorf("could not run the policy pack in %s: %w", dir, err)
+		}
+		code = int32(exitErr.ExitCode())
+	}
+	return server.Send(&pulumirpc.RunPluginResponse{
+		Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: code},
+	})
 }
