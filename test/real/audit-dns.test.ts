@@ -108,6 +108,7 @@ const knots: ChildProcess[] = [];
 const servers: https.Server[] = [];
 let cleanPort: number;
 let faultyPort: number;
+let tooManyPort: number;
 let caFile: string;
 let caPem: string;
 
@@ -243,6 +244,20 @@ beforeAll(async () => {
   caPem = readFileSync(caFile, "utf8");
   cleanPort = await startKnot("clean", [...planned, ...support(CLEAN_IP)]);
   faultyPort = await startKnot("faulty", [...faulty(planned), ...support(FAULTY_IP)]);
+  // The SPF record as declared, but the partner's include grew to ten nested includes.
+  const chain = Array.from({ length: 10 }, (_, i) =>
+    host(`s${i}.partner.acme.test`, `v=spf1 ip4:198.51.100.${i} -all`, "TXT"),
+  );
+  tooManyPort = await startKnot("toomany", [
+    ...planned,
+    ...support(CLEAN_IP).filter((r) => r.name !== "_spf.partner.acme.test"),
+    host(
+      "_spf.partner.acme.test",
+      `v=spf1 ${chain.map((c) => `include:${c.name}`).join(" ")} -all`,
+      "TXT",
+    ),
+    ...chain,
+  ]);
   await serve(CLEAN_IP, policy.text, tlsFiles);
   // The faulty server's policy: enforce instead of testing, another max_age.
   await serve(
@@ -292,6 +307,26 @@ describe("auditDns against Knot DNS on loopback", () => {
       `error dkimMismatch DKIM mail._domainkey.${D}: key differs from the declared one: declared key sha256:${dkimP(DKIM_KEY)}, live key sha256:${dkimP(OTHER_KEY)}`,
       `error mtaStsIdMismatch MTA-STS _mta-sts.${D}: id declared ${policy.id}, live 20250101000000 (senders keep a cached policy until the id changes)`,
       `error mtaStsPolicyMismatch MTA-STS https://mta-sts.${D}/.well-known/mta-sts.txt: declared mode testing, max_age 86400, mx mx.${D}; served mode enforce, max_age 604800, mx mx.${D}`,
+    ]);
+  });
+
+  it("an SPF record equal to the declared one whose nested includes need more than 10 lookups", async () => {
+    const result = await auditDns(D, planned, policy.text, {
+      resolver: makeResolver(`127.0.0.1:${tooManyPort}`),
+      ca: caPem,
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.notes).toEqual([]);
+    expect(result.findings).toEqual([
+      {
+        domain: D,
+        severity: "error",
+        kind: "spfLookups",
+        subject: `SPF ${D}`,
+        message:
+          "more than 10 DNS lookups with nested includes followed (RFC 7208 4.6.4): every receiver answers permerror",
+        live: { lookups: 11 },
+      },
     ]);
   });
 
