@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- mailauth's record parsers are CommonJS */
 import { readFile } from "node:fs/promises";
-import { parseMailDomain, type MailProviderCapabilities } from "@mailplane/core";
+import zonefile from "dns-zonefile";
+import { decodeTxt, parseMailDomain, type MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailboxState, MailProvider } from "@mailplane/providers";
 import * as prettier from "prettier";
 import { fetchPolicyText, makeResolver, mtaSts } from "./audit-dns";
@@ -531,6 +532,57 @@ export async function readLiveDnsPolicy(
   return out;
 }
 
+/**
+ * Reads the policy records of a domain from an RFC 1035 zone file (parsed by dns-zonefile, TXT
+ * strings decoded by core's zone-file decoder). The MTA-STS mode lives in the policy served over
+ * HTTPS, not in the zone: with `_mta-sts` published, a note asks for it (or use `--resolver`).
+ */
+export async function readZoneFilePolicy(file: string, domain: string): Promise<LiveDnsPolicy> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(
+      `--zone-file ${file}: ${(e as Error).message} (allowed: a readable RFC 1035 zone file)`,
+    );
+  }
+  let parsed: ReturnType<typeof zonefile.parse>;
+  try {
+    parsed = zonefile.parse(text);
+  } catch (e) {
+    throw new Error(`--zone-file ${file}: not a zone file: ${(e as Error).message}`);
+  }
+  const origin = (parsed.$origin ?? `${domain}.`).toLowerCase().replace(/\.$/, "");
+  const fqdn = (name: string | undefined) => {
+    const n = (name ?? "@").toLowerCase();
+    if (n === "@" || n === "") return origin;
+    return n.endsWith(".") ? n.slice(0, -1) : `${n}.${origin}`;
+  };
+  const txt = (name: string) =>
+    (parsed.txt ?? [])
+      .filter((r) => fqdn(r.name) === name)
+      .map((r) => decodeTxt(String(r.txt), "zonefile"));
+  const out: LiveDnsPolicy = {};
+  const spf = txt(domain).filter((t) => /^v=spf1(\s|$)/i.test(t));
+  if (spf.length === 1) out.spf = spf[0]!;
+  const dmarc = txt(`_dmarc.${domain}`).filter((t) => /^v\s*=\s*DMARC1/i.test(t));
+  if (dmarc.length === 1) out.dmarc = dmarc[0]!;
+  const rpt = txt(`_smtp._tls.${domain}`).filter((t) => /^v=TLSRPTv1/i.test(t));
+  if (rpt.length === 1) out.tlsRpt = rpt[0]!;
+  if (txt(`_mta-sts.${domain}`).some((t) => /^v=STSv1/i.test(t))) {
+    out.problems = [
+      `_mta-sts.${domain} is published; its mode is in the policy served at https://mta-sts.${domain}/.well-known/mta-sts.txt: set policy.mtaSts by hand (or import with --resolver)`,
+    ];
+  }
+  const mx = (parsed.mx ?? []).filter((r) => fqdn(r.name) === domain);
+  if (mx.length > 0) {
+    out.mx = mx
+      .sort((a, b) => Number(a.preference) - Number(b.preference))
+      .map((r) => String(r.host).toLowerCase().replace(/\.$/, ""));
+  }
+  return out;
+}
+
 /** Options of {@link runImport}, as the command line gives them. */
 export interface ImportOptions {
   provider: string;
@@ -555,15 +607,19 @@ export async function runImport(
       `--domain ${JSON.stringify(opts.domain)} is not a domain name (allowed: an ASCII or punycode domain such as acme.com)`,
     );
   }
-  if (opts.zoneFile !== undefined) {
+  if (opts.zoneFile !== undefined && opts.resolver !== undefined) {
     throw new Error(
-      `--zone-file ${opts.zoneFile}: not supported yet (allowed: --resolver to read the policy from a DNS server serving the zone)`,
+      `--zone-file and --resolver both name where the DNS policy is read (allowed: one of them)`,
     );
   }
   const { adapter, capabilities } = adapterFor(opts.provider, opts.apiUrl, env);
   opts.progress(`reading ${domain} at ${opts.provider}…`);
   const live = await readLiveDomain(adapter, capabilities, domain);
   let dns: LiveDnsPolicy = {};
+  if (opts.zoneFile !== undefined) {
+    opts.progress(`reading ${domain}'s DNS policy from ${opts.zoneFile}…`);
+    dns = await readZoneFilePolicy(opts.zoneFile, domain);
+  }
   if (opts.resolver !== undefined) {
     opts.progress(`reading ${domain}'s DNS policy from ${opts.resolver}…`);
     let ca: string | undefined;

@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import * as prettier from "prettier";
 import ts from "typescript";
@@ -10,7 +12,7 @@ import {
   type GroupState,
 } from "@mailplane/providers";
 import { auditAccounts } from "../src/audit-accounts";
-import { generateProgram, type LiveDomain } from "../src/import";
+import { generateProgram, readZoneFilePolicy, type LiveDomain } from "../src/import";
 
 const D = "acme.test";
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -290,5 +292,53 @@ export const records = acme.records;
       'the imported declaration needs a hand before pulumi up: postmaster: postmaster@acme.test does not deliver anywhere; RFC 2142 requires it (got nothing; allowed: postmaster: "<handle or address>", a mailbox, alias or shared address named postmaster, or a catchAll)',
     ]);
     expect(g.code).toContain("// NOTE: postmaster@acme.test does not exist at the provider;");
+  });
+
+  it("reads the DNS policy from a zone file (dns-zonefile; TXT strings joined as DNS does)", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "mailplane-import-zone-"));
+    const file = path.join(dir, "acme.test.zone");
+    writeFileSync(
+      file,
+      [
+        "$ORIGIN acme.test.",
+        "$TTL 3600",
+        "@\tIN\tSOA\tns1.acme.test. hostmaster.acme.test. 1 7200 3600 1209600 3600",
+        "@\tIN\tNS\tns1.acme.test.",
+        "@\tIN\tMX\t20 aspmx2.migadu.com.",
+        "@\tIN\tMX\t10 aspmx1.migadu.com.",
+        '@\tIN\tTXT\t"hosted-email-verify=abc"',
+        '@\tIN\tTXT\t"v=spf1 include:spf.migadu.com include:_spf.salesforce.com " "ip4:192.0.2.0/24 ~all"',
+        '_dmarc\tIN\tTXT\t"v=DMARC1; p=quarantine; sp=reject; rua=mailto:dmarc@acme.test; pct=25"',
+        '_smtp._tls.acme.test.\tIN\tTXT\t"v=TLSRPTv1; rua=mailto:tls@acme.test"',
+        '_mta-sts\tIN\tTXT\t"v=STSv1; id=20260101"',
+        "ns1\tIN\tA\t127.0.0.1",
+        "",
+      ].join("\n"),
+    );
+    const live = await readZoneFilePolicy(file, D);
+    expect(live).toEqual({
+      spf: "v=spf1 include:spf.migadu.com include:_spf.salesforce.com ip4:192.0.2.0/24 ~all",
+      dmarc: "v=DMARC1; p=quarantine; sp=reject; rua=mailto:dmarc@acme.test; pct=25",
+      tlsRpt: "v=TLSRPTv1; rua=mailto:tls@acme.test",
+      mx: ["aspmx1.migadu.com", "aspmx2.migadu.com"],
+      problems: [
+        "_mta-sts.acme.test is published; its mode is in the policy served at https://mta-sts.acme.test/.well-known/mta-sts.txt: set policy.mtaSts by hand (or import with --resolver)",
+      ],
+    });
+    const g = await generateProgram(migaduLive(), migaduCapabilities, { provider: "migadu" }, live);
+    expect(g.declaration.policy).toEqual({
+      spf: { include: ["_spf.salesforce.com"], ip4: ["192.0.2.0/24"], all: "~all" },
+      dmarc: {
+        policy: "quarantine",
+        subdomainPolicy: "reject",
+        rua: ["dmarc@acme.test"],
+        legacy: { pct: 25 },
+      },
+      tlsRpt: { rua: ["tls@acme.test"] },
+    });
+    expect(g.notes).toEqual([live.problems![0]]);
+    await expect(readZoneFilePolicy(path.join(dir, "missing.zone"), D)).rejects.toThrow(
+      `--zone-file ${path.join(dir, "missing.zone")}: ENOENT: no such file or directory`,
+    );
   });
 });
