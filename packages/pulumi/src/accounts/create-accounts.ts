@@ -133,7 +133,15 @@ export function createAccountResources(
     plan.groups.forEach((g) => waitOn(g.members, children.groups[g.key]!));
   }
   for (const m of plan.mailboxes) {
-    const waitFor = soleTargets.get(m.address) ?? [];
+    // A shared mailbox's readers are members of a group where the provider has no standalone
+    // aliases (Google's collaborative inbox): like a group, it waits for their mailboxes.
+    const readers =
+      membersFirst && m.shared
+        ? plan.mailboxes
+            .filter((r) => (m.members ?? []).includes(r.address))
+            .flatMap((r) => children.mailboxes[r.key] ?? [])
+        : [];
+    const waitFor = [...(soleTargets.get(m.address) ?? []), ...readers];
     children.mailboxes[m.key] = new Mailbox(
       `${scope.name}-mailbox-${m.key}`,
       {
