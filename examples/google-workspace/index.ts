@@ -15,15 +15,23 @@ const acme = new MailDomain("acme", {
     adminEmail: config.require("adminEmail"),
     dkim: config.require("googleDkim"),
     verification: config.require("googleVerification"),
+    // Mailboxes with these profiles are placed in these org units. 2-step verification is
+    // enforced per org unit in the Admin console; require2fa is accepted only where it maps.
+    orgUnits: { staff: "/Staff", executive: "/Staff/Executives" },
   }),
+  profiles: { staff: {}, executive: { require2fa: true } },
   policy: {
     spf: { all: "-all" },
     dmarc: { policy: "quarantine", rua: ["dmarc-reports@acme.com"] },
   },
   mailboxes: {
-    ali: { name: "Ali Alavi", aliases: ["a.alavi"] },
-    zhangsan: { name: "张三" },
+    ali: { name: "Ali Alavi", aliases: ["a.alavi"], profile: "executive" },
+    zhangsan: { name: "张三", profile: "staff" },
+    // A Latin-script name written family name first: say which part is which.
+    wangwei: { name: "Wang Wei", givenName: "Wei", familyName: "Wang", profile: "staff" },
   },
+  // A collaborative inbox (a Google Group its readers share, through the Groups Settings API).
+  shared: { support: { name: "Support", kind: "sharedMailbox", members: ["zhangsan", "wangwei"] } },
   groups: {
     team: { members: ["ali", "zhangsan"] },
     "dmarc-reports": { members: ["ali"] },

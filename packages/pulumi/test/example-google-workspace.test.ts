@@ -6,7 +6,8 @@ import { children, installMocks, runExample, type Registered } from "./dns-mocks
 const DKIM = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAexample";
 const VERIFICATION = "google-site-verification=abcdefghijklmnop_1234";
 const ENDPOINT =
-  "https://admin.googleapis.com/admin/directory/v1#admin=admin%40acme.com&customer=C01abc234";
+  "https://admin.googleapis.com/admin/directory/v1#admin=admin%40acme.com&customer=C01abc234" +
+  "&ou=%7B%22executive%22%3A%22%2FStaff%2FExecutives%22%2C%22staff%22%3A%22%2FStaff%22%7D";
 let registered: Registered[];
 let exported: Record<string, unknown>;
 beforeAll(async () => {
@@ -32,9 +33,18 @@ describe("examples/google-workspace under Pulumi mocks", () => {
         r.inputs.apiUrl,
         r.inputs.name,
         r.inputs.members ?? r.inputs.aliases,
+        r.inputs.profile,
       ]);
     expect(accounts).toEqual([
-      ["MailGroup", "acme-group-abuse", "googleWorkspace", ENDPOINT, "abuse", ["ali@acme.com"]],
+      [
+        "MailGroup",
+        "acme-group-abuse",
+        "googleWorkspace",
+        ENDPOINT,
+        "abuse",
+        ["ali@acme.com"],
+        undefined,
+      ],
       [
         "MailGroup",
         "acme-group-dmarc-reports",
@@ -42,6 +52,7 @@ describe("examples/google-workspace under Pulumi mocks", () => {
         ENDPOINT,
         "dmarc-reports",
         ["ali@acme.com"],
+        undefined,
       ],
       [
         "MailGroup",
@@ -50,6 +61,7 @@ describe("examples/google-workspace under Pulumi mocks", () => {
         ENDPOINT,
         "postmaster",
         ["ali@acme.com"],
+        undefined,
       ],
       [
         "MailGroup",
@@ -58,10 +70,36 @@ describe("examples/google-workspace under Pulumi mocks", () => {
         ENDPOINT,
         "team",
         ["ali@acme.com", "zhangsan@acme.com"],
+        undefined,
       ],
-      ["Mailbox", "acme-mailbox-ali", "googleWorkspace", ENDPOINT, "Ali Alavi", ["a.alavi"]],
-      ["Mailbox", "acme-mailbox-zhangsan", "googleWorkspace", ENDPOINT, "张三", []],
+      [
+        "Mailbox",
+        "acme-mailbox-ali",
+        "googleWorkspace",
+        ENDPOINT,
+        "Ali Alavi",
+        ["a.alavi"],
+        "executive",
+      ],
+      [
+        "Mailbox",
+        "acme-mailbox-support",
+        "googleWorkspace",
+        ENDPOINT,
+        "Support",
+        ["wangwei@acme.com", "zhangsan@acme.com"],
+        undefined,
+      ],
+      ["Mailbox", "acme-mailbox-wangwei", "googleWorkspace", ENDPOINT, "Wang Wei", [], "staff"],
+      ["Mailbox", "acme-mailbox-zhangsan", "googleWorkspace", ENDPOINT, "张三", [], "staff"],
     ]);
+    const box = (n: string) => all.find((r) => r.name === `acme-mailbox-${n}`)!.inputs;
+    expect([box("ali").require2fa, box("wangwei").givenName, box("wangwei").familyName]).toEqual([
+      true,
+      "Wei",
+      "Wang",
+    ]);
+    expect([box("support").shared, box("zhangsan").shared]).toEqual([true, false]);
     const records = all
       .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
       .map((r) => [r.name, r.inputs.type, r.inputs.name, r.inputs.content ?? r.inputs.data]);

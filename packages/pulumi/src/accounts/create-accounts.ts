@@ -164,7 +164,7 @@ export function createAccountResources(
         onDelete: m.onDelete,
         allowRecreate: m.allowRecreate,
         shared: m.shared,
-        members: m.shared ? m.members : undefined,
+        members: m.shared ? [...(m.members ?? [])].sort() : undefined,
         password: scope.passwords[m.key],
       },
       waitFor.length > 0 ? { ...opts, dependsOn: waitFor } : opts,
