@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { X509Certificate, constants, createHash, randomUUID, verify } from "node:crypto";
 import { ExchangeAdminEmulator, type DirectoryUser } from "./exchange-admin";
 import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framework";
 
@@ -6,7 +6,8 @@ import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framewo
  * Microsoft Graph v1.0 emulator with its identity-platform token endpoint, in memory, written
  * from Microsoft's documentation (../shared/facts/providers.md §2), not from the adapter:
  *
- * - `POST /{tenant}/oauth2/v2.0/token` (client credentials, client secret, form body): a bearer
+ * - `POST /{tenant}/oauth2/v2.0/token` (client credentials with a client secret, or a client
+ *   assertion JWT signed by the registered certificate, RS256/x5t or PS256/x5t#S256): a bearer
  *   token with `expires_in`; Graph answers 401 `InvalidAuthenticationToken` to a missing, unknown
  *   or expired token. `GET /{tenant}/v2.0/.well-known/openid-configuration` for MSAL.
  * - `/v1.0/users` (POST, GET paged by `$top` and `@odata.nextLink`, GET/PATCH/DELETE by id or
@@ -87,6 +88,8 @@ export interface GraphEmulatorOptions {
    * the InvokeCommand route that name it. @default 0
    */
   exchangeMailboxLag?: number;
+  /** A PEM certificate registered on the app: client assertions signed with its key pass. */
+  clientCertificate?: string;
 }
 
 /** Office 365 E3 (includes Exchange Online). */
@@ -170,6 +173,12 @@ export class GraphEmulator extends Emulator {
   readonly tokenAudience = new Map<string, "graph" | "exchange">();
   /** Exchange Online's InvokeCommand route over the same users. */
   readonly exchange: ExchangeAdminEmulator;
+  /** The certificate registered on the app (its public key verifies client assertions). */
+  certificate: X509Certificate | undefined;
+  /** The JOSE headers of the client assertions received, in order. */
+  readonly assertionHeaders: Record<string, unknown>[] = [];
+  /** Token requests accepted on a certificate's client assertion. */
+  assertionsAccepted = 0;
   /** Requests that carried an expired token. */
   expiredTokenUses = 0;
   /** Sizes of the `$batch` requests received, in order. */
@@ -210,6 +219,10 @@ export class GraphEmulator extends Emulator {
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
     this.maxPageSize = options.maxPageSize ?? 999;
     this.replicationLag = options.replicationLag ?? 0;
+    this.certificate =
+      options.clientCertificate === undefined
+        ? undefined
+        : new X509Certificate(options.clientCertificate);
     this.exchange = new ExchangeAdminEmulator(this.exchangeDirectory(), {
       mailboxLag: options.exchangeMailboxLag ?? 0,
     });
@@ -432,6 +445,75 @@ export class GraphEmulator extends Emulator {
     return undefined;
   }
 
+  /**
+   * A certificate credential's client assertion (RFC 7523 as the identity platform takes it):
+   * a JWT whose header names the registered certificate by `x5t` (base64url SHA-1 of its DER,
+   * alg RS256) or `x5t#S256` (SHA-256, alg PS256), signed with its key, with iss = sub = the
+   * client id, aud = this tenant's token endpoint, and nbf ≤ now < exp. Returns the AADSTS
+   * error, or undefined when valid.
+   */
+  private checkAssertion(form: Record<string, string>, req: EmulatorRequest): string | undefined {
+    if (form.client_assertion_type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
+      return `AADSTS7000216: 'client_assertion_type' must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.`;
+    }
+    const parts = (form.client_assertion ?? "").split(".");
+    let header: Record<string, unknown>;
+    let claims: Record<string, unknown>;
+    try {
+      header = JSON.parse(Buffer.from(parts[0]!, "base64url").toString("utf8"));
+      claims = JSON.parse(Buffer.from(parts[1]!, "base64url").toString("utf8"));
+    } catch {
+      return "AADSTS50027: JWT token is invalid or malformed.";
+    }
+    if (parts.length !== 3) return "AADSTS50027: JWT token is invalid or malformed.";
+    const cert = this.certificate;
+    const keyNotFound = (thumbprint: unknown) =>
+      `AADSTS700027: Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${Buffer.from(String(thumbprint), "base64url").toString("hex").toUpperCase()}']`;
+    this.assertionHeaders.push(header);
+    const pss = header.alg === "PS256";
+    if (!pss && header.alg !== "RS256") {
+      return `AADSTS5002730: Invalid JWT header type: algorithm '${String(header.alg)}' is not supported.`;
+    }
+    const presented = pss ? header["x5t#S256"] : header.x5t;
+    if (cert === undefined) return keyNotFound(presented);
+    const expected = createHash(pss ? "sha256" : "sha1")
+      .update(cert.raw)
+      .digest("base64url");
+    if (presented !== expected) return keyNotFound(presented);
+    const valid = verify(
+      "sha256",
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      pss
+        ? {
+            key: cert.publicKey,
+            padding: constants.RSA_PKCS1_PSS_PADDING,
+            saltLength: constants.RSA_PSS_SALTLEN_AUTO,
+          }
+        : cert.publicKey,
+      Buffer.from(parts[2]!, "base64url"),
+    );
+    if (!valid) {
+      return "AADSTS700027: Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value.]";
+    }
+    if (claims.iss !== this.clientId || claims.sub !== this.clientId) {
+      return "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter.";
+    }
+    const endpoint = `/${req.params.tenant}/oauth2/v2.0/token`;
+    if (typeof claims.aud !== "string" || !claims.aud.endsWith(endpoint)) {
+      // UNCONFIRMED wording: the platform refuses an assertion for another audience.
+      return `AADSTS700016: Client assertion audience '${String(claims.aud)}' is not the token endpoint of tenant '${req.params.tenant}'.`;
+    }
+    const now = Date.now() / 1000;
+    if (
+      typeof claims.exp !== "number" ||
+      claims.exp <= now ||
+      (typeof claims.nbf === "number" && claims.nbf > now + 300)
+    ) {
+      return "AADSTS700024: Client assertion is not within its valid time range.";
+    }
+    return undefined;
+  }
+
   private token(req: EmulatorRequest): EmulatorResponse {
     const form = (req.body ?? {}) as Record<string, string>;
     const oauthError = (status: number, error: string, description: string) => ({
@@ -459,7 +541,11 @@ export class GraphEmulator extends Emulator {
         `AADSTS700016: Application with identifier '${form.client_id}' was not found in the directory.`,
       );
     }
-    if (form.client_secret !== this.clientSecret) {
+    if (form.client_assertion !== undefined || form.client_assertion_type !== undefined) {
+      const problem = this.checkAssertion(form, req);
+      if (problem !== undefined) return oauthError(401, "invalid_client", problem);
+      this.assertionsAccepted += 1;
+    } else if (form.client_secret !== this.clientSecret) {
       return oauthError(
         401,
         "invalid_client",

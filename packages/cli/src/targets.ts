@@ -181,8 +181,9 @@ export function adapterFor(
   const missing: string[] = [];
   for (const c of def.credentials) {
     const v = env[c.env];
-    if (v === undefined || v === "") missing.push(`${c.env} (${c.description})`);
-    else credentials[c.name] = v;
+    if (v === undefined || v === "") {
+      if (c.optional !== true) missing.push(`${c.env} (${c.description})`);
+    } else credentials[c.name] = v;
   }
   if (missing.length > 0) {
     throw new Error(`provider ${id} needs the environment variables ${missing.join(", ")}`);

@@ -53,4 +53,30 @@ describe("the runtime on microsoft365", () => {
     expect([u.displayName, u.usageLocation, u.mail]).toEqual(["Ali Alavi", "DE", "ali@acme.com"]);
     expect(u.assignedLicenses).toEqual([{ skuId: SKU_E3, disabledPlans: [] }]);
   });
+
+  it("with a certificate thumbprint and neither credential set, names both, sending nothing", async () => {
+    delete process.env.MICROSOFT365_CLIENT_SECRET;
+    delete process.env.MICROSOFT365_CLIENT_CERTIFICATE_KEY;
+    runtime.resetConnections();
+    emu.resetLog();
+    const thumbprint = "ab".repeat(32);
+    const inputs = {
+      mailProvider: "microsoft365",
+      apiUrl: microsoft365Endpoint({
+        ...args,
+        certificateThumbprint: thumbprint,
+        apiUrl: `${url}/v1.0`,
+        authorityUrl: url,
+      }),
+      domain: "acme.com",
+      localPart: "bob",
+      name: "Bob",
+      password: "Secret-Pw-123",
+    };
+    const { inputs: checked } = await runtime.mailbox.check({}, inputs);
+    await expect(runtime.mailbox.create(checked)).rejects.toThrow(
+      `microsoft365 token: no credential; set MICROSOFT365_CLIENT_CERTIFICATE_KEY or mailplane:microsoft365ClientCertificateKey (the PEM private key of certificate ${thumbprint}), or MICROSOFT365_CLIENT_SECRET (values not shown)`,
+    );
+    expect(emu.log).toEqual([]);
+  });
 });

@@ -12,6 +12,12 @@ export interface CredentialDefinition {
   readonly configKey: string;
   /** What the value is and where the user finds it, for error messages and docs. */
   readonly description: string;
+  /**
+   * Not required on its own: the adapter receives it when set and names the alternatives when
+   * none is (Microsoft 365 takes a client secret or a certificate's private key).
+   * @default false
+   */
+  readonly optional?: boolean;
 }
 
 /** What the runtime hands `createAdapter`: the resource's endpoint and the credentials. */

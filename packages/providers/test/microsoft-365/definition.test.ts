@@ -151,9 +151,17 @@ describe("microsoft365 definition", () => {
     expect(facts.spfInclude).toEqual(["spf.protection.outlook.com"]);
   });
 
-  it("reads the client secret from MICROSOFT365_CLIENT_SECRET or mailplane:microsoft365ClientSecret", () => {
-    expect(microsoft365Definition.credentials.map((c) => [c.name, c.env, c.configKey])).toEqual([
-      ["clientSecret", "MICROSOFT365_CLIENT_SECRET", "microsoft365ClientSecret"],
+  it("reads a client secret or a certificate key, each optional (the adapter names both when neither)", () => {
+    expect(
+      microsoft365Definition.credentials.map((c) => [c.name, c.env, c.configKey, c.optional]),
+    ).toEqual([
+      ["clientSecret", "MICROSOFT365_CLIENT_SECRET", "microsoft365ClientSecret", true],
+      [
+        "clientCertificateKey",
+        "MICROSOFT365_CLIENT_CERTIFICATE_KEY",
+        "microsoft365ClientCertificateKey",
+        true,
+      ],
     ]);
   });
 

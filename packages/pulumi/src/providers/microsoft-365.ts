@@ -21,12 +21,19 @@ import { genericBinding, parseBinding, type BindingArgs } from "./binding";
 /** The arguments of `providers.microsoft365(...)`. */
 export type Microsoft365BindingArgs = BindingArgs<typeof microsoft365Definition>;
 
-/** The client secret as the provider process reads it: the environment, else stack config. */
+/** A credential as the provider process reads it: the environment, else stack config. */
+function credential(env: string, configKey: string): string | undefined {
+  return process.env[env] || new pulumi.Config("mailplane").get(configKey) || undefined;
+}
+
+/** The certificate's private key, when the binding names a certificate and the key is set. */
+const certificateKey = (): string | undefined =>
+  credential("MICROSOFT365_CLIENT_CERTIFICATE_KEY", "microsoft365ClientCertificateKey");
+
+/** The client secret, unless a certificate key is set (it is then used instead). */
 function clientSecret(): string {
-  const fromEnv = process.env.MICROSOFT365_CLIENT_SECRET;
-  if (fromEnv) return fromEnv;
-  const fromConfig = new pulumi.Config("mailplane").get("microsoft365ClientSecret");
-  if (fromConfig) return fromConfig;
+  const secret = credential("MICROSOFT365_CLIENT_SECRET", "microsoft365ClientSecret");
+  if (secret !== undefined || certificateKey() !== undefined) return secret ?? "";
   throw new Error(
     "providers.microsoft365: mx is not given, so the MX host and the MS= value are read from " +
       "Microsoft Graph at preview, which needs the client secret: set MICROSOFT365_CLIENT_SECRET " +
@@ -49,9 +56,18 @@ async function factsFromGraph(args: Microsoft365Args, domain: string): Promise<D
         "them from Exchange Online (Get-DkimSigningConfig)",
     );
   }
+  const settings = microsoft365SettingsFromEndpoint(microsoft365Endpoint(args));
   const adapter = createMicrosoft365Provider({
-    ...microsoft365SettingsFromEndpoint(microsoft365Endpoint(args)),
+    ...settings,
     clientSecret,
+    ...(settings.clientCertificate === undefined
+      ? {}
+      : {
+          clientCertificate: {
+            thumbprint: settings.clientCertificate.thumbprint,
+            privateKey: certificateKey,
+          },
+        }),
   });
   const d = args.domain ?? domain;
   const [records, dkim] = await Promise.all([

@@ -30,7 +30,15 @@ export function adapterEntryOf(
     configKeys: def.credentials.map((c) => c.configKey),
     credentials: () =>
       Object.fromEntries(
-        def.credentials.map((c) => [c.name, readCredential(def.id, c.env, c.configKey)]),
+        def.credentials.flatMap((c) => {
+          try {
+            return [[c.name, readCredential(def.id, c.env, c.configKey)]];
+          } catch (e) {
+            // An optional credential that is not set is left out: the adapter names the choices.
+            if (c.optional === true) return [];
+            throw e;
+          }
+        }),
       ),
     create,
   };

@@ -39,6 +39,12 @@ const profileKeyProblem: SettingCheck = (v) =>
     ? undefined
     : `${showValue(v)} is not a profile name (got ${showValue(v)}; allowed: letters, digits and . _ - such as staff)`;
 
+/** A certificate thumbprint: hex SHA-256 (64 digits) or SHA-1 (40), colons allowed. */
+const thumbprintProblem: SettingCheck = (v) =>
+  typeof v === "string" && /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(v.replace(/:/g, ""))
+    ? undefined
+    : `${showValue(v)} is not a certificate thumbprint (got ${showValue(v)}; allowed: the hex SHA-256 (64 digits) or SHA-1 (40 digits) thumbprint the app registration shows)`;
+
 /** The arguments of `providers.microsoft365(...)`. The client secret is never an argument. */
 export const microsoft365ArgsSchema = z.strictObject({
   /** The directory (tenant) id of the Entra ID tenant, or one of its domains. */
@@ -110,6 +116,14 @@ export const microsoft365ArgsSchema = z.strictObject({
       error: "give exactly one of groupId and createPolicy: true",
     })
     .optional(),
+  /**
+   * The thumbprint of a certificate uploaded to the app registration: Mailplane then signs its
+   * token requests with the certificate's private key (MICROSOFT365_CLIENT_CERTIFICATE_KEY or
+   * mailplane:microsoft365ClientCertificateKey, PEM, read at call time) instead of sending a
+   * client secret. SHA-256 (recommended) signs PS256, SHA-1 RS256.
+   * @default none (client secret)
+   */
+  certificateThumbprint: setting<string>(thumbprintProblem).optional(),
   /**
    * The Graph base URL (an emulator in tests).
    * @default "https://graph.microsoft.com/v1.0"

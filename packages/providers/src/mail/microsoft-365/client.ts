@@ -58,6 +58,13 @@ export interface Microsoft365ClientConfig {
   clientId: string;
   /** The client secret, or a function reading it at call time. Never logged or shown. */
   clientSecret: string | (() => string);
+  /**
+   * A certificate credential instead of the secret: the hex thumbprint of the certificate
+   * uploaded to the app registration (SHA-256, 64 digits: a PS256 client assertion; SHA-1, 40
+   * digits: RS256) and its PEM private key, or a function reading it at call time. Used when
+   * the key is set; never logged or shown.
+   */
+  clientCertificate?: { thumbprint: string; privateKey: string | (() => string | undefined) };
   /** @default "https://graph.microsoft.com/v1.0" */
   apiUrl?: string;
   /**
@@ -145,17 +152,35 @@ export class GraphTokenSource {
     this.margin = config.refreshBeforeExpiryMs ?? 300_000;
   }
 
-  /** The client secret, read now; an AuthError when it is empty. */
+  /** The certificate's private key, read now; undefined when none is configured or set. */
+  private privateKey(): string | undefined {
+    const cert = this.config.clientCertificate;
+    if (cert === undefined) return undefined;
+    const key = typeof cert.privateKey === "function" ? cert.privateKey() : cert.privateKey;
+    return typeof key === "string" && key.trim() !== "" ? key : undefined;
+  }
+
+  /**
+   * The credential in use, read now: the certificate's private key when one is configured and
+   * set, else the client secret; an AuthError naming both when neither is.
+   */
   secret(): string {
+    const key = this.privateKey();
+    if (key !== undefined) return key;
     const s =
       typeof this.config.clientSecret === "function"
         ? this.config.clientSecret()
         : this.config.clientSecret;
     if (typeof s !== "string" || s.trim() === "") {
+      const cert = this.config.clientCertificate;
       throw new AuthError(
         { provider: PROVIDER, operation: "token" },
-        `${PROVIDER} token: the client secret is empty; set MICROSOFT365_CLIENT_SECRET or ` +
-          `mailplane:microsoft365ClientSecret (a secret of the app registration, value not shown)`,
+        cert === undefined
+          ? `${PROVIDER} token: the client secret is empty; set MICROSOFT365_CLIENT_SECRET or ` +
+              `mailplane:microsoft365ClientSecret (a secret of the app registration, value not shown)`
+          : `${PROVIDER} token: no credential; set MICROSOFT365_CLIENT_CERTIFICATE_KEY or ` +
+              `mailplane:microsoft365ClientCertificateKey (the PEM private key of certificate ` +
+              `${cert.thumbprint}), or MICROSOFT365_CLIENT_SECRET (values not shown)`,
       );
     }
     return s;
@@ -164,9 +189,19 @@ export class GraphTokenSource {
   private application(secret: string): ConfidentialClientApplication {
     if (this.app) return this.app;
     const base = new URL(this.config.authorityUrl ?? MICROSOFT_AUTHORITY_URL);
+    const cert = this.config.clientCertificate;
+    const thumbprint = cert?.thumbprint.replace(/:/g, "").toLowerCase();
     const auth: Configuration["auth"] = {
       clientId: this.config.clientId,
-      clientSecret: secret,
+      // The certificate signs a client assertion (RFC 7523) that MSAL builds for each token.
+      ...(cert !== undefined && secret === this.privateKey()
+        ? {
+            clientCertificate:
+              thumbprint!.length === 64
+                ? { thumbprintSha256: thumbprint!, privateKey: secret }
+                : { thumbprint: thumbprint!, privateKey: secret },
+          }
+        : { clientSecret: secret }),
       authority: `https://${base.host}/${encodeURIComponent(this.config.tenantId)}`,
     };
     const configuration: Configuration = { auth };

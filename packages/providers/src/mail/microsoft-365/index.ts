@@ -56,6 +56,9 @@ export function microsoft365Endpoint(args: Microsoft365Args): string {
     q.set("exchange", "invokeCommand");
     if (args.exchange.apiUrl !== undefined) q.set("exchangeApi", args.exchange.apiUrl);
   }
+  if (args.certificateThumbprint !== undefined) {
+    q.set("thumbprint", args.certificateThumbprint.replace(/:/g, "").toLowerCase());
+  }
   if (args.mfa?.groupId !== undefined) q.set("mfaGroup", args.mfa.groupId);
   if (args.mfa?.createPolicy === true) q.set("mfa", "createPolicy");
   return `${SCHEME}?${q.toString()}`;
@@ -90,6 +93,9 @@ export function microsoft365SettingsFromEndpoint(
           exchange: q.get("exchangeApi") === null ? {} : { apiUrl: q.get("exchangeApi")! },
         }
       : {}),
+    ...(q.get("thumbprint") === null
+      ? {}
+      : { clientCertificate: { thumbprint: q.get("thumbprint")!, privateKey: () => undefined } }),
     ...(q.get("mfaGroup") !== null
       ? { mfa: { groupId: q.get("mfaGroup")! } }
       : q.get("mfa") === "createPolicy"
@@ -105,12 +111,23 @@ export function microsoft365SettingsFromEndpoint(
 export function microsoft365Adapter(
   overrides: Partial<Omit<Microsoft365ProviderConfig, "clientSecret">> = {},
 ): (settings: AdapterSettings) => Microsoft365Provider {
-  return ({ apiUrl, credentials }) =>
-    createMicrosoft365Provider({
-      ...microsoft365SettingsFromEndpoint(apiUrl),
+  return ({ apiUrl, credentials }) => {
+    const settings = microsoft365SettingsFromEndpoint(apiUrl);
+    const cert = settings.clientCertificate;
+    return createMicrosoft365Provider({
+      ...settings,
       ...overrides,
       clientSecret: () => credentials.clientSecret ?? "",
+      ...(cert === undefined
+        ? {}
+        : {
+            clientCertificate: {
+              thumbprint: cert.thumbprint,
+              privateKey: () => credentials.clientCertificateKey,
+            },
+          }),
     });
+  };
 }
 
 /**
@@ -168,6 +185,15 @@ export const microsoft365Definition = defineMailProvider({
       configKey: "microsoft365ClientSecret",
       description:
         "a client secret of the app registration (Entra ID > App registrations > Certificates & secrets)",
+      optional: true,
+    },
+    {
+      name: "clientCertificateKey",
+      env: "MICROSOFT365_CLIENT_CERTIFICATE_KEY",
+      configKey: "microsoft365ClientCertificateKey",
+      description:
+        "the PEM private key of the certificate whose thumbprint is certificateThumbprint (instead of a client secret)",
+      optional: true,
     },
   ],
   args: microsoft365ArgsSchema,
