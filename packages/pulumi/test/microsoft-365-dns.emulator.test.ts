@@ -57,6 +57,44 @@ describe("providers.microsoft365 DNS facts from Graph", () => {
     expect(emu.count("GET /v1.0/domains/:id/verificationDnsRecords")).toBe(1);
   });
 
+  it("with the Exchange opt-in and no dkim, reads the DKIM targets from Get-DkimSigningConfig", async () => {
+    process.env.MICROSOFT365_CLIENT_SECRET = "dns~secret~0123456789";
+    emu.resetLog();
+    const exchange = { invokeCommand: true, apiUrl: `${url}/adminapi/beta` };
+    const domain = new MailDomain("m365dkim", {
+      domain: "acme.com",
+      dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365dns/dkim.zone" }),
+      provider: binding({ exchange, mx: "given.mail.protection.outlook.com" }),
+      mailboxes: { ali: { name: "Ali Alavi" } },
+      groups: { postmaster: { members: ["ali"] }, abuse: { members: ["ali"] } },
+    });
+    const records = await valueOf(domain.records);
+    expect(records.filter((r) => r.type === "CNAME").map((r) => [r.name, r.value])).toEqual([
+      ["autodiscover.acme.com", "autodiscover.outlook.com"],
+      ["selector1._domainkey.acme.com", "selector1-acme-com._domainkey.acme.onmicrosoft.com"],
+      ["selector2._domainkey.acme.com", "selector2-acme-com._domainkey.acme.onmicrosoft.com"],
+    ]);
+    expect(records.filter((r) => r.type === "MX").map((r) => r.value)).toEqual([
+      "given.mail.protection.outlook.com",
+    ]);
+    // mx given: Graph's records are not read; one cmdlet, with its own Exchange token.
+    expect(emu.exchange.invoked).toEqual([
+      { cmdlet: "Get-DkimSigningConfig", parameters: { Identity: "acme.com" } },
+    ]);
+    expect(emu.count("GET /v1.0/domains/:id/serviceConfigurationRecords")).toBe(0);
+    // Without the opt-in, dkim stays required, and the error says how else to get it.
+    expect(
+      () =>
+        new MailDomain("m365nodkim", {
+          domain: "acme.com",
+          dns: dns.zoneFile({ path: "/tmp/mailplane-test/m365dns/nodkim.zone" }),
+          provider: binding({ mx: "given.mail.protection.outlook.com" }),
+          mailboxes: { ali: { name: "Ali Alavi" } },
+          groups: { postmaster: { members: ["ali"] }, abuse: { members: ["ali"] } },
+        }),
+    ).toThrow("dkim is required to publish the DNS records of acme.com");
+  });
+
   it("reads nothing from Graph when mx is given", async () => {
     emu.resetLog();
     const facts = binding({ dkim, mx: "given.mail.protection.outlook.com" }).dnsFacts("acme.com", {
