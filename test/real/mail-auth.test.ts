@@ -453,6 +453,46 @@ describe("self-hosted mail judged by rspamd, DNS from PowerDNS (issue 18)", () =
   );
 
   it(
+    "under p=quarantine (after pulumi up) the forged From is accepted and marked",
+    async () => {
+      await ws.ok(["config", "set", "dmarcPolicy", "quarantine"]);
+      try {
+        await ws.up();
+        expect(dig("TXT", "_dmarc.acme.test").map(txtValue)).toEqual([
+          "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.test",
+        ]);
+        const replies = await sendMail(
+          receiver.port,
+          "ceo@acme.test",
+          "bob@receiver.test",
+          message("ceo@acme.test", "forged-2"),
+          "127.0.0.2",
+        );
+        count(`forged-quarantine:${(replies[5] ?? "").slice(0, 3)}`);
+        expect(replies[5]).toMatch(/^250 2\.0\.0 Ok: queued as /);
+        const text = await delivered("forged-2");
+        const ar = authResults(text);
+        const v = verdicts(ar);
+        recordVerdicts(v);
+        expect(v).toEqual({ dkim: "none", spf: "fail", dmarc: "fail", selector: "none" });
+        expect(ar).toMatch(
+          /\bdmarc=fail reason="No valid SPF, No valid DKIM" header\.from=acme\.test \(policy=quarantine\)(?:;|$)/,
+        );
+        const headers = text.slice(0, text.indexOf("\n\n"));
+        expect(headers).toMatch(/^X-Spam: Yes$/m);
+        expect(headers).toMatch(/^X-Rspamd-Pre-Result: action=add header;\n\tmodule=dmarc;/m);
+      } finally {
+        await ws.ok(["config", "set", "dmarcPolicy", "reject"]);
+        await ws.up();
+      }
+      expect(dig("TXT", "_dmarc.acme.test").map(txtValue)).toEqual([
+        "v=DMARC1; p=reject; rua=mailto:dmarc@acme.test",
+      ]);
+    },
+    LONG,
+  );
+
+  it(
     "the DMARC and TLS-RPT report addresses deliver to ali's mailbox (IMAP)",
     async () => {
       for (const to of ["tls-reports@acme.test", "dmarc@acme.test"]) {
