@@ -529,6 +529,16 @@ describe("reading previews", () => {
     expect(() => parsePreview(text, "p.json")).toThrow(message);
   });
 
+  it("a preview that failed before planning has only diagnostics: its errors are shown", () => {
+    const p = parsePreview(
+      '{"diagnostics": [{"severity": "error", "message": "error: no such file"}]}',
+      "p.json",
+    );
+    expect(renderSummary([summarise(p, "s")])).toBe(
+      "## Mail changes: stack `s`\n\nNo mail changes.\n\n### ❌ The preview failed\n\n- no such file\n",
+    );
+  });
+
   it("summaryFromFiles: `stack=path`, stdin, and a missing file named", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "summary-"));
     const file = path.join(dir, "p.json");

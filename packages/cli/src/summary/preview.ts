@@ -67,6 +67,9 @@ export function parsePreview(text: string, source: string): PreviewJson {
     );
   }
   const obj = data as Record<string, unknown>;
+  // A preview that failed before planning (a bad config, a policy pack that did not start)
+  // prints only its diagnostics.
+  if (obj.steps === undefined && Array.isArray(obj.diagnostics)) obj.steps = [];
   if (!Array.isArray(obj.steps)) {
     throw new Error(
       `${source}: steps must be the list of steps of \`pulumi preview --json\`, got ${describe(obj.steps)}`,
