@@ -213,11 +213,19 @@ describe.sequential("import → pulumi up → no change, on Migadu's emulator", 
     async () => {
       const p = await ws.preview();
       expect(changes(p.steps)).toEqual([]);
+      emu.resetLog();
       const r = await mailplane(
         ["audit", "--stack", "imported", "--cwd", dir, "--no-dns"],
         { ...ws.env, ...env },
         dir,
       );
+      // Read-only, and batched: the two list requests plus one forwarding read per suspended
+      // mailbox serve all of listMailboxes, listAliases and listGroups.
+      expect(emu.countsByRoute()).toEqual({
+        "GET /domains/:domain/mailboxes": 1,
+        "GET /domains/:domain/aliases": 1,
+        "GET /domains/:domain/mailboxes/:local_part/forwardings": 1,
+      });
       expect(r.stdout).toBe(
         [
           `mailplane audit (read-only: nothing was changed) — stack imported: 1 domain (${D}); accounts checked`,
