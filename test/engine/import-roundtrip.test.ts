@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../packages/cli/src";
+import { main, targetsFromState } from "../../packages/cli/src";
 import {
   createMigaduProvider,
   openStore,
@@ -381,6 +381,18 @@ describe.sequential("import → pulumi up → no change, on the self-hosted sqli
       await ws.up();
       expect(await tables()).toEqual(before);
       expect(changes((await ws.preview()).steps)).toEqual([]);
+      // What the audit reads from the state: the declaration, the records (the DKIM key the
+      // stack generated included, not secret) and the store locator.
+      const [target] = targetsFromState(JSON.parse((await ws.exportState()).text));
+      expect(target!.name).toBe("globex");
+      expect(target!.provider).toBe("selfHosted");
+      expect(target!.apiUrl).toBe(`sqlite://${storePath}`);
+      expect(target!.spec.mailboxes.ali).toMatchObject({ name: "Ali Alavi", aliases: ["a.alavi"] });
+      const roles = (target!.records ?? []).map((x) => x.role);
+      expect(roles).toEqual(expect.arrayContaining(["mx", "spf", "dmarc", "dkim-mail"]));
+      expect(target!.records!.find((x) => x.role === "dkim-mail")!.value).toMatch(
+        /^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]{300,}={0,2}$/,
+      );
       const r = await mailplane(
         ["audit", "--stack", "imported", "--cwd", dir, "--no-dns"],
         ws.env,
