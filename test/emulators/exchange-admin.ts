@@ -352,6 +352,23 @@ export class ExchangeAdminEmulator {
     return undefined;
   }
 
+  /** `-Name`, `-Alias` and `-PrimarySmtpAddress` of a New-* cmdlet, defaulted and checked. */
+  private newRecipient(
+    params: Record<string, unknown>,
+  ): { name: string; alias: string; primary: string } | EmulatorResponse {
+    const name = str(params.Name);
+    if (name === undefined || name === "") {
+      return invalidParameter(
+        "Cannot validate argument on parameter 'Name'. The argument is null or empty.",
+      );
+    }
+    const alias = (str(params.Alias) ?? name).toLowerCase();
+    const primary = (
+      str(params.PrimarySmtpAddress) ?? `${alias}@${this.directory.domains[0]}`
+    ).toLowerCase();
+    return this.checkAddress(primary) ?? { name, alias, primary };
+  }
+
   // ---------------- cmdlets ----------------
 
   private getMailbox(params: Record<string, unknown>): unknown[] | EmulatorResponse {
@@ -449,18 +466,9 @@ export class ExchangeAdminEmulator {
         "New-Mailbox over this route creates shared mailboxes only in the emulator (-Shared).",
       );
     }
-    const name = str(params.Name);
-    if (name === undefined || name === "") {
-      return invalidParameter(
-        "Cannot validate argument on parameter 'Name'. The argument is null or empty.",
-      );
-    }
-    const alias = (str(params.Alias) ?? name).toLowerCase();
-    const primary = (
-      str(params.PrimarySmtpAddress) ?? `${alias}@${this.directory.domains[0]}`
-    ).toLowerCase();
-    const bad = this.checkAddress(primary);
-    if (bad) return bad;
+    const named = this.newRecipient(params);
+    if (isError(named)) return named;
+    const { name, alias, primary } = named;
     if (
       this.directory.mailboxUsers().some((u) => u.mailNickname.toLowerCase() === name.toLowerCase())
     ) {
@@ -599,18 +607,9 @@ export class ExchangeAdminEmulator {
   }
 
   private newDistributionGroup(params: Record<string, unknown>): unknown[] | EmulatorResponse {
-    const name = str(params.Name);
-    if (name === undefined || name === "") {
-      return invalidParameter(
-        "Cannot validate argument on parameter 'Name'. The argument is null or empty.",
-      );
-    }
-    const alias = (str(params.Alias) ?? name).toLowerCase();
-    const primary = (
-      str(params.PrimarySmtpAddress) ?? `${alias}@${this.directory.domains[0]}`
-    ).toLowerCase();
-    const bad = this.checkAddress(primary);
-    if (bad) return bad;
+    const named = this.newRecipient(params);
+    if (isError(named)) return named;
+    const { name, alias, primary } = named;
     if (this.findGroup(name) || this.directory.addressTaken(primary) || this.findGroup(primary)) {
       return exchangeError(
         400,

@@ -5,8 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { SKU_E3, SKU_POWER_BI_PRO } from "../../../../test/emulators/microsoft-graph";
-import type { Microsoft365MailboxInput } from "../../src/mail/microsoft-365";
-import { graphSetup, type GraphSetup } from "./harness";
+import { failure, graphSetup, person, type GraphSetup } from "./harness";
 
 const TOKEN = "POST /:tenant/oauth2/v2.0/token";
 const SKU_E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
@@ -17,27 +16,8 @@ afterEach(async () => {
   s = undefined;
 });
 
-const person = (localPart: string, extra: Partial<Microsoft365MailboxInput> = {}) => ({
-  domain: "acme.test",
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [] as string[],
-  forwardTo: [] as string[],
-  password: `Pw-${localPart}-0123456789`,
-  ...extra,
-});
-
 const routes = (setup: GraphSetup): string[] =>
   setup.emu.log.filter((r) => r.route !== TOKEN).map((r) => r.route);
-
-const failure = (p: Promise<unknown>): Promise<Error> =>
-  p.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e as Error,
-  );
 
 describe("microsoft365 tokens", () => {
   it("requests one token for many calls, concurrent or not", async () => {

@@ -16,7 +16,7 @@ import {
   microsoft365ArgsSchema,
   microsoft365Endpoint,
 } from "../../src/mail/microsoft-365";
-import { graphSetup, providerOn, type GraphSetup } from "./harness";
+import { failure, graphSetup, providerOn, type GraphSetup } from "./harness";
 
 let dir: string;
 let key: string;
@@ -65,14 +65,6 @@ afterEach(async () => {
   await s?.emu.stop();
   s = undefined;
 });
-
-const failure = (p: Promise<unknown>): Promise<Error> =>
-  p.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e as Error,
-  );
 
 describe("microsoft365 certificate credential", () => {
   it("signs a PS256 client assertion for a SHA-256 thumbprint, the key read at the first request", async () => {

@@ -5,8 +5,7 @@
  * their readers, forwarding, DKIM targets, paging, throttling and Exchange's errors.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Microsoft365MailboxInput } from "../../src/mail/microsoft-365";
-import { graphSetup, type GraphSetup } from "./harness";
+import { failure, graphSetup, person, type GraphSetup } from "./harness";
 
 const INVOKE = "POST /adminapi/beta/:tenant/InvokeCommand";
 const TOKEN = "POST /:tenant/oauth2/v2.0/token";
@@ -16,25 +15,6 @@ afterEach(async () => {
   await s?.emu.stop();
   s = undefined;
 });
-
-const person = (localPart: string, extra: Partial<Microsoft365MailboxInput> = {}) => ({
-  domain: "acme.test",
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [] as string[],
-  forwardTo: [] as string[],
-  password: `Pw-${localPart}-0123456789`,
-  ...extra,
-});
-
-const failure = (p: Promise<unknown>): Promise<Error> =>
-  p.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e as Error,
-  );
 
 /** The cmdlets the emulator received, with their parameters. */
 const cmdlets = (setup: GraphSetup) => setup.emu.exchange.invoked.map((c) => c.cmdlet);

@@ -6,6 +6,7 @@
 import { GraphEmulator, SKU_E3 } from "../../../../test/emulators/microsoft-graph";
 import {
   createMicrosoft365Provider,
+  type Microsoft365MailboxInput,
   type Microsoft365Provider,
   type Microsoft365ProviderConfig,
 } from "../../src/mail/microsoft-365";
@@ -49,6 +50,27 @@ export async function graphSetup(
   });
   return { emu, provider, domain, clientSecret };
 }
+
+/** A person's mailbox input at acme.test, with overrides. */
+export const person = (localPart: string, extra: Partial<Microsoft365MailboxInput> = {}) => ({
+  domain: "acme.test",
+  localPart,
+  name: `Person ${localPart}`,
+  suspended: false,
+  aliases: [] as string[],
+  forwardTo: [] as string[],
+  password: `Pw-${localPart}-0123456789`,
+  ...extra,
+});
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export const failure = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (e: unknown) => e as Error,
+  );
 
 /** Another adapter on a running emulator (another pulumi process), with `config` overrides. */
 export function providerOn(

@@ -4,33 +4,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { SKU_E3 } from "../../../../test/emulators/microsoft-graph";
-import type { Microsoft365MailboxInput } from "../../src/mail/microsoft-365";
-import { graphSetup, providerOn, type GraphSetup } from "./harness";
+import { failure, graphSetup, person, providerOn, type GraphSetup } from "./harness";
 
 let s: GraphSetup | undefined;
 afterEach(async () => {
   await s?.emu.stop();
   s = undefined;
 });
-
-const person = (localPart: string, extra: Partial<Microsoft365MailboxInput> = {}) => ({
-  domain: "acme.test",
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [] as string[],
-  forwardTo: [] as string[],
-  password: `Pw-${localPart}-0123456789`,
-  ...extra,
-});
-
-const failure = (p: Promise<unknown>): Promise<Error> =>
-  p.then(
-    () => {
-      throw new Error("expected a rejection");
-    },
-    (e: unknown) => e as Error,
-  );
 
 const securityGroups = (setup: GraphSetup) =>
   setup.emu.listGroups().filter((g) => g.securityEnabled && !g.mailEnabled);

@@ -105,6 +105,46 @@ export function isReplicationLag(e: unknown): boolean {
   );
 }
 
+/**
+ * Runs `fn` again while `retryable` says its failure is transient (an object not replicated or
+ * provisioned yet), for at most `waitMs` (250 ms doubling to 4 s); other failures are thrown.
+ */
+export async function retryWhile<T>(
+  retryable: (e: unknown) => boolean,
+  waitMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!retryable(e) || Date.now() + delay > deadline) throw e;
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * The path below `baseUrl` of an `@odata.nextLink`, or undefined when there is none; a link
+ * that leaves the base URL is a ProviderError (a page is never fetched from elsewhere).
+ */
+export function nextLinkPath(
+  link: string | undefined,
+  baseUrl: string,
+  operation: string,
+): string | undefined {
+  if (link === undefined) return undefined;
+  if (!link.startsWith(`${baseUrl}/`)) {
+    throw new ProviderError({
+      provider: PROVIDER,
+      operation,
+      apiMessage: `@odata.nextLink leaves the API base URL ${baseUrl}`,
+    });
+  }
+  return link.slice(baseUrl.length);
+}
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** An MSAL network module over fetch that sends `https://<host>` requests to `http://<host>`. */
@@ -340,16 +380,8 @@ export class Microsoft365Client {
    * Runs `fn`, retrying while Graph answers as for an object not replicated yet (see
    * {@link isReplicationLag}), for at most `replicationWaitMs` (250 ms doubling to 4 s).
    */
-  async afterCreate<T>(fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.config.replicationWaitMs ?? 30_000);
-    for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!isReplicationLag(e) || Date.now() + delay > deadline) throw e;
-        await sleep(delay);
-      }
-    }
+  afterCreate<T>(fn: () => Promise<T>): Promise<T> {
+    return retryWhile(isReplicationLag, this.config.replicationWaitMs ?? 30_000, fn);
   }
 
   /** Every item of a paged collection, following `@odata.nextLink`. */
@@ -365,16 +397,7 @@ export class Microsoft365Client {
         schema,
       });
       out.push(...(page.value as T[]));
-      const link = page["@odata.nextLink"];
-      if (link === undefined) break;
-      if (!link.startsWith(`${this.baseUrl}/`)) {
-        throw new ProviderError({
-          provider: PROVIDER,
-          operation,
-          apiMessage: `@odata.nextLink leaves the API base URL ${this.baseUrl}`,
-        });
-      }
-      next = link.slice(this.baseUrl.length);
+      next = nextLinkPath(page["@odata.nextLink"], this.baseUrl, operation);
     }
     return out;
   }

@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { MailProviderError, ProviderError } from "../../errors";
 import { HttpClient } from "../../http/client";
-import { sleep } from "../../http/retry";
-import { GraphTokenSource, type Microsoft365ClientConfig } from "./client";
+import {
+  GraphTokenSource,
+  nextLinkPath,
+  retryWhile,
+  type Microsoft365ClientConfig,
+} from "./client";
 
 /**
  * Exchange Online's `InvokeCommand` route: `POST {apiUrl}/{tenant}/InvokeCommand` with
@@ -168,30 +172,13 @@ export class ExchangeClient {
         }
         out.push(parsed.data);
       }
-      const link = page["@odata.nextLink"];
-      if (link === undefined) break;
-      if (!link.startsWith(`${this.baseUrl}/`)) {
-        throw new ProviderError({
-          provider: PROVIDER,
-          operation,
-          apiMessage: `@odata.nextLink leaves the Exchange admin URL ${this.baseUrl}`,
-        });
-      }
-      path = link.slice(this.baseUrl.length);
+      path = nextLinkPath(page["@odata.nextLink"], this.baseUrl, operation);
     }
     return out;
   }
 
   /** Runs `fn` while Exchange has not provisioned a mailbox yet, at most `waitMs`. */
-  async whileProvisioning<T>(waitMs: number, fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + waitMs;
-    for (let delay = 250; ; delay = Math.min(delay * 2, 4_000)) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!isExchangeNotFound(e) || Date.now() + delay > deadline) throw e;
-        await sleep(delay);
-      }
-    }
+  whileProvisioning<T>(waitMs: number, fn: () => Promise<T>): Promise<T> {
+    return retryWhile(isExchangeNotFound, waitMs, fn);
   }
 }
