@@ -54,6 +54,50 @@ describe("the runtime on microsoft365", () => {
     expect(u.assignedLicenses).toEqual([{ skuId: SKU_E3, disabledPlans: [] }]);
   });
 
+  it("a shared Mailbox: refused at check without the Exchange opt-in; with it, New-Mailbox -Shared and its readers", async () => {
+    process.env.MICROSOFT365_CLIENT_SECRET = "runtime~secret~0123456789";
+    runtime.resetConnections();
+    emu.putUser("ali@acme.com", "Ali", SKU_E3);
+    emu.putUser("bob@acme.com", "Bob", SKU_E3);
+    const inputs = (exchange: boolean) => ({
+      mailProvider: "microsoft365",
+      apiUrl: microsoft365Endpoint({
+        ...args,
+        apiUrl: `${url}/v1.0`,
+        authorityUrl: url,
+        ...(exchange ? { exchange: { invokeCommand: true, apiUrl: `${url}/adminapi/beta` } } : {}),
+      }),
+      domain: "acme.com",
+      localPart: "info",
+      name: "Info desk",
+      shared: true,
+      members: ["bob@acme.com", "ali@acme.com"],
+      onDelete: "suspend",
+    });
+    const refused = await runtime.mailbox.check({}, inputs(false));
+    expect(refused.failures).toEqual([
+      {
+        property: "shared",
+        reason:
+          'mailProvider "microsoft365" shared mailboxes live in Exchange Online, which Microsoft Graph cannot write; set exchange: { invokeCommand: true } on providers.microsoft365 to manage them through Exchange Online\'s admin route (undocumented by Microsoft: see the provider README), or remove them',
+      },
+    ]);
+    const { inputs: checked, failures } = await runtime.mailbox.check({}, inputs(true));
+    expect(failures).toEqual([]);
+    const { id, outs } = await runtime.mailbox.create(checked);
+    expect(id).toBe("microsoft365/acme.com/info");
+    expect(outs).toMatchObject({ name: "Info desk", suspended: false, aliases: [] });
+    expect(emu.exchange.mailbox("info@acme.com")).toMatchObject({
+      RecipientTypeDetails: "SharedMailbox",
+      DisplayName: "Info desk",
+    });
+    expect(emu.exchange.readers("info@acme.com")).toEqual(["ali@acme.com", "bob@acme.com"]);
+    // Refresh in a new process reads it back unchanged.
+    runtime.resetConnections();
+    const read = await runtime.mailbox.read(id, { ...checked, ...outs });
+    expect(read.props).toMatchObject({ name: "Info desk", suspended: false, shared: true });
+  });
+
   it("with a certificate thumbprint and neither credential set, names both, sending nothing", async () => {
     delete process.env.MICROSOFT365_CLIENT_SECRET;
     delete process.env.MICROSOFT365_CLIENT_CERTIFICATE_KEY;
@@ -69,8 +113,8 @@ describe("the runtime on microsoft365", () => {
         authorityUrl: url,
       }),
       domain: "acme.com",
-      localPart: "bob",
-      name: "Bob",
+      localPart: "carl",
+      name: "Carl",
       password: "Secret-Pw-123",
     };
     const { inputs: checked } = await runtime.mailbox.check({}, inputs);
