@@ -46,6 +46,14 @@ describe("microsoft365 require2fa", () => {
     await s.provider.updateMailbox("acme.test", "bob", { require2fa: false });
     await s.provider.updateMailbox("acme.test", "cem", { require2fa: true });
     expect(s.emu.memberUpns(groups[0]!.id)).toEqual(["ali@acme.test", "cem@acme.test"]);
+    // Reads report membership as twoFactorEnforced.
+    expect(
+      (await s.provider.listMailboxes("acme.test")).map((m) => [m.localPart, m.twoFactorEnforced]),
+    ).toEqual([
+      ["ali", true],
+      ["bob", false],
+      ["cem", true],
+    ]);
   });
 
   it("a new adapter finds Mailplane's group and policy again instead of creating them twice", async () => {
@@ -65,8 +73,12 @@ describe("microsoft365 require2fa", () => {
     const mfaUsers = s.emu.putSecurityGroup("mfa-users", "MFA users");
     const provider = providerOn(s, { mfa: { groupId: mfaUsers.id } });
     expect(provider.capabilities.require2fa).toBe(true);
+    // Before any write, reading creates nothing and reports nobody enforced.
+    s.emu.putUser("zed@acme.test", "Zed", SKU_E3);
+    expect((await provider.getMailbox("acme.test", "zed"))?.twoFactorEnforced).toBe(false);
     await provider.createMailbox(person("ali", { require2fa: true }));
     expect(s.emu.memberUpns(mfaUsers.id)).toEqual(["ali@acme.test"]);
+    expect((await provider.getMailbox("acme.test", "ali"))?.twoFactorEnforced).toBe(true);
     expect(s.emu.listPolicies()).toEqual([]);
     expect(s.emu.count("POST /v1.0/groups")).toBe(0);
   });

@@ -340,8 +340,29 @@ export class Microsoft365Provider implements MailProvider {
     return this.mfaGroupPromise;
   }
 
+  /**
+   * The ids of the users in the MFA group (one paged read, shared like the users), or
+   * undefined without `mfa`. Reading never creates the group: before Mailplane created it,
+   * nobody is in it.
+   */
+  private mfaMembers(operation: string): Promise<Set<string> | undefined> {
+    const mfa = this.mfa;
+    if (mfa === undefined) return Promise.resolve(undefined);
+    return sharedReadCache.get(`${this.cacheKey} mfa`, this.ttlMs, async () => {
+      const groupId =
+        mfa.groupId ??
+        (await this.client.findGroupsByNickname(MFA_GROUP_NICKNAME, operation)).find(
+          (g) => g.securityEnabled === true,
+        )?.id;
+      if (groupId === undefined) return new Set<string>();
+      const members = await this.client.listMembers(groupId, operation);
+      return new Set(members.map((m) => m.id));
+    });
+  }
+
   /** Adds the user to, or removes it from, the MFA group. */
   private async setMfa(operation: string, userId: string, required: boolean): Promise<void> {
+    sharedReadCache.invalidate(`${this.cacheKey} mfa`);
     const group = await this.mfaGroup(operation);
     if (required) await this.client.addMember(group, userId, operation);
     else await this.client.removeMember(group, userId, operation);
@@ -504,7 +525,13 @@ export class Microsoft365Provider implements MailProvider {
     return domain === d ? lp : undefined;
   }
 
-  private toState(d: string, lp: string, u: GraphUser, x?: ExchangeMailbox): MailboxState {
+  private toState(
+    d: string,
+    lp: string,
+    u: GraphUser,
+    x?: ExchangeMailbox,
+    mfa?: Set<string>,
+  ): MailboxState {
     // A shared mailbox is a user whose sign-in is blocked by design: that is not a suspension.
     const shared = x?.RecipientTypeDetails === "SharedMailbox";
     return {
@@ -514,6 +541,8 @@ export class Microsoft365Provider implements MailProvider {
       suspended: !shared && u.accountEnabled === false,
       aliases: this.aliasesOf(u, d, lp),
       forwardTo: x?.ForwardingSmtpAddress ? [bare(x.ForwardingSmtpAddress)] : [],
+      // With mfa: whether the user is in the group the Conditional Access policy targets.
+      ...(mfa === undefined ? {} : { twoFactorEnforced: mfa.has(u.id) }),
       ...(u.department ? { department: u.department } : {}),
       ...(u.jobTitle ? { title: u.jobTitle } : {}),
     };
@@ -586,15 +615,16 @@ export class Microsoft365Provider implements MailProvider {
   /** Every mailbox of the domain: one paged read of the users (999 per page). */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
     const d = this.checkDomain(domain, "listMailboxes");
-    const [users, exchange] = await Promise.all([
+    const [users, exchange, mfa] = await Promise.all([
       this.users("listMailboxes"),
       this.exchangeMailboxes("listMailboxes"),
+      this.mfaMembers("listMailboxes"),
     ]);
     const out: MailboxState[] = [];
     for (const u of users.values()) {
       const lp = this.localPartOf(u, d);
       if (lp !== undefined && u.mail) {
-        out.push(this.toState(d, lp, u, exchange.get(u.userPrincipalName.toLowerCase())));
+        out.push(this.toState(d, lp, u, exchange.get(u.userPrincipalName.toLowerCase()), mfa));
       }
     }
     return out.sort((a, b) => a.localPart.localeCompare(b.localPart));
@@ -604,12 +634,13 @@ export class Microsoft365Provider implements MailProvider {
   async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
     const d = this.checkDomain(domain, "getMailbox");
     const lp = this.checkLocalPart(localPart, "getMailbox");
-    const [users, exchange] = await Promise.all([
+    const [users, exchange, mfa] = await Promise.all([
       this.users("getMailbox"),
       this.exchangeMailboxes("getMailbox"),
+      this.mfaMembers("getMailbox"),
     ]);
     const u = users.get(`${lp}@${d}`);
-    return u && u.mail ? this.toState(d, lp, u, exchange.get(`${lp}@${d}`)) : undefined;
+    return u && u.mail ? this.toState(d, lp, u, exchange.get(`${lp}@${d}`), mfa) : undefined;
   }
 
   private differences(u: GraphUser, input: MailboxInput): string[] {
