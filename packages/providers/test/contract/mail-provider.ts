@@ -107,7 +107,9 @@ export function mailProviderContract(name: string, make: () => Promise<Harness>)
       const listed = await p.listMailboxes(d);
       expect(listed.map((m) => m.localPart).sort()).toEqual(names);
       expect(new Set(listed.map((m) => m.localPart)).size).toBe(n);
-    });
+      // Creating a page and more (507 for Google, each password hashed with SHA-512 crypt on this
+      // machine's two cores) takes more than the default 30 s when the machine is busy.
+    }, 120_000);
 
     it("suspends and reactivates a mailbox, keeping it", async () => {
       if (!caps().mailboxes || !caps().suspend) return;
@@ -126,7 +128,9 @@ export function mailProviderContract(name: string, make: () => Promise<Harness>)
       await p.createMailbox(person(d, "omar", { aliases }));
       const renamed = await p.renameMailbox!(d, "omar", "omar.haddad");
       expect(renamed.localPart).toBe("omar.haddad");
-      expect(renamed.aliases).toEqual(aliases);
+      // The old address may stay as an alias where the provider keeps it (Google does), so mail
+      // to it is not lost; no other alias appears or disappears.
+      expect(renamed.aliases.filter((a) => a !== "omar")).toEqual(aliases);
       expect(await p.getMailbox(d, "omar")).toBeUndefined();
       expect(await h.mailboxCount("omar")).toBe(0);
       expect(await h.mailboxCount("omar.haddad")).toBe(1);

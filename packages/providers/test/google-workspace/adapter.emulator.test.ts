@@ -274,13 +274,18 @@ describe("googleWorkspace: writes", () => {
     expect(emu.user(`maria@${d}`)?.aliases).toEqual(["legacy@acme.test"]);
   });
 
-  it("renames in place: same user id, old address not left as an alias", async () => {
+  it("renames in place: same user id, the old address kept as an alias as Google does", async () => {
     await setup();
     const id = (await p.createMailbox(person("omar")), emu.user(`omar@${d}`)!.id);
+    emu.resetLog();
     const m = await p.renameMailbox(d, "omar", "omar.h");
     expect(m.localPart).toBe("omar.h");
+    expect(m.aliases).toEqual(["omar"]);
+    expect(emu.log.map((l) => l.route).filter((r) => !r.startsWith("GET "))).toEqual([
+      "PUT /users/:userKey",
+    ]);
     expect(emu.user(`omar.h@${d}`)!.id).toBe(id);
-    expect(emu.user(`omar.h@${d}`)!.aliases).toBeUndefined();
+    expect(emu.user(`omar.h@${d}`)!.aliases).toEqual([`omar@${d}`]);
   });
 
   it("adds a just-created user to a group, retrying the 404s of eventual consistency", async () => {

@@ -710,9 +710,9 @@ export class GoogleWorkspaceProvider implements MailProvider {
   }
 
   /**
-   * Renames in place (`primaryEmail`): the mail stays. Google keeps the old address as an alias;
-   * it is removed here so that the mailbox has exactly the aliases it declares (declare the old
-   * local part in `aliases` to keep it).
+   * Renames in place (`primaryEmail`): the mail stays, and the old address stays as an alias, as
+   * Google keeps it, so mail sent to it is not lost. It is not one of the mailbox's declared
+   * aliases (no drift); to remove it, declare it in `aliases`, apply, then remove it.
    */
   async renameMailbox(domain: string, from: string, to: string): Promise<MailboxState> {
     const op = "renameMailbox";
@@ -740,9 +740,6 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     this.wrote(oldAddress);
     this.wrote(newAddress);
-    if ((user.aliases ?? []).map((a) => a.toLowerCase()).includes(oldAddress)) {
-      user = await this.removeUserAlias(op, d, user, oldAddress.split("@")[0]!);
-    }
     this.cacheUser(d, user, oldAddress);
     return this.toState(d, user);
   }
