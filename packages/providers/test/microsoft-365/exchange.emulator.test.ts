@@ -214,6 +214,17 @@ describe("microsoft365 with the Exchange opt-in", () => {
     ]);
   });
 
+  it("gets a new Exchange token once when the route rejects a revoked one", async () => {
+    s = await graphSetup({}, {}, true);
+    await s.provider.dkimTargets("acme.test");
+    s.emu.tokens.clear(); // revoked: every token issued so far is unknown now
+    await s.provider.dkimTargets("acme.test");
+    expect(s.emu.log.filter((r) => r.route === INVOKE).map((r) => r.status)).toEqual([
+      200, 401, 200,
+    ]);
+    expect(s.provider.exchange!.tokens.tokenRequests).toBe(2);
+  });
+
   it("reads the DKIM targets from Get-DkimSigningConfig", async () => {
     s = await graphSetup({}, {}, true);
     expect(await s.provider.dkimTargets("acme.test")).toEqual({

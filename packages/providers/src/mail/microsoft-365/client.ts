@@ -145,6 +145,25 @@ export function nextLinkPath(
   return link.slice(baseUrl.length);
 }
 
+/**
+ * Runs `fn`; a 401 that `revoked` recognises (Graph's `InvalidAuthenticationToken`: a token
+ * revoked or expired early) drops the cached token and runs it once more with a new one. A
+ * second 401 stays an AuthError.
+ */
+export async function withFreshTokenOn401<T>(
+  tokens: { forget(): void },
+  fn: () => Promise<T>,
+  revoked: (e: AuthError) => boolean = (e) => /InvalidAuthenticationToken/.test(e.apiMessage ?? ""),
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof AuthError) || e.status !== 401 || !revoked(e)) throw e;
+    tokens.forget();
+    return fn();
+  }
+}
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** An MSAL network module over fetch that sends `https://<host>` requests to `http://<host>`. */
@@ -360,20 +379,8 @@ export class Microsoft365Client {
    * A request through the HTTP kit. A 401 `InvalidAuthenticationToken` (a token revoked or
    * expired early) drops the cached token and is sent once more with a new one.
    */
-  private async send<T>(req: HttpRequest<T>): Promise<T> {
-    try {
-      return await this.http.request(req);
-    } catch (e) {
-      if (
-        !(e instanceof AuthError) ||
-        e.status !== 401 ||
-        !/InvalidAuthenticationToken/.test(e.apiMessage ?? "")
-      ) {
-        throw e;
-      }
-      this.tokens.forget();
-      return this.http.request(req);
-    }
+  private send<T>(req: HttpRequest<T>): Promise<T> {
+    return withFreshTokenOn401(this.tokens, () => this.http.request(req));
   }
 
   /**

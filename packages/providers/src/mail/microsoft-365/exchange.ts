@@ -5,6 +5,7 @@ import {
   GraphTokenSource,
   nextLinkPath,
   retryWhile,
+  withFreshTokenOn401,
   type Microsoft365ClientConfig,
 } from "./client";
 
@@ -149,18 +150,25 @@ export class ExchangeClient {
     const out: T[] = [];
     let path: string | undefined = `/${encodeURIComponent(this.config.tenantId)}/InvokeCommand`;
     while (path !== undefined) {
-      const page: z.infer<typeof pageSchema> = await this.http.request({
-        operation,
-        method: "POST",
-        path,
-        body,
-        schema: pageSchema,
-        // Cmdlets that change nothing twice (Set-Mailbox, Get-*) may be resent; New-* are not
-        // resent blindly: the caller reads first.
-        ...(cmdlet.startsWith("Get-") || cmdlet.startsWith("Set-")
-          ? { verify: async () => undefined }
-          : {}),
-      });
+      const at: string = path;
+      const page: z.infer<typeof pageSchema> = await withFreshTokenOn401(
+        this.tokens,
+        () =>
+          this.http.request({
+            operation,
+            method: "POST",
+            path: at,
+            body,
+            schema: pageSchema,
+            // Cmdlets that change nothing twice (Set-Mailbox, Get-*) may be resent; New-* are not
+            // resent blindly: the caller reads first.
+            ...(cmdlet.startsWith("Get-") || cmdlet.startsWith("Set-")
+              ? { verify: async () => undefined }
+              : {}),
+          }),
+        // The route's 401 bodies are undocumented: any 401 gets one new token.
+        () => true,
+      );
       for (const v of page.value ?? []) {
         const parsed = item.safeParse(v);
         if (!parsed.success) {
