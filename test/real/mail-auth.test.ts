@@ -68,7 +68,10 @@ const previousKey = process.env.PDNS_API_KEY;
 
 const count = (kind: string) => (figures.verdicts[kind] = (figures.verdicts[kind] ?? 0) + 1);
 
-/** One SMTP conversation; resolves with every reply line, never throws on a 4xx/5xx. */
+/**
+ * One SMTP conversation; resolves with every reply line, never throws on a 4xx/5xx: the first
+ * refusal is followed by QUIT (its reply is the last line).
+ */
 function smtpSession(
   port: number,
   commands: string[],
@@ -78,6 +81,7 @@ function smtpSession(
     const replies: string[] = [];
     let buffer = "";
     let step = -1; // -1: waiting for the greeting
+    let quitting = false;
     const sock = net.connect({ host: "127.0.0.1", port, localAddress });
     sock.setTimeout(60_000, () => sock.destroy(new Error(`SMTP timeout: ${replies.join(" | ")}`)));
     sock.on("error", reject);
@@ -91,8 +95,15 @@ function smtpSession(
         if (/^\d{3}-/.test(line)) continue; // continuation of a multi-line reply
         replies.push(line);
         step += 1;
-        if (step < commands.length) sock.write(`${commands[step]}\r\n`);
-        else sock.end();
+        if (quitting || step >= commands.length) {
+          sock.end();
+        } else if (/^[45]/.test(line)) {
+          // A refusal ends the conversation: never send the message text as commands.
+          quitting = true;
+          sock.write("QUIT\r\n");
+        } else {
+          sock.write(`${commands[step]}\r\n`);
+        }
       }
     });
   });
@@ -594,6 +605,41 @@ describe("self-hosted mail judged by rspamd, DNS from PowerDNS (issue 18)", () =
         { dkim: "pass", spf: "pass", dmarc: "pass", selector: "mail" },
         { dkim: "pass", spf: "pass", dmarc: "pass", selector: "mail" },
       ]);
+    },
+    LONG,
+  );
+
+  it(
+    "after the rotation: mail2 promoted (same key), then the old selector removed from DNS",
+    async () => {
+      const mail2 = dig("TXT", "mail2._domainkey.acme.test").map(txtValue);
+      await ws.ok(["config", "rm", "dkimNext"]);
+      await ws.ok(["config", "set", "dkimSelector", "mail2"]);
+      await ws.ok(["config", "set", "dkimKeep", JSON.stringify(["mail"])]);
+      await ws.up();
+      outputs = await stackOutputs();
+      expect(outputs.signingSelector).toBe("mail2");
+      expect(dig("TXT", "mail2._domainkey.acme.test").map(txtValue)).toEqual(mail2);
+      expect(dig("TXT", "mail._domainkey.acme.test").length).toBe(1);
+      await ws.ok(["config", "set", "dkimKeep", "[]"]);
+      await ws.up();
+      outputs = await stackOutputs();
+      expect(dig("TXT", "mail._domainkey.acme.test")).toEqual([]);
+      expect(dig("TXT", "mail2._domainkey.acme.test").map(txtValue)).toEqual(mail2);
+      expect(Object.keys(outputs.opendkimKeys)).toEqual([`${signerDir}/keys/mail2.private`]);
+      expect(outputs.opendkimFiles[`${signerDir}/KeyTable`]).toBe(
+        `mail2._domainkey.acme.test acme.test:mail2:${signerDir}/keys/mail2.private\n`,
+      );
+      await startSigner();
+      await submit(
+        "ali@acme.test",
+        PASSWORD,
+        "bob@receiver.test",
+        message("ali@acme.test", "signed-3"),
+      );
+      const v = verdicts(authResults(await delivered("signed-3")));
+      recordVerdicts(v);
+      expect(v).toEqual({ dkim: "pass", spf: "pass", dmarc: "pass", selector: "mail2" });
     },
     LONG,
   );
