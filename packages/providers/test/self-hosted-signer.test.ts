@@ -11,6 +11,7 @@ import {
   selfHostedArgsSchema,
   signingSelectorAt,
 } from "../src/index";
+import fc from "fast-check";
 import { parseSettings } from "@mailplane/core";
 
 /** The message a call throws (exactly, not a substring), or "" when it does not throw. */
@@ -270,5 +271,56 @@ describe("mtaStsNginxSite", () => {
         }),
       ),
     ).toBe(message);
+  });
+});
+
+describe("generated settings never add a line (fast-check)", () => {
+  it("any string in a setting is refused or stays on its own line", () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        "127.0.0.1\nMode v",
+        "/etc/x\r\nKeyTable /tmp/k",
+        "443;\n}",
+        "a b",
+        "/ok/path",
+        "127.0.0.1",
+        "mx.acme.test",
+        "127.0.0.1:8443",
+        "/etc/opendkim",
+      ),
+    );
+    fc.assert(
+      fc.property(text, text, text, (host, dir, listen) => {
+        let lines: number | undefined;
+        try {
+          const c = openDkimConfig({
+            domains: ["acme.test"],
+            selectors: ["mail"],
+            signingSelector: "mail",
+            configDir: dir,
+            trustedHosts: [host],
+          });
+          lines = Object.values(c.files).reduce((n, f) => n + f.split("\n").length, 0);
+          expect(lines).toBe(17 + 2 + 2 + 2);
+        } catch (e) {
+          if (lines !== undefined) throw e;
+          expect((e as Error).name).toBe("MailplaneConfigError");
+        }
+        try {
+          const site = mtaStsNginxSite({
+            domain: "acme.test",
+            policy: "version: STSv1\r\nmode: none\r\nmax_age: 1\r\n",
+            certificatePath: dir,
+            certificateKeyPath: "/k",
+            listen: [listen],
+          });
+          expect(site.serverBlock.split("\n").length).toBe(18);
+        } catch (e) {
+          expect((e as Error).name).toBe("MailplaneConfigError");
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
