@@ -6,7 +6,7 @@
  * rule's exact message, and `up` too, changing nothing (no request at the emulator, the zone file
  * untouched); `--policy-pack-config` changes a rule's threshold.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +73,11 @@ beforeAll(async () => {
     MIGADU_REQUEST_BUDGET: "500/100",
   });
   await requirePulumi(ws);
+  if (!existsSync(path.join(PACK, "dist", "pack.js"))) {
+    throw new Error(
+      "packages/policy/dist/pack.js is missing: the engine runs the built pack: pnpm build",
+    );
+  }
   await ws.ok(["stack", "init", STACK, "--non-interactive"]);
   await setConfig("zonePath", zonePath);
   await ws.ok(["config", "set", "--secret", "passwords", JSON.stringify(PASSWORDS)]);

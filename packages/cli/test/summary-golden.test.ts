@@ -2,7 +2,8 @@
  * The golden preview captured from the real engine (test/engine/summary.test.ts writes it) renders
  * to the reviewed golden Markdown, through the `mailplane summary` command itself.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/program";
@@ -29,6 +30,19 @@ describe("mailplane summary", () => {
       stdout: readFileSync(path.join(GOLDEN, "summary-mixed.md"), "utf8"),
       stderr: "",
     });
+  });
+
+  it("-o writes the Markdown to a file, nothing to stdout", async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), "summary-o-")), "pr.md");
+    const file = path.join(GOLDEN, "summary-mixed.preview.json");
+    expect(await run(["summary", `acme=${file}`, "-o", out])).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
+    expect(readFileSync(out, "utf8")).toBe(
+      readFileSync(path.join(GOLDEN, "summary-mixed.md"), "utf8"),
+    );
   });
 
   it("a file that is not a preview: exit 2, the message names the file and the field", async () => {

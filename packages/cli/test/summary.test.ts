@@ -401,6 +401,15 @@ describe("DNS records", () => {
       "MTA-STS mode changes: enforce → testing (weaker) (policy in sts)",
     ]);
     expect(s.other).toEqual(["update WebFile:Resource sts"]);
+    // A component (custom: false) is not listed: its children are.
+    const c = summarise(
+      preview({
+        op: "create",
+        urn: urn("mailplane:index:MailDomain", "acme"),
+        newState: { custom: false, inputs: {} },
+      }),
+    );
+    expect(c.other).toEqual([]);
     const z = (id: string) => `$ORIGIN acme.com.\n_mta-sts\t3600\tIN\tTXT\t"v=STSv1; id=${id}"\n`;
     const t = summarise(
       preview(step("update", ZONE, "z", { content: z("a1") }, { content: z("b2") })),

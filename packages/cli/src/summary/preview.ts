@@ -6,6 +6,8 @@
 /** One resource's state in a preview step. */
 export interface PreviewState {
   type?: string;
+  /** false for a component resource (it holds nothing at a provider). */
+  custom?: boolean;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
 }

@@ -427,7 +427,9 @@ export function summarise(preview: PreviewJson, stack?: string): StackSummary {
       stsModes.push({ name: nameOf(s.urn), from: from ?? "(none)", to: to ?? "(none)" });
     }
     const known = [MAILBOX, ALIAS, GROUP].includes(type) || isDnsType(type);
-    if (!known && !IGNORED_OPS.has(s.op) && !type.startsWith("pulumi:")) {
+    // Components (MailDomain) hold nothing themselves: their children are what changes.
+    const component = (s.newState ?? s.oldState)?.custom === false;
+    if (!known && !component && !IGNORED_OPS.has(s.op) && !type.startsWith("pulumi:")) {
       other.push(`${s.op} ${type.replace(/^pulumi-nodejs:dynamic\//, "")} ${nameOf(s.urn)}`);
     }
   }
