@@ -19,9 +19,11 @@ describe("microsoft365 require2fa", () => {
   it("with createPolicy: one security group and one policy, created once, members added", async () => {
     s = await graphSetup({ mfa: { createPolicy: true } }, { replicationLag: 1 });
     expect(s.provider.capabilities.require2fa).toBe(true);
-    await s.provider.createMailbox(person("ali", { require2fa: true }));
+    const ali = await s.provider.createMailbox(person("ali", { require2fa: true }));
     await s.provider.createMailbox(person("bob", { require2fa: true }));
-    await s.provider.createMailbox(person("cem"));
+    const cem = await s.provider.createMailbox(person("cem"));
+    // The state a write returns says it too (the runtime records it as an output).
+    expect([ali.twoFactorEnforced, cem.twoFactorEnforced]).toEqual([true, false]);
     const groups = securityGroups(s);
     expect(groups.map((g) => [g.mailNickname, g.groupTypes, g.mail])).toEqual([
       ["mailplane-require-mfa", [], null],
@@ -43,7 +45,9 @@ describe("microsoft365 require2fa", () => {
     expect(s.emu.count("POST /v1.0/groups")).toBe(1);
     expect(s.emu.count("POST /v1.0/identity/conditionalAccess/policies")).toBe(1);
     // Turned off: the member is removed; on again: added.
-    await s.provider.updateMailbox("acme.test", "bob", { require2fa: false });
+    expect(
+      (await s.provider.updateMailbox("acme.test", "bob", { require2fa: false })).twoFactorEnforced,
+    ).toBe(false);
     await s.provider.updateMailbox("acme.test", "cem", { require2fa: true });
     expect(s.emu.memberUpns(groups[0]!.id)).toEqual(["ali@acme.test", "cem@acme.test"]);
     // Reads report membership as twoFactorEnforced.

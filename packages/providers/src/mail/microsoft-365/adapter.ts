@@ -736,6 +736,9 @@ export class Microsoft365Provider implements MailProvider {
     }
     this.cacheUser(licensed);
     if (input.require2fa === true) await this.setMfa(op, licensed.id, true);
+    // With mfa, the state says whether the user is now in the policy's group.
+    const enforced =
+      this.mfa === undefined ? undefined : new Set(input.require2fa ? [licensed.id] : []);
     const aliases = lower(input.aliases ?? []);
     const forward = input.forwardTo?.[0]?.toLowerCase();
     if (aliases.length > 0 || forward !== undefined) {
@@ -757,9 +760,12 @@ export class Microsoft365Provider implements MailProvider {
       };
       this.cacheUser(after);
       sharedReadCache.invalidate(`${this.cacheKey} exchange`);
-      return { ...this.toState(d, lp, after), forwardTo: forward === undefined ? [] : [forward] };
+      return {
+        ...this.toState(d, lp, after, undefined, enforced),
+        forwardTo: forward === undefined ? [] : [forward],
+      };
     }
-    return this.toState(d, lp, licensed);
+    return this.toState(d, lp, licensed, undefined, enforced);
   }
 
   /**
@@ -981,7 +987,13 @@ export class Microsoft365Provider implements MailProvider {
       ...(patch.title === undefined ? {} : { jobTitle: patch.title || null }),
     };
     this.cacheUser(after);
-    return { ...this.toState(d, lp, after, x), forwardTo };
+    const enforced =
+      this.mfa === undefined
+        ? undefined
+        : patch.require2fa === undefined
+          ? await this.mfaMembers(op)
+          : new Set(patch.require2fa ? [u.id] : []);
+    return { ...this.toState(d, lp, after, x, enforced), forwardTo };
   }
 
   /** Changes the userPrincipalName (and with it the primary address) in place. */
