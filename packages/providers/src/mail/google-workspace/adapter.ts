@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
+import { isNormalizedAddress } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -9,7 +9,16 @@ import type {
   MailboxState,
 } from "../../adapter";
 import { capabilities } from "../definition";
-import { AuthError, ConflictError, NotFoundError, ProviderError } from "../../errors";
+import {
+  AddressCheck,
+  ListCache,
+  failFor,
+  lower,
+  sameList,
+  sorted,
+  type Fail,
+} from "../shared/adapter-kit";
+import { AuthError, ConflictError, NotFoundError } from "../../errors";
 import { sharedReadCache } from "../../http/read-cache";
 import { sleep } from "../../http/retry";
 import {
@@ -137,18 +146,7 @@ const PROVIDER = "googleWorkspace";
 /** Process-wide: addresses written recently, with the time (eventual consistency). */
 const recentWrites = new Map<string, number>();
 
-const sorted = (list: Iterable<string>): string[] => [...new Set(list)].sort();
-const lower = (list: readonly string[]): string[] =>
-  sorted(list.map((a) => a.trim().toLowerCase()));
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((v, i) => v === b[i]);
-
-function fail(operation: string, message: string): never {
-  throw new ProviderError(
-    { provider: PROVIDER, operation },
-    `${PROVIDER} ${operation}: ${message}`,
-  );
-}
+const fail: Fail = failFor(PROVIDER);
 
 const CJK = /^[\p{Script=Han}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}]+$/u;
 
@@ -237,6 +235,9 @@ export class GoogleWorkspaceProvider implements MailProvider {
   readonly client: GoogleDirectoryClient;
   private readonly cachePrefix: string;
   private readonly ttlMs: number;
+  private readonly check: AddressCheck;
+  private readonly users: ListCache<GoogleUser>;
+  private readonly groups: ListCache<GoogleGroup>;
   private readonly consistency: GoogleConsistencyPolicy;
   private readonly orgUnits: Record<string, string>;
   private readonly config: GoogleWorkspaceProviderConfig;
@@ -264,6 +265,17 @@ export class GoogleWorkspaceProvider implements MailProvider {
     const base = (config.apiUrl ?? GOOGLE_DIRECTORY_URL).replace(/\/+$/, "");
     this.cachePrefix = `googleWorkspace ${base} ${config.customerId} ${key.client_email}`;
     this.ttlMs = config.readCacheTtlMs ?? 2_000;
+    this.check = new AddressCheck(PROVIDER, this.domain);
+    this.users = new ListCache(
+      (domain) => this.key(domain, "users"),
+      this.ttlMs,
+      (u) => u.primaryEmail.toLowerCase(),
+    );
+    this.groups = new ListCache(
+      (domain) => this.key(domain, "groups"),
+      this.ttlMs,
+      (g) => g.email.toLowerCase(),
+    );
     this.consistency = { ...defaultConsistency, ...config.consistency };
     this.orgUnits = config.orgUnits ?? {};
     this.config = config;
@@ -367,17 +379,11 @@ export class GoogleWorkspaceProvider implements MailProvider {
   }
 
   private rawUsers(domain: string): Promise<Map<string, GoogleUser>> {
-    return sharedReadCache.get(this.key(domain, "users"), this.ttlMs, async () => {
-      const list = await this.client.listUsers(domain);
-      return new Map(list.map((u) => [u.primaryEmail.toLowerCase(), u]));
-    });
+    return this.users.get(domain, () => this.client.listUsers(domain));
   }
 
   private rawGroups(domain: string): Promise<Map<string, GoogleGroup>> {
-    return sharedReadCache.get(this.key(domain, "groups"), this.ttlMs, async () => {
-      const list = await this.client.listGroups(domain);
-      return new Map(list.map((g) => [g.email.toLowerCase(), g]));
-    });
+    return this.groups.get(domain, () => this.client.listGroups(domain));
   }
 
   /**
@@ -392,53 +398,15 @@ export class GoogleWorkspaceProvider implements MailProvider {
     );
   }
 
-  private cacheUser(domain: string, u: GoogleUser, previous?: string): void {
-    sharedReadCache.update<Map<string, GoogleUser>>(this.key(domain, "users"), (map) => {
-      if (previous !== undefined) map.delete(previous);
-      map.set(u.primaryEmail.toLowerCase(), u);
-    });
-  }
-
-  private uncacheUser(domain: string, address: string): void {
-    sharedReadCache.update<Map<string, GoogleUser>>(this.key(domain, "users"), (map) => {
-      map.delete(address);
-    });
-  }
-
   private cacheGroup(domain: string, g: GoogleGroup, members: string[]): void {
     const address = g.email.toLowerCase();
-    sharedReadCache.update<Map<string, GoogleGroup>>(this.key(domain, "groups"), (map) => {
-      map.set(address, g);
-    });
+    this.groups.put(domain, g);
     sharedReadCache.update<string[]>(this.key(domain, `members ${address}`), () => [...members]);
   }
 
   private uncacheGroup(domain: string, address: string): void {
-    sharedReadCache.update<Map<string, GoogleGroup>>(this.key(domain, "groups"), (map) => {
-      map.delete(address);
-    });
+    this.groups.remove(domain, address);
     sharedReadCache.invalidate(this.key(domain, `members ${address}`));
-  }
-
-  private invalidate(domain: string, what: "users" | "groups"): void {
-    sharedReadCache.invalidate(this.key(domain, what));
-  }
-
-  private checkDomain(domain: string, operation: string): string {
-    const d = domain.trim().toLowerCase();
-    if (this.domain !== undefined && d !== this.domain) {
-      fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
-    }
-    if (!isNormalizedDomain(d)) fail(operation, `domain "${domain}" is not a punycode domain name`);
-    return d;
-  }
-
-  private checkLocalPart(localPart: string, operation: string): string {
-    const lp = localPart.trim().toLowerCase();
-    if (!isNormalizedLocalPart(lp)) {
-      fail(operation, `local part "${localPart}" is not an RFC 5321 dot-atom`);
-    }
-    return lp;
   }
 
   private aliasesOf(u: GoogleUser, d: string): string[] {
@@ -483,7 +451,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
 
   /** Every user of the domain: ⌈users / 500⌉ list requests. */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
-    const d = this.checkDomain(domain, "listMailboxes");
+    const d = this.check.domain(domain, "listMailboxes");
     const inboxes = [...(await this.rawGroups(d)).values()].filter(isInbox);
     return [
       ...[...(await this.rawUsers(d)).values()].map((u) => this.toState(d, u)),
@@ -493,8 +461,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
 
   /** One user, served from the batched list. */
   async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
-    const d = this.checkDomain(domain, "getMailbox");
-    const lp = this.checkLocalPart(localPart, "getMailbox");
+    const d = this.check.domain(domain, "getMailbox");
+    const lp = this.check.localPart(localPart, "getMailbox");
     const u = (await this.rawUsers(d)).get(`${lp}@${d}`);
     if (u) return this.toState(d, u);
     const g = (await this.rawGroups(d)).get(`${lp}@${d}`);
@@ -566,9 +534,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   async createMailbox(input: GoogleMailboxInput): Promise<MailboxState> {
     if (input.shared === true) return this.createInbox(input);
     const op = "createMailbox";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
     const name = this.checkName(op, address, input.name);
     if ((input.forwardTo ?? []).length > 0) {
       fail(op, `${address}: forwardTo is not supported for Google Workspace (use a group)`);
@@ -609,7 +575,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       user = await this.client.insertUser(body, verify, op, [plain]);
     } catch (e) {
       if (!(e instanceof ConflictError)) {
-        this.invalidate(d, "users");
+        this.users.invalidate(d);
         throw e;
       }
       // 409: created by an earlier attempt (not visible yet), or the address is taken.
@@ -620,7 +586,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       else throw this.conflict(op, address, "as a group or a group's alias");
     }
     this.wrote(address);
-    this.cacheUser(d, user);
+    this.users.put(d, user);
     const current = this.aliasesOf(user, d);
     for (const a of aliases.filter((x) => !current.includes(x))) {
       user = await this.addUserAlias(op, d, user, a);
@@ -642,9 +608,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     patch: MailboxPatch & { givenName?: string; familyName?: string },
   ): Promise<MailboxState> {
     const op = "updateMailbox";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(domain, localPart, op);
     if ((patch.forwardTo ?? []).length > 0) {
       fail(op, `${address}: forwardTo is not supported for Google Workspace (use a group)`);
     }
@@ -687,11 +651,11 @@ export class GoogleWorkspaceProvider implements MailProvider {
           patch.password === undefined ? [] : [patch.password],
         );
       } catch (e) {
-        this.invalidate(d, "users");
+        this.users.invalidate(d);
         throw e;
       }
       this.wrote(address);
-      this.cacheUser(d, user);
+      this.users.put(d, user);
     }
     if (patch.aliases !== undefined) {
       const desired = lower(patch.aliases).filter((a) => a !== lp);
@@ -716,9 +680,9 @@ export class GoogleWorkspaceProvider implements MailProvider {
    */
   async renameMailbox(domain: string, from: string, to: string): Promise<MailboxState> {
     const op = "renameMailbox";
-    const d = this.checkDomain(domain, op);
-    const oldAddress = `${this.checkLocalPart(from, op)}@${d}`;
-    const newAddress = `${this.checkLocalPart(to, op)}@${d}`;
+    const d = this.check.domain(domain, op);
+    const oldAddress = `${this.check.localPart(from, op)}@${d}`;
+    const newAddress = `${this.check.localPart(to, op)}@${d}`;
     const inbox = (await this.rawGroups(d)).get(oldAddress);
     if (inbox && isInbox(inbox)) {
       fail(
@@ -733,14 +697,14 @@ export class GoogleWorkspaceProvider implements MailProvider {
     try {
       user = await this.client.updateUser(user.id, { primaryEmail: newAddress }, op);
     } catch (e) {
-      this.invalidate(d, "users");
+      this.users.invalidate(d);
       if (e instanceof ConflictError)
         throw this.conflict(op, newAddress, "(the new address is taken)");
       throw e;
     }
     this.wrote(oldAddress);
     this.wrote(newAddress);
-    this.cacheUser(d, user, oldAddress);
+    this.users.put(d, user, oldAddress);
     return this.toState(d, user);
   }
 
@@ -751,13 +715,13 @@ export class GoogleWorkspaceProvider implements MailProvider {
    */
   async deleteMailbox(domain: string, localPart: string): Promise<void> {
     const op = "deleteMailbox";
-    const d = this.checkDomain(domain, op);
-    const address = `${this.checkLocalPart(localPart, op)}@${d}`;
+    const d = this.check.domain(domain, op);
+    const address = `${this.check.localPart(localPart, op)}@${d}`;
     const inbox = (await this.rawGroups(d)).get(address);
     if (inbox && isInbox(inbox)) return this.deleteGroupAt(op, d, address);
     const user = await this.readUser(address, op);
     if (!user || user.primaryEmail.toLowerCase() !== address) {
-      this.uncacheUser(d, address);
+      this.users.remove(d, address);
       return;
     }
     const left = lower(user.aliases ?? []);
@@ -772,12 +736,12 @@ export class GoogleWorkspaceProvider implements MailProvider {
       await this.client.deleteUser(user.id, op);
     } catch (e) {
       if (!(e instanceof NotFoundError)) {
-        this.invalidate(d, "users");
+        this.users.invalidate(d);
         throw e;
       }
     }
     this.wrote(address);
-    this.uncacheUser(d, address);
+    this.users.remove(d, address);
   }
 
   /**
@@ -799,7 +763,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       await insert();
     } catch (e) {
       if (!(e instanceof ConflictError)) {
-        this.invalidate(d, "users");
+        this.users.invalidate(d);
         throw e;
       }
       const holder = await this.readUser(alias, op);
@@ -839,7 +803,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     this.wrote(alias);
     const next: GoogleUser = { ...user, aliases: sorted([...(user.aliases ?? []), alias]) };
-    this.cacheUser(d, next);
+    this.users.put(d, next);
     return next;
   }
 
@@ -854,7 +818,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       await this.client.deleteUserAlias(user.id, alias, op);
     } catch (e) {
       if (!(e instanceof NotFoundError)) {
-        this.invalidate(d, "users");
+        this.users.invalidate(d);
         throw e;
       }
     }
@@ -863,7 +827,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       ...user,
       aliases: (user.aliases ?? []).filter((a) => a.toLowerCase() !== alias),
     };
-    this.cacheUser(d, next);
+    this.users.put(d, next);
     return next;
   }
 
@@ -871,7 +835,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
 
   /** The domain's user aliases, each delivering to its user. */
   async listAliases(domain: string): Promise<AliasState[]> {
-    const d = this.checkDomain(domain, "listAliases");
+    const d = this.check.domain(domain, "listAliases");
     const out: AliasState[] = [];
     for (const u of (await this.rawUsers(d)).values()) {
       for (const lp of this.aliasesOf(u, d)) {
@@ -883,8 +847,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
 
   /** One user alias, from the batched list. */
   async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
-    const d = this.checkDomain(domain, "getAlias");
-    const lp = this.checkLocalPart(localPart, "getAlias");
+    const d = this.check.domain(domain, "getAlias");
+    const lp = this.check.localPart(localPart, "getAlias");
     return (await this.listAliases(d)).find((a) => a.localPart === lp);
   }
 
@@ -894,8 +858,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
    */
   async createAlias(input: AliasState): Promise<AliasState> {
     const op = "createAlias";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
+    const d = this.check.domain(input.domain, op);
+    const lp = this.check.localPart(input.localPart, op);
     const destinations = lower(input.destinations);
     const users = await this.rawUsers(d);
     const target = destinations.length === 1 ? users.get(destinations[0]!) : undefined;
@@ -917,8 +881,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
     destinations: string[],
   ): Promise<AliasState> {
     const op = "updateAlias";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
+    const d = this.check.domain(domain, op);
+    const lp = this.check.localPart(localPart, op);
     const a = await this.getAlias(d, lp);
     if (!a) throw this.notFound(op, `${lp}@${d}`, "user alias");
     if (sameList(a.destinations, lower(destinations))) return a;
@@ -931,8 +895,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
   /** Removes a user alias; a missing one is not an error. */
   async deleteAlias(domain: string, localPart: string): Promise<void> {
     const op = "deleteAlias";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
+    const d = this.check.domain(domain, op);
+    const lp = this.check.localPart(localPart, op);
     const alias = `${lp}@${d}`;
     const owner = [...(await this.rawUsers(d)).values()].find((u) =>
       (u.aliases ?? []).some((a) => a.toLowerCase() === alias),
@@ -954,7 +918,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   /** Every group of the domain with its members: ⌈groups / 200⌉ lists plus one per group. */
   async listGroups(domain: string): Promise<GroupState[]> {
     const op = "listGroups";
-    const d = this.checkDomain(domain, op);
+    const d = this.check.domain(domain, op);
     const groups = [...(await this.rawGroups(d)).values()].filter((g) => !isInbox(g));
     const states = await Promise.all(
       groups.map(async (g) => this.toGroup(d, g, await this.members(d, g, op))),
@@ -965,8 +929,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
   /** One group, from the batched list, with its members. */
   async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
     const op = "getGroup";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
+    const d = this.check.domain(domain, op);
+    const lp = this.check.localPart(localPart, op);
     const g = (await this.rawGroups(d)).get(`${lp}@${d}`);
     return g && !isInbox(g) ? this.toGroup(d, g, await this.members(d, g, op)) : undefined;
   }
@@ -1009,9 +973,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
    */
   async createGroup(input: GroupState): Promise<GroupState> {
     const op = "createGroup";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
     const members = this.checkMembers(op, input.members);
     const adopt = async (g: GoogleGroup): Promise<GroupState> => {
       const current = lower(await this.notYet(() => this.client.listMembers(g.id, op), true));
@@ -1063,7 +1025,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
       }, holder !== undefined);
     } catch (e) {
       if (!(e instanceof ConflictError)) {
-        this.invalidate(d, "groups");
+        this.groups.invalidate(d);
         throw e;
       }
       this.wrote(address);
@@ -1084,9 +1046,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     patch: Partial<Pick<GroupState, "name" | "members">>,
   ): Promise<GroupState> {
     const op = "updateGroup";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, address } = this.check.address(domain, localPart, op);
     let group = await this.readGroup(address, op);
     if (!group || group.email.toLowerCase() !== address) throw this.notFound(op, address, "group");
     const g = group;
@@ -1103,7 +1063,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
         members = desired;
       }
     } catch (e) {
-      this.invalidate(d, "groups");
+      this.groups.invalidate(d);
       throw e;
     }
     this.wrote(address);
@@ -1114,8 +1074,8 @@ export class GoogleWorkspaceProvider implements MailProvider {
   /** Deletes the group; a missing one is not an error. */
   async deleteGroup(domain: string, localPart: string): Promise<void> {
     const op = "deleteGroup";
-    const d = this.checkDomain(domain, op);
-    const address = `${this.checkLocalPart(localPart, op)}@${d}`;
+    const d = this.check.domain(domain, op);
+    const address = `${this.check.localPart(localPart, op)}@${d}`;
     return this.deleteGroupAt(op, d, address);
   }
 
@@ -1126,7 +1086,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
         await this.client.deleteGroup(group.id, op);
       } catch (e) {
         if (!(e instanceof NotFoundError)) {
-          this.invalidate(d, "groups");
+          this.groups.invalidate(d);
           throw e;
         }
       }
@@ -1177,9 +1137,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
    */
   private async createInbox(input: GoogleMailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, address } = this.check.address(input.domain, input.localPart, op);
     const name = this.checkName(op, address, input.name);
     for (const f of ["aliases", "forwardTo"] as const) {
       if ((input[f] ?? []).length > 0) {
@@ -1219,7 +1177,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
           op,
         );
       } catch (e) {
-        this.invalidate(d, "groups");
+        this.groups.invalidate(d);
         if (e instanceof ConflictError) throw this.conflict(op, address, "as a user or an alias");
         throw e;
       }
@@ -1253,7 +1211,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
         members = desired;
       }
     } catch (e) {
-      this.invalidate(d, "groups");
+      this.groups.invalidate(d);
       throw e;
     }
     this.wrote(address);

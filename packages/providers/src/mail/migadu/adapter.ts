@@ -1,4 +1,4 @@
-import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
+import { isNormalizedAddress } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -9,12 +9,15 @@ import type {
 } from "../../adapter";
 import { capabilities } from "../definition";
 import {
-  AuthError,
-  ConflictError,
-  MailProviderError,
-  NotFoundError,
-  ProviderError,
-} from "../../errors";
+  AddressCheck,
+  ListCache,
+  failFor,
+  lower,
+  sameList,
+  sorted,
+  type Fail,
+} from "../shared/adapter-kit";
+import { AuthError, ConflictError, MailProviderError, NotFoundError } from "../../errors";
 import { sharedReadCache } from "../../http/read-cache";
 import { MIGADU_API_URL, MigaduClient, type MigaduClientConfig } from "./client";
 import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
@@ -81,18 +84,7 @@ function suspensionBody(suspended: boolean): MigaduMailboxWrite {
   };
 }
 
-const sorted = (list: Iterable<string>): string[] => [...new Set(list)].sort();
-const lower = (list: readonly string[]): string[] =>
-  sorted(list.map((a) => a.trim().toLowerCase()));
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((v, i) => v === b[i]);
-
-function fail(operation: string, message: string): never {
-  throw new ProviderError(
-    { provider: PROVIDER, operation },
-    `${PROVIDER} ${operation}: ${message}`,
-  );
-}
+const fail: Fail = failFor(PROVIDER);
 
 function isTaken(e: unknown): boolean {
   return (
@@ -125,6 +117,9 @@ export class MigaduProvider implements MailProvider {
   private readonly client: MigaduClient;
   private readonly cachePrefix: string;
   private readonly ttlMs: number;
+  private readonly check: AddressCheck;
+  private readonly mailboxes: ListCache<MigaduMailbox>;
+  private readonly aliases: ListCache<MigaduAlias>;
 
   constructor(config: MigaduProviderConfig) {
     if (typeof config.user !== "string" || !/^[^\s@]+@[^\s@]+$/.test(config.user)) {
@@ -140,6 +135,18 @@ export class MigaduProvider implements MailProvider {
     this.client = new MigaduClient({ ...config, baseUrl: this.baseUrl });
     this.cachePrefix = `migadu ${this.baseUrl} ${config.user}`;
     this.ttlMs = config.readCacheTtlMs ?? 2_000;
+    this.check = new AddressCheck(PROVIDER, this.domain);
+    const byLocalPart = (x: { local_part: string }): string => x.local_part.toLowerCase();
+    this.mailboxes = new ListCache<MigaduMailbox>(
+      (d) => this.key(d, "mailboxes"),
+      this.ttlMs,
+      byLocalPart,
+    );
+    this.aliases = new ListCache<MigaduAlias>(
+      (d) => this.key(d, "aliases"),
+      this.ttlMs,
+      byLocalPart,
+    );
   }
 
   // ---------------- batched reads ----------------
@@ -149,17 +156,11 @@ export class MigaduProvider implements MailProvider {
   }
 
   private rawMailboxes(domain: string): Promise<Map<string, MigaduMailbox>> {
-    return sharedReadCache.get(this.key(domain, "mailboxes"), this.ttlMs, async () => {
-      const list = await this.client.listMailboxes(domain);
-      return new Map(list.map((m) => [m.local_part.toLowerCase(), m]));
-    });
+    return this.mailboxes.get(domain, () => this.client.listMailboxes(domain));
   }
 
   private rawAliases(domain: string): Promise<Map<string, MigaduAlias>> {
-    return sharedReadCache.get(this.key(domain, "aliases"), this.ttlMs, async () => {
-      const list = await this.client.listAliases(domain);
-      return new Map(list.map((a) => [a.local_part.toLowerCase(), a]));
-    });
+    return this.aliases.get(domain, () => this.client.listAliases(domain));
   }
 
   private forwardTo(domain: string, m: MigaduMailbox, operation: string): Promise<string[]> {
@@ -170,38 +171,14 @@ export class MigaduProvider implements MailProvider {
     );
   }
 
-  private invalidate(
-    domain: string,
-    what: "mailboxes" | "aliases" | `forwardings ${string}`,
-  ): void {
-    sharedReadCache.invalidate(this.key(domain, what));
-  }
-
-  /** Write-through: the mailbox a write returned replaces the cached one. */
-  private cacheMailbox(domain: string, m: MigaduMailbox): void {
-    sharedReadCache.update<Map<string, MigaduMailbox>>(this.key(domain, "mailboxes"), (map) => {
-      map.set(m.local_part.toLowerCase(), m);
-    });
+  private invalidateForwardings(domain: string, lp: string): void {
+    sharedReadCache.invalidate(this.key(domain, `forwardings ${lp}`));
   }
 
   /** Write-through of a deleted mailbox: it leaves the cached list, with its forwardings. */
   private uncacheMailbox(domain: string, lp: string): void {
-    sharedReadCache.update<Map<string, MigaduMailbox>>(this.key(domain, "mailboxes"), (map) => {
-      map.delete(lp);
-    });
+    this.mailboxes.remove(domain, lp);
     this.cacheForwardings(domain, lp, []);
-  }
-
-  private cacheAlias(domain: string, a: MigaduAlias): void {
-    sharedReadCache.update<Map<string, MigaduAlias>>(this.key(domain, "aliases"), (map) => {
-      map.set(a.local_part.toLowerCase(), a);
-    });
-  }
-
-  private uncacheAlias(domain: string, lp: string): void {
-    sharedReadCache.update<Map<string, MigaduAlias>>(this.key(domain, "aliases"), (map) => {
-      map.delete(lp.toLowerCase());
-    });
   }
 
   private cacheForwardings(domain: string, lp: string, list: string[]): void {
@@ -210,7 +187,7 @@ export class MigaduProvider implements MailProvider {
 
   /** The cached mailbox list when it is fresh (or loading); never sends a request. */
   private async cachedMailboxes(domain: string): Promise<Map<string, MigaduMailbox> | undefined> {
-    const cached = sharedReadCache.peek<Map<string, MigaduMailbox>>(this.key(domain, "mailboxes"));
+    const cached = this.mailboxes.peek(domain);
     // A failing list is reported to the reader that started it; the create goes ahead.
     return cached?.catch(() => undefined);
   }
@@ -240,30 +217,11 @@ export class MigaduProvider implements MailProvider {
     };
   }
 
-  private checkDomain(domain: string, operation: string): string {
-    const d = domain.trim().toLowerCase();
-    if (this.domain !== undefined && d !== this.domain) {
-      fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
-    }
-    if (!isNormalizedDomain(d)) {
-      fail(operation, `domain "${domain}" is not a punycode domain name`);
-    }
-    return d;
-  }
-
-  private checkLocalPart(localPart: string, operation: string): string {
-    const lp = localPart.trim().toLowerCase();
-    if (!isNormalizedLocalPart(lp)) {
-      fail(operation, `local part "${localPart}" is not an RFC 5321 dot-atom`);
-    }
-    return lp;
-  }
-
   // ---------------- mailboxes ----------------
 
   /** Every mailbox of the domain: two list requests plus one per suspended mailbox. */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
-    const d = this.checkDomain(domain, "listMailboxes");
+    const d = this.check.domain(domain, "listMailboxes");
     const [mailboxes, aliases] = await Promise.all([this.rawMailboxes(d), this.rawAliases(d)]);
     const states = await Promise.all(
       [...mailboxes.values()].map(async (m) =>
@@ -280,8 +238,8 @@ export class MigaduProvider implements MailProvider {
 
   /** One mailbox, served from the batched list. */
   async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
-    const d = this.checkDomain(domain, "getMailbox");
-    const lp = this.checkLocalPart(localPart, "getMailbox");
+    const d = this.check.domain(domain, "getMailbox");
+    const lp = this.check.localPart(localPart, "getMailbox");
     const [mailboxes, aliases] = await Promise.all([this.rawMailboxes(d), this.rawAliases(d)]);
     const m = mailboxes.get(lp);
     if (!m) return undefined;
@@ -321,9 +279,7 @@ export class MigaduProvider implements MailProvider {
    */
   async createMailbox(input: MailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
     if (typeof input.name !== "string" || input.name.trim() === "") {
       fail(op, `${address}: name must be a non-empty display name`);
     }
@@ -381,7 +337,7 @@ export class MigaduProvider implements MailProvider {
         created = await this.client.createMailbox(d, body, verify);
       } catch (e) {
         if (!isTaken(e)) {
-          this.invalidate(d, "mailboxes");
+          this.mailboxes.invalidate(d);
           throw e;
         }
         // Taken already: by a mailbox (adopt or conflict) or by an alias (conflict).
@@ -389,7 +345,7 @@ export class MigaduProvider implements MailProvider {
         if (!found) throw this.conflict(op, address, "as an alias", ["an alias uses this address"]);
         created = found;
       }
-      this.cacheMailbox(d, created);
+      this.mailboxes.put(d, created);
     }
     // A new mailbox owns no aliases yet: single-destination aliases already delivering to it
     // (standalone aliases such as hr@ → ali@) are kept, never removed by its creation.
@@ -405,9 +361,7 @@ export class MigaduProvider implements MailProvider {
     patch: MailboxPatch,
   ): Promise<MailboxState> {
     const op = "updateMailbox";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(domain, localPart, op);
     if (patch.name !== undefined && patch.name.trim() === "") {
       fail(op, `${address}: name must be a non-empty display name`);
     }
@@ -423,13 +377,13 @@ export class MigaduProvider implements MailProvider {
       try {
         m = await this.client.updateMailbox(d, lp, body);
       } catch (e) {
-        this.invalidate(d, "mailboxes");
+        this.mailboxes.invalidate(d);
         throw e;
       }
     } else {
       m = await this.client.getMailbox(d, lp, op);
     }
-    this.cacheMailbox(d, m);
+    this.mailboxes.put(d, m);
     const forwardTo = patch.forwardTo === undefined ? undefined : lower(patch.forwardTo);
     if (forwardTo && forwardTo.length > 0 && !isSuspended(m)) {
       fail(
@@ -462,14 +416,14 @@ export class MigaduProvider implements MailProvider {
    */
   async deleteMailbox(domain: string, localPart: string): Promise<void> {
     const op = "deleteMailbox";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
+    const d = this.check.domain(domain, op);
+    const lp = this.check.localPart(localPart, op);
     try {
       await this.client.deleteMailbox(d, lp);
     } catch (e) {
       if (!(e instanceof NotFoundError)) {
-        this.invalidate(d, "mailboxes");
-        this.invalidate(d, `forwardings ${lp}`);
+        this.mailboxes.invalidate(d);
+        this.invalidateForwardings(d, lp);
         throw e;
       }
     }
@@ -522,7 +476,7 @@ export class MigaduProvider implements MailProvider {
         }
       }
     } catch (e) {
-      this.invalidate(d, `forwardings ${lp}`);
+      this.invalidateForwardings(d, lp);
       throw e;
     }
     this.cacheForwardings(d, lp, desired);
@@ -563,7 +517,7 @@ export class MigaduProvider implements MailProvider {
       created = await this.client.createAlias(d, lp, destinations, verify, op);
     } catch (e) {
       if (!isTaken(e)) {
-        this.invalidate(d, "aliases");
+        this.aliases.invalidate(d);
         throw e;
       }
       const found = await verify();
@@ -571,7 +525,7 @@ export class MigaduProvider implements MailProvider {
         throw this.conflict(op, `${lp}@${d}`, "as a mailbox", ["a mailbox uses this address"]);
       created = found;
     }
-    this.cacheAlias(d, created);
+    this.aliases.put(d, created);
     return created;
   }
 
@@ -580,11 +534,11 @@ export class MigaduProvider implements MailProvider {
       await this.client.deleteAlias(d, lp, op);
     } catch (e) {
       if (!(e instanceof NotFoundError)) {
-        this.invalidate(d, "aliases");
+        this.aliases.invalidate(d);
         throw e;
       }
     }
-    this.uncacheAlias(d, lp);
+    this.aliases.remove(d, lp.toLowerCase());
   }
 
   private checkDestinations(op: string, destinations: readonly string[], field: string): string[] {
@@ -597,7 +551,7 @@ export class MigaduProvider implements MailProvider {
 
   /** Every alias of the domain (including mailbox aliases), from one list request. */
   async listAliases(domain: string): Promise<AliasState[]> {
-    const d = this.checkDomain(domain, "listAliases");
+    const d = this.check.domain(domain, "listAliases");
     return [...(await this.rawAliases(d)).values()]
       .map((a) => this.toAlias(d, a))
       .sort((a, b) => a.localPart.localeCompare(b.localPart));
@@ -605,16 +559,16 @@ export class MigaduProvider implements MailProvider {
 
   /** One alias, served from the batched list. */
   async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
-    const d = this.checkDomain(domain, "getAlias");
-    const a = (await this.rawAliases(d)).get(this.checkLocalPart(localPart, "getAlias"));
+    const d = this.check.domain(domain, "getAlias");
+    const a = (await this.rawAliases(d)).get(this.check.localPart(localPart, "getAlias"));
     return a && this.toAlias(d, a);
   }
 
   /** Creates an alias; an identical existing one is adopted, a different one is a ConflictError. */
   async createAlias(input: AliasState): Promise<AliasState> {
     const op = "createAlias";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
+    const d = this.check.domain(input.domain, op);
+    const lp = this.check.localPart(input.localPart, op);
     const destinations = this.checkDestinations(op, input.destinations, "destinations");
     const existing = (await this.rawAliases(d)).get(lp);
     if (existing) {
@@ -635,24 +589,24 @@ export class MigaduProvider implements MailProvider {
     destinations: string[],
   ): Promise<AliasState> {
     const op = "updateAlias";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
+    const d = this.check.domain(domain, op);
+    const lp = this.check.localPart(localPart, op);
     const list = this.checkDestinations(op, destinations, "destinations");
     let a: MigaduAlias;
     try {
       a = await this.client.updateAlias(d, lp, list, op);
     } catch (e) {
-      this.invalidate(d, "aliases");
+      this.aliases.invalidate(d);
       throw e;
     }
-    this.cacheAlias(d, a);
+    this.aliases.put(d, a);
     return this.toAlias(d, a);
   }
 
   /** Deletes an alias; a missing one is not an error. */
   async deleteAlias(domain: string, localPart: string): Promise<void> {
     const op = "deleteAlias";
-    await this.removeAlias(op, this.checkDomain(domain, op), this.checkLocalPart(localPart, op));
+    await this.removeAlias(op, this.check.domain(domain, op), this.check.localPart(localPart, op));
   }
 
   // ---------------- groups (Migadu aliases with several destinations) ----------------

@@ -1,4 +1,4 @@
-import { isNormalizedAddress, isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
+import { isNormalizedAddress, isNormalizedDomain } from "@mailplane/core";
 import type {
   AliasState,
   GroupState,
@@ -7,9 +7,9 @@ import type {
   MailboxPatch,
   MailboxState,
 } from "../../adapter";
-import { ConflictError, NotFoundError, ProviderError } from "../../errors";
-import { sharedReadCache } from "../../http/read-cache";
+import { ConflictError, NotFoundError } from "../../errors";
 import { capabilities } from "../definition";
+import { AddressCheck, ListCache, failFor, type Fail, lower, sorted } from "../shared/adapter-kit";
 import { ZohoClient, type ZohoClientConfig } from "./client";
 import type { ZohoGroup, ZohoUser } from "./schema";
 
@@ -58,16 +58,7 @@ export interface ZohoProviderConfig extends ZohoClientConfig {
 
 const PROVIDER = "zoho";
 
-const sorted = (list: Iterable<string>): string[] => [...new Set(list)].sort();
-const lower = (list: readonly string[]): string[] =>
-  sorted(list.map((a) => a.trim().toLowerCase()));
-
-function fail(operation: string, message: string): never {
-  throw new ProviderError(
-    { provider: PROVIDER, operation },
-    `${PROVIDER} ${operation}: ${message}`,
-  );
-}
+const fail: Fail = failFor(PROVIDER);
 
 const NOT_THROUGH_API = (what: string, instead: string): string =>
   `${what}: Zoho Mail's API has no route for it; ${instead}`;
@@ -92,8 +83,8 @@ export class ZohoProvider implements MailProvider {
   readonly domain: string | undefined;
   readonly client: ZohoClient;
   private readonly moderators: Record<string, string[]>;
-  private readonly cacheKey: string;
-  private readonly ttlMs: number;
+  private readonly check: AddressCheck;
+  private readonly usersCache: ListCache<ZohoUser>;
 
   constructor(config: ZohoProviderConfig) {
     if (config.domain !== undefined && !isNormalizedDomain(config.domain.toLowerCase())) {
@@ -106,54 +97,23 @@ export class ZohoProvider implements MailProvider {
     this.moderators = Object.fromEntries(
       Object.entries(config.moderators ?? {}).map(([k, v]) => [k.toLowerCase(), lower(v)]),
     );
-    this.cacheKey = `zoho ${this.client.baseUrl} ${this.client.organizationId} users`;
-    this.ttlMs = config.readCacheTtlMs ?? 2_000;
+    this.check = new AddressCheck(PROVIDER, this.domain, "a valid local part");
+    const cacheKey = `zoho ${this.client.baseUrl} ${this.client.organizationId} users`;
+    this.usersCache = new ListCache(
+      () => cacheKey,
+      config.readCacheTtlMs ?? 2_000,
+      (u) => u.primaryEmailAddress.toLowerCase(),
+    );
   }
 
   // ---------------- batched reads ----------------
 
   /** Every user by lower-case primary address: one paged list, shared for `readCacheTtlMs`. */
   private users(operation: string): Promise<Map<string, ZohoUser>> {
-    return sharedReadCache.get(this.cacheKey, this.ttlMs, async () => {
-      const list = await this.client.listUsers(operation);
-      return new Map(list.map((u) => [u.primaryEmailAddress.toLowerCase(), u]));
-    });
-  }
-
-  private cacheUser(u: ZohoUser): void {
-    sharedReadCache.update<Map<string, ZohoUser>>(this.cacheKey, (map) => {
-      map.set(u.primaryEmailAddress.toLowerCase(), u);
-    });
-  }
-
-  private uncacheUser(address: string): void {
-    sharedReadCache.update<Map<string, ZohoUser>>(this.cacheKey, (map) => {
-      map.delete(address);
-    });
-  }
-
-  private invalidate(): void {
-    sharedReadCache.invalidate(this.cacheKey);
+    return this.usersCache.get("", () => this.client.listUsers(operation));
   }
 
   // ---------------- helpers ----------------
-
-  private checkDomain(domain: string, operation: string): string {
-    const d = domain.trim().toLowerCase();
-    if (this.domain !== undefined && d !== this.domain) {
-      fail(operation, `domain "${domain}" is not the configured domain "${this.domain}"`);
-    }
-    if (!isNormalizedDomain(d)) fail(operation, `domain "${domain}" is not a punycode domain name`);
-    return d;
-  }
-
-  private checkLocalPart(localPart: string, operation: string): string {
-    const lp = localPart.trim().toLowerCase();
-    if (!isNormalizedLocalPart(lp)) {
-      fail(operation, `local part "${localPart}" is not a valid local part`);
-    }
-    return lp;
-  }
 
   private notFound(operation: string, address: string, what = "mailbox"): NotFoundError {
     return new NotFoundError(
@@ -209,7 +169,7 @@ export class ZohoProvider implements MailProvider {
 
   /** Every mailbox of the domain: one paged read of the users. */
   async listMailboxes(domain: string): Promise<MailboxState[]> {
-    const d = this.checkDomain(domain, "listMailboxes");
+    const d = this.check.domain(domain, "listMailboxes");
     const out: MailboxState[] = [];
     for (const [address, u] of await this.users("listMailboxes")) {
       if (address.endsWith(`@${d}`))
@@ -220,8 +180,8 @@ export class ZohoProvider implements MailProvider {
 
   /** One mailbox, served from the batched list of users. */
   async getMailbox(domain: string, localPart: string): Promise<MailboxState | undefined> {
-    const d = this.checkDomain(domain, "getMailbox");
-    const lp = this.checkLocalPart(localPart, "getMailbox");
+    const d = this.check.domain(domain, "getMailbox");
+    const lp = this.check.localPart(localPart, "getMailbox");
     const u = (await this.users("getMailbox")).get(`${lp}@${d}`);
     return u && this.toState(d, lp, u);
   }
@@ -250,9 +210,7 @@ export class ZohoProvider implements MailProvider {
    */
   async createMailbox(input: MailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
     if (typeof input.name !== "string" || input.name.trim() === "") {
       fail(op, `${address}: name must be a non-empty display name`);
     }
@@ -289,7 +247,7 @@ export class ZohoProvider implements MailProvider {
         return found && adopt(found);
       });
     } catch (e) {
-      this.invalidate();
+      this.usersCache.invalidate("");
       if (!(e instanceof ConflictError)) throw e;
       const found = await this.fresh(address, op);
       if (!found) {
@@ -312,7 +270,7 @@ export class ZohoProvider implements MailProvider {
       suspended: input.suspended,
       aliases: sorted([...have, ...add]),
     };
-    this.cacheUser(this.withState(u, state, d));
+    this.usersCache.put("", this.withState(u, state, d));
     return state;
   }
 
@@ -337,7 +295,7 @@ export class ZohoProvider implements MailProvider {
         op,
       );
     } catch (e) {
-      this.invalidate();
+      this.usersCache.invalidate("");
       if (!(e instanceof ConflictError)) throw e;
       // A resent add (its first answer lost) finds its own aliases: that is success.
       const now = await this.fresh(u.primaryEmailAddress.toLowerCase(), op);
@@ -389,9 +347,7 @@ export class ZohoProvider implements MailProvider {
     patch: MailboxPatch,
   ): Promise<MailboxState> {
     const op = "updateMailbox";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(domain, localPart, op);
     if (patch.name !== undefined && patch.name.trim() === "") {
       fail(op, `${address}: name must be a non-empty display name`);
     }
@@ -451,43 +407,41 @@ export class ZohoProvider implements MailProvider {
         state.suspended = patch.suspended;
       }
     } catch (e) {
-      this.invalidate();
+      this.usersCache.invalidate("");
       throw e;
     }
-    this.cacheUser(this.withState(u, state, d));
+    this.usersCache.put("", this.withState(u, state, d));
     return state;
   }
 
   /** Deletes the user and its mailbox (`DELETE /accounts` with its zuid). A missing one is fine. */
   async deleteMailbox(domain: string, localPart: string): Promise<void> {
     const op = "deleteMailbox";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
-    const address = `${lp}@${d}`;
+    const { address } = this.check.address(domain, localPart, op);
     const u = await this.fresh(address, op);
     if (u) {
       try {
         await this.client.deleteUsers([u.zuid], op);
       } catch (e) {
-        this.invalidate();
+        this.usersCache.invalidate("");
         if (!(e instanceof NotFoundError)) throw e;
       }
     }
-    this.uncacheUser(address);
+    this.usersCache.remove("", address);
   }
 
   // ---------------- standalone aliases: none in Zoho Mail ----------------
 
   /** Zoho Mail has no standalone aliases (a mailbox's aliases are read with the mailbox). */
   async listAliases(domain: string): Promise<AliasState[]> {
-    this.checkDomain(domain, "listAliases");
+    this.check.domain(domain, "listAliases");
     return [];
   }
 
   /** None. */
   async getAlias(domain: string, localPart: string): Promise<AliasState | undefined> {
-    this.checkDomain(domain, "getAlias");
-    this.checkLocalPart(localPart, "getAlias");
+    this.check.domain(domain, "getAlias");
+    this.check.localPart(localPart, "getAlias");
     return undefined;
   }
 
@@ -537,7 +491,7 @@ export class ZohoProvider implements MailProvider {
   /** Every group of the domain: one list, plus one read of each group's members. */
   async listGroups(domain: string): Promise<GroupState[]> {
     const op = "listGroups";
-    const d = this.checkDomain(domain, op);
+    const d = this.check.domain(domain, op);
     const mine = (await this.client.listGroups(op)).filter((g) =>
       g.emailId.toLowerCase().endsWith(`@${d}`),
     );
@@ -551,8 +505,8 @@ export class ZohoProvider implements MailProvider {
 
   /** One group by its address. */
   async getGroup(domain: string, localPart: string): Promise<GroupState | undefined> {
-    const d = this.checkDomain(domain, "getGroup");
-    const lp = this.checkLocalPart(localPart, "getGroup");
+    const d = this.check.domain(domain, "getGroup");
+    const lp = this.check.localPart(localPart, "getGroup");
     const g = await this.findGroup(d, lp, "getGroup");
     return g && this.toGroup(d, g);
   }
@@ -570,9 +524,7 @@ export class ZohoProvider implements MailProvider {
    */
   async createGroup(input: GroupState): Promise<GroupState> {
     const op = "createGroup";
-    const d = this.checkDomain(input.domain, op);
-    const lp = this.checkLocalPart(input.localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
     const members = lower(input.members);
     this.checkMembers(op, address, members);
     const adopt = (g: ZohoGroup): ZohoGroup => {
@@ -642,9 +594,7 @@ export class ZohoProvider implements MailProvider {
     patch: Partial<Pick<GroupState, "name" | "members">>,
   ): Promise<GroupState> {
     const op = "updateGroup";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
-    const address = `${lp}@${d}`;
+    const { d, lp, address } = this.check.address(domain, localPart, op);
     const desired = patch.members === undefined ? undefined : lower(patch.members);
     if (desired !== undefined) this.checkMembers(op, address, desired);
     const g = await this.findGroup(d, lp, op);
@@ -690,8 +640,8 @@ export class ZohoProvider implements MailProvider {
   /** Deletes the group; a missing one is not an error. */
   async deleteGroup(domain: string, localPart: string): Promise<void> {
     const op = "deleteGroup";
-    const d = this.checkDomain(domain, op);
-    const lp = this.checkLocalPart(localPart, op);
+    const d = this.check.domain(domain, op);
+    const lp = this.check.localPart(localPart, op);
     const g = (await this.client.listGroups(op)).find(
       (x) => x.emailId.toLowerCase() === `${lp}@${d}`,
     );
