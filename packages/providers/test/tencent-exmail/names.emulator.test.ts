@@ -28,7 +28,7 @@ const name = fc
     { minLength: 1, maxLength: 10 },
   )
   .map((parts) => parts.join(""))
-  .filter((s) => s.trim() !== "" && !/\p{Cc}/u.test(s) && s.isWellFormed());
+  .filter((s) => s.trim() !== "" && !/\p{Cc}/u.test(s) && !/[\uD800-\uDFFF]/u.test(s));
 
 describe("tencentExmail names (generated)", () => {
   it("round-trips every name of 1–64 bytes and refuses longer ones before a request", async () => {
