@@ -11,6 +11,7 @@ import type {
 import { capabilities } from "../definition";
 import {
   AddressCheck,
+  DomainCache,
   ListCache,
   failFor,
   lower,
@@ -19,7 +20,6 @@ import {
   type Fail,
 } from "../shared/adapter-kit";
 import { AuthError, ConflictError, NotFoundError } from "../../errors";
-import { sharedReadCache } from "../../http/read-cache";
 import { sleep } from "../../http/retry";
 import {
   GOOGLE_DIRECTORY_URL,
@@ -233,8 +233,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   readonly capabilities = googleWorkspaceCapabilities;
   readonly domain: string | undefined;
   readonly client: GoogleDirectoryClient;
-  private readonly cachePrefix: string;
-  private readonly ttlMs: number;
+  private readonly cache: DomainCache;
   private readonly check: AddressCheck;
   private readonly users: ListCache<GoogleUser>;
   private readonly groups: ListCache<GoogleGroup>;
@@ -263,19 +262,13 @@ export class GoogleWorkspaceProvider implements MailProvider {
     this.domain = config.domain?.toLowerCase();
     this.client = new GoogleDirectoryClient(config);
     const base = (config.apiUrl ?? GOOGLE_DIRECTORY_URL).replace(/\/+$/, "");
-    this.cachePrefix = `googleWorkspace ${base} ${config.customerId} ${key.client_email}`;
-    this.ttlMs = config.readCacheTtlMs ?? 2_000;
+    this.cache = new DomainCache(
+      `googleWorkspace ${base} ${config.customerId} ${key.client_email}`,
+      config.readCacheTtlMs ?? 2_000,
+    );
     this.check = new AddressCheck(PROVIDER, this.domain);
-    this.users = new ListCache(
-      (domain) => this.key(domain, "users"),
-      this.ttlMs,
-      (u) => u.primaryEmail.toLowerCase(),
-    );
-    this.groups = new ListCache(
-      (domain) => this.key(domain, "groups"),
-      this.ttlMs,
-      (g) => g.email.toLowerCase(),
-    );
+    this.users = this.cache.list<GoogleUser>("users", (u) => u.primaryEmail.toLowerCase());
+    this.groups = this.cache.list<GoogleGroup>("groups", (g) => g.email.toLowerCase());
     this.consistency = { ...defaultConsistency, ...config.consistency };
     this.orgUnits = config.orgUnits ?? {};
     this.config = config;
@@ -374,10 +367,6 @@ export class GoogleWorkspaceProvider implements MailProvider {
 
   // ---------------- batched reads ----------------
 
-  private key(domain: string, what: string): string {
-    return `${this.cachePrefix} ${domain} ${what}`;
-  }
-
   private rawUsers(domain: string): Promise<Map<string, GoogleUser>> {
     return this.users.get(domain, () => this.client.listUsers(domain));
   }
@@ -393,7 +382,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
    */
   private members(domain: string, g: GoogleGroup, op: string): Promise<string[]> {
     const address = g.email.toLowerCase();
-    return sharedReadCache.get(this.key(domain, `members ${address}`), this.ttlMs, async () =>
+    return this.cache.value(domain, `members ${address}`, async () =>
       lower(await this.notYet(() => this.client.listMembers(g.id, op), true)),
     );
   }
@@ -401,12 +390,12 @@ export class GoogleWorkspaceProvider implements MailProvider {
   private cacheGroup(domain: string, g: GoogleGroup, members: string[]): void {
     const address = g.email.toLowerCase();
     this.groups.put(domain, g);
-    sharedReadCache.update<string[]>(this.key(domain, `members ${address}`), () => [...members]);
+    this.cache.set(domain, `members ${address}`, [...members]);
   }
 
   private uncacheGroup(domain: string, address: string): void {
     this.groups.remove(domain, address);
-    sharedReadCache.invalidate(this.key(domain, `members ${address}`));
+    this.cache.invalidate(domain, `members ${address}`);
   }
 
   private aliasesOf(u: GoogleUser, d: string): string[] {

@@ -10,6 +10,7 @@ import type {
 import { capabilities } from "../definition";
 import {
   AddressCheck,
+  DomainCache,
   ListCache,
   failFor,
   lower,
@@ -18,7 +19,6 @@ import {
   type Fail,
 } from "../shared/adapter-kit";
 import { AuthError, ConflictError, MailProviderError, NotFoundError } from "../../errors";
-import { sharedReadCache } from "../../http/read-cache";
 import { MIGADU_API_URL, MigaduClient, type MigaduClientConfig } from "./client";
 import type { MigaduAlias, MigaduMailbox, MigaduMailboxWrite } from "./schema";
 
@@ -115,8 +115,7 @@ export class MigaduProvider implements MailProvider {
   readonly domain: string | undefined;
   readonly baseUrl: string;
   private readonly client: MigaduClient;
-  private readonly cachePrefix: string;
-  private readonly ttlMs: number;
+  private readonly cache: DomainCache;
   private readonly check: AddressCheck;
   private readonly mailboxes: ListCache<MigaduMailbox>;
   private readonly aliases: ListCache<MigaduAlias>;
@@ -133,27 +132,17 @@ export class MigaduProvider implements MailProvider {
     this.domain = config.domain?.toLowerCase();
     this.baseUrl = (config.baseUrl ?? MIGADU_API_URL).replace(/\/+$/, "");
     this.client = new MigaduClient({ ...config, baseUrl: this.baseUrl });
-    this.cachePrefix = `migadu ${this.baseUrl} ${config.user}`;
-    this.ttlMs = config.readCacheTtlMs ?? 2_000;
+    this.cache = new DomainCache(
+      `migadu ${this.baseUrl} ${config.user}`,
+      config.readCacheTtlMs ?? 2_000,
+    );
     this.check = new AddressCheck(PROVIDER, this.domain);
     const byLocalPart = (x: { local_part: string }): string => x.local_part.toLowerCase();
-    this.mailboxes = new ListCache<MigaduMailbox>(
-      (d) => this.key(d, "mailboxes"),
-      this.ttlMs,
-      byLocalPart,
-    );
-    this.aliases = new ListCache<MigaduAlias>(
-      (d) => this.key(d, "aliases"),
-      this.ttlMs,
-      byLocalPart,
-    );
+    this.mailboxes = this.cache.list<MigaduMailbox>("mailboxes", byLocalPart);
+    this.aliases = this.cache.list<MigaduAlias>("aliases", byLocalPart);
   }
 
   // ---------------- batched reads ----------------
-
-  private key(domain: string, what: string): string {
-    return `${this.cachePrefix} ${domain} ${what}`;
-  }
 
   private rawMailboxes(domain: string): Promise<Map<string, MigaduMailbox>> {
     return this.mailboxes.get(domain, () => this.client.listMailboxes(domain));
@@ -166,13 +155,13 @@ export class MigaduProvider implements MailProvider {
   private forwardTo(domain: string, m: MigaduMailbox, operation: string): Promise<string[]> {
     if (!isSuspended(m)) return Promise.resolve([]);
     const lp = m.local_part.toLowerCase();
-    return sharedReadCache.get(this.key(domain, `forwardings ${lp}`), this.ttlMs, async () =>
+    return this.cache.value(domain, `forwardings ${lp}`, async () =>
       lower((await this.client.listForwardings(domain, lp, operation)).map((f) => f.address)),
     );
   }
 
   private invalidateForwardings(domain: string, lp: string): void {
-    sharedReadCache.invalidate(this.key(domain, `forwardings ${lp}`));
+    this.cache.invalidate(domain, `forwardings ${lp}`);
   }
 
   /** Write-through of a deleted mailbox: it leaves the cached list, with its forwardings. */
@@ -182,7 +171,7 @@ export class MigaduProvider implements MailProvider {
   }
 
   private cacheForwardings(domain: string, lp: string, list: string[]): void {
-    sharedReadCache.update<string[]>(this.key(domain, `forwardings ${lp}`), () => [...list]);
+    this.cache.set(domain, `forwardings ${lp}`, [...list]);
   }
 
   /** The cached mailbox list when it is fresh (or loading); never sends a request. */

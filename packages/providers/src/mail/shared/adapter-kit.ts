@@ -129,3 +129,39 @@ export class ListCache<T> {
     sharedReadCache.invalidate(this.keyFor(scope));
   }
 }
+
+/**
+ * An adapter's entries in {@link sharedReadCache}: keys `<prefix> <domain> <what>` (the prefix
+ * names the account), each served for `ttlMs`. Lists of items come from {@link list}; single
+ * values (a group's members, a mailbox's forwardings) from `value`/`set`/`invalidate`.
+ */
+export class DomainCache {
+  constructor(
+    private readonly prefix: string,
+    readonly ttlMs: number,
+  ) {}
+
+  key(domain: string, what: string): string {
+    return `${this.prefix} ${domain} ${what}`;
+  }
+
+  /** The `what` list of each domain, by `keyOf`. */
+  list<T>(what: string, keyOf: (item: T) => string): ListCache<T> {
+    return new ListCache((domain) => this.key(domain, what), this.ttlMs, keyOf);
+  }
+
+  /** The cached value, or `load` it. */
+  value<T>(domain: string, what: string, load: () => Promise<T>): Promise<T> {
+    return sharedReadCache.get(this.key(domain, what), this.ttlMs, load);
+  }
+
+  /** Write-through: `value` replaces the cached one (when one is cached). */
+  set<T>(domain: string, what: string, value: T): void {
+    sharedReadCache.update<T>(this.key(domain, what), () => value);
+  }
+
+  /** Drops the cached value (every key that starts with this one). */
+  invalidate(domain: string, what: string): void {
+    sharedReadCache.invalidate(this.key(domain, what));
+  }
+}
