@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from "axios";
 import type { z } from "zod";
 import { MailProviderError, ProviderError } from "../errors";
 import { requestBudget, type BudgetConfig, type TokenBucket } from "./budget";
-import { apiErrorMessage, defaultApiMessage, errorForStatus } from "./errors";
+import { apiErrorMessage, defaultApiMessage, errorForStatus, schemaIssues } from "./errors";
 import { Redactor, basicAuthSecrets, secretsInBody } from "./redact";
 import {
   backoffDelay,
@@ -229,10 +229,7 @@ export class HttpClient {
     if (!req.schema) return body as T;
     const result = req.schema.safeParse(body);
     if (result.success) return result.data;
-    const issues = result.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-      .join("; ");
+    const issues = schemaIssues(result.error);
     throw new ProviderError({
       ...base,
       apiMessage: secrets.text(

@@ -7,6 +7,7 @@ import {
   RateLimitedError,
   type ProviderErrorDetails,
 } from "../errors";
+import type { z } from "zod";
 import { cutText, type Redactor } from "./redact";
 
 export * from "./redact";
@@ -67,6 +68,14 @@ export function apiErrorMessage(
   if (raw === undefined) return undefined;
   const message = redactor.text(raw).trim();
   return message === "" ? undefined : cutText(message, API_MESSAGE_MAX);
+}
+
+/** The first five issues of a response that failed its schema, `path: message; …`. */
+export function schemaIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
 }
 
 /** Maps an HTTP status to the typed error class. `rateLimited` forces RateLimited (e.g. Migadu's 403). */

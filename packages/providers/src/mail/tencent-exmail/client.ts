@@ -10,7 +10,7 @@ import {
 } from "../../errors";
 import type { BudgetConfig } from "../../http/budget";
 import { HttpClient } from "../../http/client";
-import { apiErrorMessage, Redactor, secretsInBody } from "../../http/errors";
+import { apiErrorMessage, Redactor, schemaIssues, secretsInBody } from "../../http/errors";
 import { backoffDelay, defaultRetryPolicy, sleep, type RetryPolicy } from "../../http/retry";
 import { exmailEnvelopeSchema, exmailTokenSchema } from "./schema";
 
@@ -220,10 +220,7 @@ export class ExmailClient {
   private parse<T>(call: ExmailCall<T>, raw: unknown, redactor: Redactor): T {
     const result = call.schema!.safeParse(raw);
     if (result.success) return result.data;
-    const issues = result.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
-      .join("; ");
+    const issues = schemaIssues(result.error);
     throw new ProviderError({
       provider: PROVIDER,
       operation: call.operation,
