@@ -10,6 +10,7 @@ import {
   type GoogleWorkspaceProviderConfig,
 } from "../../src/mail/google-workspace";
 import type { Harness } from "./mail-provider";
+import { LEAKY_PASSWORD, createLeaky } from "./harness-kit";
 
 export const SERVICE_ACCOUNT = "mailplane@acme-project.iam.gserviceaccount.com";
 export const ADMIN = "admin@acme.test";
@@ -85,7 +86,7 @@ export async function googleWorkspaceHarness(): Promise<Harness> {
       emu.inject({ kind: "drop", when: "after", method: "POST", route });
     },
     leakSecrets: async () => {
-      const password = 'Pw"with/€-and-more';
+      const password = LEAKY_PASSWORD;
       const keyLine = privatePem.split("\n")[3]!;
       emu.inject({
         kind: "status",
@@ -101,21 +102,7 @@ export async function googleWorkspaceHarness(): Promise<Harness> {
           password,
         },
       });
-      const error = await provider
-        .createMailbox({
-          domain,
-          localPart: "leaky",
-          name: "Leaky",
-          suspended: false,
-          aliases: [],
-          forwardTo: [],
-          password,
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      return { error, secrets: [password, keyLine] };
+      return createLeaky(provider, domain, password, [password, keyLine]);
     },
     close: () => emu.stop(),
   };

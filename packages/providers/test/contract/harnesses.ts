@@ -14,6 +14,7 @@ import {
   type SelfHostedStoreConfig,
 } from "../../src";
 import type { Harness } from "./mail-provider";
+import { LEAKY_PASSWORD, createLeaky } from "./harness-kit";
 
 /** Migadu: the emulator, with dropped answers injected for the fault test. */
 export async function migaduHarness(): Promise<Harness> {
@@ -51,7 +52,7 @@ export async function migaduHarness(): Promise<Harness> {
       emu.inject({ kind: "drop", when: "after", method: "POST", route: routes[operation] });
     },
     leakSecrets: async () => {
-      const password = 'Pw"with/€-and-more';
+      const password = LEAKY_PASSWORD;
       const apiKey = "contract-key-0123";
       const body = {
         error: { message: `password ${password} refused for ${apiKey}` },
@@ -68,21 +69,7 @@ export async function migaduHarness(): Promise<Harness> {
         route: routes.createMailbox,
         body,
       });
-      const error = await provider
-        .createMailbox({
-          domain,
-          localPart: "leaky",
-          name: "Leaky",
-          suspended: false,
-          aliases: [],
-          forwardTo: [],
-          password,
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      return { error, secrets: [password, apiKey] };
+      return createLeaky(provider, domain, password, [password, apiKey]);
     },
     close: () => emu.stop(),
   };

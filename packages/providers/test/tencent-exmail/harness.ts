@@ -10,6 +10,7 @@ import {
   type TencentExmailProviderConfig,
 } from "../../src/mail/tencent-exmail";
 import type { Harness } from "../contract/mail-provider";
+import { createLeaky } from "../contract/harness-kit";
 
 export const CORP_ID = "wwacme0123456789";
 export const CORP_SECRET = "Exmail-corp-SECRET-0123456789abcdef";
@@ -70,21 +71,7 @@ export async function tencentExmailHarness(): Promise<Harness> {
           echoed: { token: encodeURIComponent(token), secret: CORP_SECRET },
         },
       });
-      const error = await provider
-        .createMailbox({
-          domain,
-          localPart: "leaky",
-          name: "Leaky",
-          suspended: false,
-          aliases: [],
-          forwardTo: [],
-          password,
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      return { error, secrets: [password, token, CORP_SECRET] };
+      return createLeaky(provider, domain, password, [password, token, CORP_SECRET]);
     },
     close: () => emu.stop(),
   };

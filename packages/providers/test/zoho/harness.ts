@@ -14,6 +14,7 @@ import {
   type ZohoProviderConfig,
 } from "../../src/mail/zoho";
 import type { Harness } from "../contract/mail-provider";
+import { LEAKY_PASSWORD, createLeaky } from "../contract/harness-kit";
 
 export const CLIENT_ID = "1000.ZOHOCLIENT0123";
 export const CLIENT_SECRET = "zoho~secret~0123456789abcdef";
@@ -79,7 +80,7 @@ export async function zohoHarness(): Promise<Harness> {
       emu.inject({ kind: "drop", when: "after", method: "POST", route });
     },
     leakSecrets: async () => {
-      const password = 'Pw"with/€-and-more';
+      const password = LEAKY_PASSWORD;
       emu.inject({
         kind: "status",
         status: 400,
@@ -95,21 +96,7 @@ export async function zohoHarness(): Promise<Harness> {
           },
         },
       });
-      const error = await provider
-        .createMailbox({
-          domain,
-          localPart: "leaky",
-          name: "Leaky",
-          suspended: false,
-          aliases: [],
-          forwardTo: [],
-          password,
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      return { error, secrets: [password, CLIENT_SECRET, REFRESH_TOKEN] };
+      return createLeaky(provider, domain, password, [password, CLIENT_SECRET, REFRESH_TOKEN]);
     },
     close: () => emu.stop(),
   };

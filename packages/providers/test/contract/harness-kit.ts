@@ -1,0 +1,35 @@
+/**
+ * What the contract harnesses share: the leak test's mailbox create, made after the harness told
+ * its test double to answer with an error that echoes the secrets.
+ */
+import type { MailProvider } from "../../src/adapter";
+
+/** A password with a quote, a slash and a non-ASCII character (the leak tests' default). */
+export const LEAKY_PASSWORD = 'Pw"with/€-and-more';
+
+/**
+ * Creates the mailbox `leaky` with `password`; returns what it threw (undefined when it
+ * succeeded) with the secrets the error must not show.
+ */
+export async function createLeaky(
+  provider: MailProvider,
+  domain: string,
+  password: string,
+  secrets: string[],
+): Promise<{ error: unknown; secrets: string[] }> {
+  const error = await provider
+    .createMailbox({
+      domain,
+      localPart: "leaky",
+      name: "Leaky",
+      suspended: false,
+      aliases: [],
+      forwardTo: [],
+      password,
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  return { error, secrets };
+}
