@@ -18,7 +18,7 @@ const PACK = path.join(ROOT, "packages", "policy");
 const PROJECT = path.join(__dirname, "fixtures", "policy");
 const USER = "admin@corp.test";
 const API_KEY = "emulator-api-key-policy-9a8b";
-const LONG = 300_000;
+const LONG = 600_000;
 const STACK = `policy-${process.pid}`;
 const PASSWORDS = { ali: "Ali-initial-Pa55", zhangsan: "Zs-initial-Pa55", boss: "Bs-initial-Pa55" };
 

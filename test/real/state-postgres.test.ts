@@ -22,7 +22,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = path.join(ROOT, "test", "engine", "fixtures", "summary");
 const USER = "admin@teams.test";
 const API_KEY = "emulator-api-key-pg-3c4d";
-const LONG = 600_000;
+const LONG = 900_000;
 const TEN = Array.from({ length: 10 }, (_, i) => i);
 const PREFIX = `pg-${process.pid}`;
 const stackName = (i: number) => `${PREFIX}-${i}`;
