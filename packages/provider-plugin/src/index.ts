@@ -1,0 +1,1 @@
+export { Mailbox, type MailboxArgs } from "./mailbox";
