@@ -11,25 +11,15 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- sources are loaded after the re-exec
    below, so that workspace packages resolve to their TypeScript sources */
-import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type * as MailboxModule from "../../packages/pulumi/src/accounts/mailbox";
 import type * as Runtime from "../../packages/pulumi/src/runtime/index";
 import type * as Emulators from "../emulators/migadu";
-
-const SOURCE_CONDITION = "--conditions=@mailplane/source";
+import { pool, routes, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
-  // Workspace packages must resolve to their TypeScript sources, like in typecheck and vitest.
-  if (!process.execArgv.includes(SOURCE_CONDITION)) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, SOURCE_CONDITION, ...process.argv.slice(1)],
-      { stdio: "inherit" },
-    );
-    process.exit(child.status ?? 1);
-  }
+  runFromSources();
   const sizes = process.argv.slice(2).map(Number);
   const { MigaduEmulator } = require("../emulators/migadu") as typeof Emulators;
   const rt = require("../../packages/pulumi/src/runtime/index") as typeof Runtime;
@@ -133,26 +123,6 @@ async function main(): Promise<void> {
     );
   }
   clearInterval(sampler);
-}
-
-function routes(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .map(([route, count]) => `${route} ×${count}`)
-    .join(", ");
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results in order. */
-async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The `__provider` text Pulumi stores with each Mailbox, measured with Pulumi's mocks. */

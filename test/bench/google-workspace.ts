@@ -11,22 +11,13 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- sources are loaded after the re-exec
    below, so that workspace packages resolve to their TypeScript sources */
-import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import type * as Emulators from "../emulators/google-directory";
 import type * as Google from "../../packages/providers/src/mail/google-workspace";
-
-const SOURCE_CONDITION = "--conditions=@mailplane/source";
+import { pool, routes, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
-  if (!process.execArgv.includes(SOURCE_CONDITION)) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, SOURCE_CONDITION, ...process.argv.slice(1)],
-      { stdio: "inherit" },
-    );
-    process.exit(child.status ?? 1);
-  }
+  runFromSources();
   const [users = 5_000, groups = 300, creates = 1_000] = process.argv.slice(2).map(Number);
   const { GoogleDirectoryEmulator } = require("../emulators/google-directory") as typeof Emulators;
   const gw = require("../../packages/providers/src/mail/google-workspace") as typeof Google;
@@ -135,26 +126,6 @@ async function main(): Promise<void> {
     );
     await emu.stop();
   }
-}
-
-function routes(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .map(([route, count]) => `${route} ×${count}`)
-    .join(", ");
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; results in order. */
-async function pool<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 main().catch((err: unknown) => {

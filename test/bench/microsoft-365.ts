@@ -9,21 +9,12 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- sources are loaded after the re-exec
    below, so that workspace packages resolve to their TypeScript sources */
-import { spawnSync } from "node:child_process";
 import type * as Graph from "../emulators/microsoft-graph";
 import type * as M365 from "../../packages/providers/src/mail/microsoft-365";
-
-const SOURCE_CONDITION = "--conditions=@mailplane/source";
+import { runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
-  if (!process.execArgv.includes(SOURCE_CONDITION)) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, SOURCE_CONDITION, ...process.argv.slice(1)],
-      { stdio: "inherit" },
-    );
-    process.exit(child.status ?? 1);
-  }
+  runFromSources();
   const creates = Number(process.argv[2] ?? 1000);
   const { GraphEmulator, SKU_E3 } = require("../emulators/microsoft-graph") as typeof Graph;
   const { createMicrosoft365Provider } =

@@ -13,21 +13,12 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- sources are loaded after the re-exec
    below, so that workspace packages resolve to their TypeScript sources */
-import { spawnSync } from "node:child_process";
 import type * as Emulator from "../emulators/zoho-mail";
 import type * as Zoho from "../../packages/providers/src/mail/zoho";
-
-const SOURCE_CONDITION = "--conditions=@mailplane/source";
+import { runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
-  if (!process.execArgv.includes(SOURCE_CONDITION)) {
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, SOURCE_CONDITION, ...process.argv.slice(1)],
-      { stdio: "inherit" },
-    );
-    process.exit(child.status ?? 1);
-  }
+  runFromSources();
   const creates = Number(process.argv[2] ?? 1000);
   const scale = Number(process.argv[3] ?? 60);
   const { ZohoMailEmulator } = require("../emulators/zoho-mail") as typeof Emulator;
