@@ -107,6 +107,30 @@ describe("mailboxes", () => {
     ]);
   });
 
+  it("the mailplane provider plugin's types (mailplane:index:Mailbox) read the same", () => {
+    const s = summarise(
+      preview(
+        step("delete", "mailplane:index:Mailbox", "m-omar", mb("omar")),
+        step("delete", "mailplane:index:Mailbox", "m-temp", mb("temp", { onDelete: "delete" })),
+        step(
+          "update",
+          "mailplane:index:MailGroup",
+          "g",
+          { domain: "acme.com", localPart: "all", members: ["a@acme.com"] },
+          { domain: "acme.com", localPart: "all", members: [] },
+        ),
+      ),
+    );
+    expect(s.mailboxes.map((m) => `${m.kind} ${m.address}`)).toEqual([
+      "suspended omar@acme.com",
+      "deleted temp@acme.com",
+    ]);
+    expect(s.routing.map((r) => `${r.kind} ${r.what} ${r.details.join("")}`)).toEqual([
+      "changed group − a@acme.com",
+    ]);
+    expect(s.other).toEqual([]);
+  });
+
   it("the runtime's onDelete is read from the last applied outputs when inputs lack it", () => {
     const s = summarise(
       preview({

@@ -7,9 +7,21 @@ import { countSpfLookups, isSpfRecord, SPF_MAX_LOOKUPS } from "@mailplane/core";
 import { diffRecords, isDnsType, recordsOf, type DnsChange, type DnsRecordView } from "./dns";
 import { nameOf, SECRET, stackOf, typeOf, type PreviewJson, type PreviewStep } from "./preview";
 
-const MAILBOX = "pulumi-nodejs:dynamic/mailplane:Mailbox";
-const ALIAS = "pulumi-nodejs:dynamic/mailplane:Alias";
-const GROUP = "pulumi-nodejs:dynamic/mailplane:MailGroup";
+const MAILBOX = "Mailbox";
+const ALIAS = "Alias";
+const GROUP = "MailGroup";
+
+/**
+ * The account kind of a resource type: today's dynamic resources
+ * (`pulumi-nodejs:dynamic/mailplane:Mailbox`) and the `mailplane` provider plugin's
+ * (`mailplane:index:Mailbox`) alike; undefined for anything else.
+ */
+export function accountKindOf(type: string): string | undefined {
+  const m = /^(?:pulumi-nodejs:dynamic\/mailplane|mailplane:index):(Mailbox|Alias|MailGroup)$/.exec(
+    type,
+  );
+  return m?.[1];
+}
 
 /** Mailbox inputs listed as field changes, in this order; others (plumbing) are not shown. */
 const MAILBOX_FIELDS = [
@@ -395,7 +407,7 @@ export function summarise(preview: PreviewJson, stack?: string): StackSummary {
   const warnings: string[] = [];
   // The engine lists steps in registration order, which varies between runs: sort by URN.
   const steps = [...preview.steps].sort((a, b) => a.urn.localeCompare(b.urn));
-  const ofType = (t: string) => steps.filter((s) => typeOf(s.urn) === t);
+  const ofType = (t: string) => steps.filter((s) => accountKindOf(typeOf(s.urn)) === t);
 
   const recreates: string[] = [];
   const mailboxes = mailboxChanges(ofType(MAILBOX), recreates);
@@ -426,7 +438,7 @@ export function summarise(preview: PreviewJson, stack?: string): StackSummary {
     if (compared && (from !== undefined || to !== undefined) && from !== to) {
       stsModes.push({ name: nameOf(s.urn), from: from ?? "(none)", to: to ?? "(none)" });
     }
-    const known = [MAILBOX, ALIAS, GROUP].includes(type) || isDnsType(type);
+    const known = accountKindOf(type) !== undefined || isDnsType(type);
     // Components (MailDomain) hold nothing themselves: their children are what changes.
     const component = (s.newState ?? s.oldState)?.custom === false;
     if (!known && !component && !IGNORED_OPS.has(s.op) && !type.startsWith("pulumi:")) {
