@@ -11,7 +11,7 @@
    below, so that workspace packages resolve to their TypeScript sources */
 import type * as Graph from "../emulators/microsoft-graph";
 import type * as M365 from "../../packages/providers/src/mail/microsoft-365";
-import { runFromSources } from "./bench-kit";
+import { pool, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
   runFromSources();
@@ -59,12 +59,12 @@ async function main(): Promise<void> {
   // 2. Creating mailboxes with licences at the default budget.
   emu.resetLog();
   const writer = provider();
-  let next = 0;
   t0 = performance.now();
-  const worker = async () => {
-    while (next < creates) {
-      const i = next++;
-      await writer.createMailbox({
+  await pool(
+    Array.from({ length: creates }, (_, i) => i),
+    16,
+    (i) =>
+      writer.createMailbox({
         domain,
         localPart: `c${i}`,
         name: `C ${i}`,
@@ -72,10 +72,8 @@ async function main(): Promise<void> {
         aliases: [],
         forwardTo: [],
         password: `Pw-${i}-0123456789`,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+      }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   const writes = emu.count("POST /v1.0/users") + emu.count("POST /v1.0/users/:id/assignLicense");
   const floor = writes / 20;

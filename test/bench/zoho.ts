@@ -15,7 +15,7 @@
    below, so that workspace packages resolve to their TypeScript sources */
 import type * as Emulator from "../emulators/zoho-mail";
 import type * as Zoho from "../../packages/providers/src/mail/zoho";
-import { runFromSources } from "./bench-kit";
+import { pool, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
   runFromSources();
@@ -50,12 +50,12 @@ async function main(): Promise<void> {
   );
 
   // 1. Creating mailboxes at the default budget.
-  let next = 0;
   const t0 = performance.now();
-  const worker = async () => {
-    while (next < creates) {
-      const i = next++;
-      await provider.createMailbox({
+  await pool(
+    Array.from({ length: creates }, (_, i) => i),
+    16,
+    (i) =>
+      provider.createMailbox({
         domain: "acme.com",
         localPart: `c${String(i).padStart(4, "0")}`,
         name: `C ${i}`,
@@ -63,10 +63,8 @@ async function main(): Promise<void> {
         aliases: [],
         forwardTo: [],
         password: `Pw-${i}-0123456789`,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+      }),
+  );
   const seconds = ((performance.now() - t0) / 1000) * scale;
   const requests = emu.log.filter((l) => l.path.startsWith("/api")).length;
   const floor = (requests / limitPerMinute) * 60;
