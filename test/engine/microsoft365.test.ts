@@ -481,7 +481,57 @@ describe.sequential("the real Pulumi engine on Microsoft 365 (Graph emulator)", 
   );
 
   it(
-    "9. the exported state and the stack config hold no password and no client secret",
+    "9. a shared mailbox with its readers, and require2fa through a Conditional Access policy",
+    async () => {
+      await ws.ok(["config", "set", "sharedInfo", "true"]);
+      await ws.ok(["config", "set", "mfa", "true"]);
+      const p = await preview();
+      expect(changes(p.steps)).toEqual([
+        "create Mailbox contoso-mailbox-info",
+        "update MailGroup contoso-group-abuse",
+        "update MailGroup contoso-group-dmarc",
+        "update MailGroup contoso-group-postmaster",
+        "update MailGroup contoso-group-team",
+        "update Mailbox contoso-mailbox-ali",
+        "update Mailbox contoso-mailbox-zhangsan",
+      ]);
+      const zs = p.steps.find((s) => nameOf(s.urn) === "contoso-mailbox-zhangsan")!;
+      expect(changedInputs(zs).require2fa).toEqual([false, true]);
+      const info = p.steps.find((s) => nameOf(s.urn) === "contoso-mailbox-info")!;
+      expect(info.newState?.inputs).toMatchObject({
+        localPart: "info",
+        shared: true,
+        members: ["ali@contoso.test", "zhangsan@contoso.test"],
+      });
+      emu.resetLog();
+      await up();
+      expect(emu.exchange.mailbox("info@contoso.test")).toMatchObject({
+        RecipientTypeDetails: "SharedMailbox",
+      });
+      expect(emu.exchange.readers("info@contoso.test")).toEqual([
+        "ali@contoso.test",
+        "zhangsan@contoso.test",
+      ]);
+      const mfaGroup = emu.listGroups().filter((g) => g.securityEnabled && !g.mailEnabled);
+      expect(mfaGroup.map((g) => g.mailNickname)).toEqual(["mailplane-require-mfa"]);
+      expect(emu.memberUpns(mfaGroup[0]!.id)).toEqual(["zhangsan@contoso.test"]);
+      expect(emu.listPolicies().map((x) => [x.displayName, x.state])).toEqual([
+        ["Mailplane: require multi-factor authentication", "enabled"],
+      ]);
+      // The shared mailbox is a user without licence whose sign-in stays blocked.
+      expect(emu.user("info@contoso.test")).toMatchObject({
+        accountEnabled: false,
+        assignedLicenses: [],
+      });
+      const state = await exportState();
+      expect(state.get("contoso-mailbox-zhangsan")?.outputs?.twoFactorEnforced).toBe(true);
+      expect((await preview(["--refresh"])).changeSummary).toEqual({ same: 10 });
+    },
+    LONG,
+  );
+
+  it(
+    "10. the exported state and the stack config hold no password and no client secret",
     async () => {
       const exported = await ws.ok(["stack", "export"]);
       const config = readFileSync(path.join(PROJECT, `Pulumi.${STACK}.yaml`), "utf8");
