@@ -5,7 +5,7 @@
  * certificate are made by openssl for each run.
  */
 import { execFileSync } from "node:child_process";
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, randomUUID, sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -162,6 +162,73 @@ describe("microsoft365 certificate credential", () => {
       credentials: { clientCertificateKey: key },
     });
     expect(await adapter.listMailboxes("acme.test")).toEqual([]);
+    expect(s.emu.assertionsAccepted).toBe(1);
+  });
+});
+
+describe("the emulator's token endpoint with a client assertion", () => {
+  /** An RS256 client assertion signed with `privateKey`, with claims overridden by `claims`. */
+  const assertion = (privateKey: string, claims: Record<string, unknown> = {}): string => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = {
+      alg: "RS256",
+      typ: "JWT",
+      x5t: Buffer.from(sha1, "hex").toString("base64url"),
+    };
+    const payload = {
+      aud: `${s!.emu.url}/${s!.emu.tenantId}/oauth2/v2.0/token`,
+      iss: s!.emu.clientId,
+      sub: s!.emu.clientId,
+      jti: randomUUID(),
+      nbf: now,
+      exp: now + 600,
+      ...claims,
+    };
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const data = `${enc(header)}.${enc(payload)}`;
+    return `${data}.${sign("sha256", Buffer.from(data), privateKey).toString("base64url")}`;
+  };
+  const token = async (clientAssertion: string) => {
+    const r = await fetch(`${s!.emu.url}/${s!.emu.tenantId}/oauth2/v2.0/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: s!.emu.clientId,
+        scope: "https://graph.microsoft.com/.default",
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        client_assertion: clientAssertion,
+      }),
+    });
+    const body = (await r.json()) as { access_token?: string; error_description?: string };
+    return [r.status, body.access_token === undefined ? body.error_description : "token"];
+  };
+
+  it("accepts a valid RS256 assertion and refuses a forged, tampered, expired or foreign one", async () => {
+    s = await graphSetup({}, { clientCertificate: cert });
+    expect(await token(assertion(key))).toEqual([200, "token"]);
+    const signature =
+      "AADSTS700027: Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value.]";
+    expect(await token(assertion(otherKey))).toEqual([401, signature]);
+    const [h, , sig] = assertion(key).split(".");
+    const forged = Buffer.from(
+      JSON.stringify({ aud: "x", iss: s.emu.clientId, sub: s.emu.clientId, exp: 9e9 }),
+    ).toString("base64url");
+    expect(await token(`${h}.${forged}.${sig}`)).toEqual([401, signature]);
+    expect(await token(assertion(key, { exp: Math.floor(Date.now() / 1000) - 10 }))).toEqual([
+      401,
+      "AADSTS700024: Client assertion is not within its valid time range.",
+    ]);
+    expect(await token(assertion(key, { iss: "someone-else" }))).toEqual([
+      401,
+      "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter.",
+    ]);
+    expect(
+      await token(assertion(key, { aud: "https://login.example/other/oauth2/v2.0/token" })),
+    ).toEqual([
+      401,
+      `AADSTS700016: Client assertion audience 'https://login.example/other/oauth2/v2.0/token' is not the token endpoint of tenant '${s.emu.tenantId}'.`,
+    ]);
     expect(s.emu.assertionsAccepted).toBe(1);
   });
 });
