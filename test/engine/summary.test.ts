@@ -194,3 +194,59 @@ describe.sequential("mailplane summary on real previews", () => {
     LONG,
   );
 });
+
+/**
+ * The same on the self-hosted provider (test/engine/fixtures/selfhosted: globex.com, sqlite store,
+ * no emulator), which renames in place: omar's local part, maria's quota, hr@'s target and a new
+ * group render to the golden file test/engine/golden/summary-selfhosted.md.
+ */
+describe.sequential("mailplane summary on a self-hosted preview (rename in place)", () => {
+  const project = path.join(__dirname, "fixtures", "selfhosted");
+  const stack = `summary-sh-${process.pid}`;
+  let dir: string;
+  let sh: PulumiWorkspace;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "mailplane-summary-sh-"));
+    sh = new PulumiWorkspace(project, dir);
+    await sh.ok(["stack", "init", stack, "--non-interactive"]);
+    await sh.ok(["config", "set", "zonePath", path.join(dir, "globex.com.zone")]);
+    await sh.ok(["config", "set", "storePath", path.join(dir, "mail.sqlite")]);
+    const pw = {
+      ali: "Ali-sh-Pa55",
+      zhangsan: "Zs-sh-Pa55",
+      maria: "Mg-sh-Pa55",
+      omar: "Om-sh-Pa55",
+    };
+    await sh.ok(["config", "set", "--secret", "passwords", JSON.stringify(pw)]);
+    await sh.up();
+  }, LONG);
+
+  afterAll(() => {
+    rmSync(path.join(project, `Pulumi.${stack}.yaml`), { force: true });
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    "a rename in place, a quota, an alias target and a new group",
+    async () => {
+      await sh.ok(["config", "set", "omarLocalPart", "omar.haddad"]);
+      await sh.ok(["config", "set", "mariaQuotaMb", "20480"]);
+      await sh.ok(["config", "set", "hrTarget", "maria"]);
+      await sh.ok(["config", "set", "kinds", JSON.stringify({ "team-new": "group" })]);
+      const s = summarise(await sh.preview(), "globex");
+      expect(s.mailboxes).toEqual([
+        {
+          kind: "renamed",
+          address: "omar@globex.com",
+          newAddress: "omar.haddad@globex.com",
+          details: ["renamed in place (same mailbox)"],
+        },
+        { kind: "changed", address: "maria@globex.com", details: ["quotaMb: 10240 → 20480"] },
+      ]);
+      expect(s.warnings).toEqual([]);
+      expectGolden("summary-selfhosted.md", renderSummary([s]));
+    },
+    LONG,
+  );
+});
