@@ -1036,15 +1036,32 @@ export class GoogleWorkspaceProvider implements MailProvider {
   ): Promise<GroupState> {
     const op = "updateGroup";
     const { d, address } = this.check.address(domain, localPart, op);
-    let group = await this.readGroup(address, op);
-    if (!group || group.email.toLowerCase() !== address) throw this.notFound(op, address, "group");
-    const g = group;
-    let members = lower(
+    const g = await this.readGroup(address, op);
+    if (!g || g.email.toLowerCase() !== address) throw this.notFound(op, address, "group");
+    const members = lower(
       await this.notYet(() => this.client.listMembers(g.id, op), this.recent(address)),
     );
+    const changed = await this.changeGroup(op, d, g, members, patch, (name) => name);
+    return this.toGroup(d, changed.group, changed.members);
+  }
+
+  /**
+   * Renames a group (the name first passed through `checkName`) and/or changes its members by a
+   * diff. A failure drops the cached group list (the outcome is unknown); success writes through.
+   */
+  private async changeGroup(
+    op: string,
+    d: string,
+    g: GoogleGroup,
+    members: string[],
+    patch: { name?: string | undefined; members?: string[] | undefined },
+    checkName: (name: string) => string,
+  ): Promise<{ group: GoogleGroup; members: string[] }> {
+    const address = g.email.toLowerCase();
+    let group = g;
     try {
-      if (patch.name !== undefined && patch.name !== group.name) {
-        group = await this.client.updateGroup(group.id, { name: patch.name }, op);
+      if (patch.name !== undefined && patch.name !== g.name) {
+        group = await this.client.updateGroup(g.id, { name: checkName(patch.name) }, op);
       }
       if (patch.members !== undefined) {
         const desired = this.checkMembers(op, patch.members);
@@ -1057,7 +1074,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     }
     this.wrote(address);
     this.cacheGroup(d, group, members);
-    return this.toGroup(d, group, members);
+    return { group, members };
   }
 
   /** Deletes the group; a missing one is not an error. */
@@ -1187,24 +1204,10 @@ export class GoogleWorkspaceProvider implements MailProvider {
         fail(op, `${address}: a shared mailbox (a Google Group) takes no ${f}`);
       }
     }
-    let group = g;
-    let members = await this.members(d, g, op);
-    try {
-      if (patch.name !== undefined && patch.name !== g.name) {
-        const name = this.checkName(op, address, patch.name);
-        group = await this.client.updateGroup(g.id, { name }, op);
-      }
-      if (patch.members !== undefined) {
-        const desired = this.checkMembers(op, patch.members);
-        await this.syncMembers(op, group, members, desired);
-        members = desired;
-      }
-    } catch (e) {
-      this.groups.invalidate(d);
-      throw e;
-    }
-    this.wrote(address);
-    this.cacheGroup(d, group, members);
+    const members = await this.members(d, g, op);
+    const { group } = await this.changeGroup(op, d, g, members, patch, (name) =>
+      this.checkName(op, address, name),
+    );
     if (patch.suspended !== undefined) await this.applyInboxSettings(op, address, patch.suspended);
     return this.inboxState(d, group);
   }
