@@ -18,8 +18,10 @@ import { formatZodIssues, zodErrorMap } from "./spec";
 /** A check: the problem with a value (`… (got …; allowed: …)`), or undefined when it is fine. */
 export type SettingCheck = (value: unknown) => string | undefined;
 
-const problem = (value: unknown, what: string, allowed: string): string =>
+/** The text of a {@link SettingCheck}'s problem: `<value> is not <what> (got <value>; allowed: …)`. */
+export const settingProblem = (value: unknown, what: string, allowed: string): string =>
   `${showValue(value)} is not ${what} (got ${showValue(value)}; allowed: ${allowed})`;
+const problem = settingProblem;
 
 /** Only printable ASCII without spaces: nothing that ends a line, a field or a quoted string. */
 const PRINTABLE = /^[\x21-\x7e]+$/;

@@ -5,13 +5,12 @@ import {
   pendingOr,
   setting,
   settingKey,
-  showValue,
+  settingProblem,
   tokenProblem,
   type SettingCheck,
 } from "@mailplane/core";
 
-const problem = (value: unknown, what: string, allowed: string): string =>
-  `${showValue(value)} is not ${what} (got ${showValue(value)}; allowed: ${allowed})`;
+const problem = settingProblem;
 
 /** An email address in Mailplane's normal form (lower-case, punycode domain). */
 export const adminEmailProblem: SettingCheck = (v) =>

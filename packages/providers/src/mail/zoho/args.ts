@@ -5,14 +5,13 @@ import {
   pendingOr,
   setting,
   settingKey,
-  showValue,
+  settingProblem,
   tokenProblem,
   type SettingCheck,
 } from "@mailplane/core";
 import { ZOHO_DATA_CENTERS, type ZohoDataCenterId } from "./client";
 
-const problem = (value: unknown, what: string, allowed: string): string =>
-  `${showValue(value)} is not ${what} (got ${showValue(value)}; allowed: ${allowed})`;
+const problem = settingProblem;
 
 /** A data centre id: the top-level domain of its hosts (`com`, `eu`, `in`, `com.au`, `jp`, `com.cn`, `ca`). */
 export const dataCenterProblem: SettingCheck = (v) =>
