@@ -252,6 +252,18 @@ describe("InvokeCommand route", () => {
     expect(dup.data.error.innererror.internalexception.message).toBe(
       'The recipient "bob@contoso.test" is already a member of the group "Sales".',
     );
+    // Graph lists the list but refuses to write its members: Exchange owns them.
+    const graph = await token("https://graph.microsoft.com/.default");
+    const viaGraph = await fetch(`${url}/v1.0/groups/${g.data.value[0].Guid}/members/$ref`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${graph}`, "content-type": "application/json" },
+      body: JSON.stringify({ "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/x" }),
+    });
+    const refusal = (await viaGraph.json()) as { error: { message: string } };
+    expect([viaGraph.status, refusal.error.message]).toEqual([
+      400,
+      "Cannot Update a mail-enabled security groups and or distribution list.",
+    ]);
     await invoke("Remove-DistributionGroupMember", {
       Identity: "sales",
       Member: "ali@contoso.test",

@@ -36,6 +36,16 @@ export interface DirectoryUser {
   proxyAddresses: string[];
 }
 
+/** A distribution group as the directory holds it (Graph lists it; only Exchange writes it). */
+export interface DirectoryGroup {
+  id: string;
+  displayName: string;
+  mailNickname: string;
+  mail: string | null;
+  /** Member user ids. */
+  members: string[];
+}
+
 /** What the Exchange emulator needs of the directory (the Graph emulator implements it). */
 export interface ExchangeDirectory {
   readonly tenantId: string;
@@ -47,6 +57,12 @@ export interface ExchangeDirectory {
   addressTaken(address: string, exceptId?: string): boolean;
   /** Creates the user object of a shared mailbox (sign-in blocked, no licence). */
   createSharedUser(alias: string, displayName: string, primary: string): DirectoryUser;
+  /** Live distribution groups (mail-enabled, not security, not Microsoft 365 groups). */
+  distributionGroups(): DirectoryGroup[];
+  /** Creates a distribution group in the directory. */
+  createDistributionGroup(alias: string, displayName: string, primary: string): DirectoryGroup;
+  /** Deletes a group. */
+  removeGroup(id: string): void;
 }
 
 interface Permission {
@@ -60,14 +76,6 @@ interface ExchangeState {
   forwardingSmtpAddress: string | null;
   deliverToMailboxAndForward: boolean;
   permissions: Permission[];
-}
-
-interface DistributionGroup {
-  guid: string;
-  name: string;
-  alias: string;
-  primarySmtpAddress: string;
-  members: string[];
 }
 
 /** One cmdlet: returns the objects of `value`, or an error response. */
@@ -139,7 +147,6 @@ export class ExchangeAdminEmulator {
   laggedAnswers = 0;
   private readonly state = new Map<string, ExchangeState>();
   private readonly lagging = new Map<string, number>();
-  private readonly groups = new Map<string, DistributionGroup>();
   private readonly dkim = new Map<string, { enabled: boolean }>();
   private readonly cmdlets: Record<string, Cmdlet>;
 
@@ -161,6 +168,8 @@ export class ExchangeAdminEmulator {
       "Get-DistributionGroupMember": (p) => this.getDistributionGroupMember(p),
       "Add-DistributionGroupMember": (p) => this.changeDistributionGroupMember(p, "add"),
       "Remove-DistributionGroupMember": (p) => this.changeDistributionGroupMember(p, "remove"),
+      "Set-DistributionGroup": (p) => this.setDistributionGroup(p),
+      "Remove-DistributionGroup": (p) => this.removeDistributionGroup(p),
     };
   }
 
@@ -582,26 +591,29 @@ export class ExchangeAdminEmulator {
     return out;
   }
 
-  private findGroup(identity: string): DistributionGroup | undefined {
+  private findGroup(identity: string): DirectoryGroup | undefined {
     const key = identity.toLowerCase();
-    return [...this.groups.values()].find(
-      (g) =>
-        g.guid === key ||
-        g.alias.toLowerCase() === key ||
-        g.name.toLowerCase() === key ||
-        g.primarySmtpAddress === key,
-    );
+    return this.directory
+      .distributionGroups()
+      .find(
+        (g) =>
+          g.id === key ||
+          g.mailNickname.toLowerCase() === key ||
+          g.displayName.toLowerCase() === key ||
+          g.mail === key,
+      );
   }
 
-  private presentGroup(g: DistributionGroup): Record<string, unknown> {
+  private presentGroup(g: DirectoryGroup): Record<string, unknown> {
     return {
-      Identity: g.name,
-      Name: g.name,
-      Alias: g.alias,
-      DisplayName: g.name,
-      Guid: g.guid,
-      PrimarySmtpAddress: g.primarySmtpAddress,
-      EmailAddresses: [`SMTP:${g.primarySmtpAddress}`],
+      Identity: g.mailNickname,
+      Name: g.mailNickname,
+      Alias: g.mailNickname,
+      DisplayName: g.displayName,
+      Guid: g.id,
+      ExternalDirectoryObjectId: g.id,
+      PrimarySmtpAddress: g.mail,
+      EmailAddresses: [`SMTP:${g.mail}`],
       RecipientTypeDetails: "MailUniversalDistributionGroup",
     };
   }
@@ -610,34 +622,51 @@ export class ExchangeAdminEmulator {
     const named = this.newRecipient(params);
     if (isError(named)) return named;
     const { name, alias, primary } = named;
-    if (this.findGroup(name) || this.directory.addressTaken(primary) || this.findGroup(primary)) {
+    if (this.findGroup(alias) || this.directory.addressTaken(primary)) {
       return exchangeError(
         400,
         "Data.Directory.ADObjectAlreadyExistsException",
         `The name "${name}" or the address "${primary}" is being used by another recipient object.`,
       );
     }
-    const g: DistributionGroup = {
-      guid: randomUUID(),
-      name,
-      alias,
-      primarySmtpAddress: primary,
-      members: [],
-    };
+    const members: string[] = [];
     for (const m of (Array.isArray(params.Members) ? params.Members : []).map(String)) {
       const u = this.findUser(m);
       if (!u) return notFound(m);
-      g.members.push(u.id);
+      members.push(u.id);
     }
-    this.groups.set(g.guid, g);
+    const g = this.directory.createDistributionGroup(
+      alias,
+      str(params.DisplayName) ?? name,
+      primary,
+    );
+    g.members.push(...members);
     return [this.presentGroup(g)];
   }
 
   private getDistributionGroup(params: Record<string, unknown>): unknown[] | EmulatorResponse {
     const identity = str(params.Identity);
-    if (identity === undefined) return [...this.groups.values()].map((g) => this.presentGroup(g));
+    if (identity === undefined) {
+      return this.directory.distributionGroups().map((g) => this.presentGroup(g));
+    }
     const g = this.findGroup(identity);
     return g ? [this.presentGroup(g)] : notFound(identity);
+  }
+
+  private setDistributionGroup(params: Record<string, unknown>): unknown[] | EmulatorResponse {
+    const identity = str(params.Identity) ?? "";
+    const g = this.findGroup(identity);
+    if (!g) return notFound(identity);
+    if (typeof params.DisplayName === "string") g.displayName = params.DisplayName;
+    return [];
+  }
+
+  private removeDistributionGroup(params: Record<string, unknown>): unknown[] | EmulatorResponse {
+    const identity = str(params.Identity) ?? "";
+    const g = this.findGroup(identity);
+    if (!g) return notFound(identity);
+    this.directory.removeGroup(g.id);
+    return [];
   }
 
   private getDistributionGroupMember(
@@ -673,7 +702,7 @@ export class ExchangeAdminEmulator {
         return exchangeError(
           400,
           "Management.Tasks.MemberAlreadyExistsException",
-          `The recipient "${member}" is already a member of the group "${g.name}".`,
+          `The recipient "${member}" is already a member of the group "${g.displayName}".`,
         );
       }
       g.members.push(u.id);
@@ -682,7 +711,7 @@ export class ExchangeAdminEmulator {
         return exchangeError(
           400,
           "Management.Tasks.MemberNotFoundException",
-          `The recipient "${member}" isn't a member of the group "${g.name}".`,
+          `The recipient "${member}" isn't a member of the group "${g.displayName}".`,
         );
       }
       g.members.splice(g.members.indexOf(u.id), 1);

@@ -1,5 +1,5 @@
 import { X509Certificate, constants, createHash, randomUUID, verify } from "node:crypto";
-import { ExchangeAdminEmulator, type DirectoryUser } from "./exchange-admin";
+import { ExchangeAdminEmulator, type DirectoryGroup, type DirectoryUser } from "./exchange-admin";
 import { Emulator, type EmulatorRequest, type EmulatorResponse } from "./framework";
 
 /**
@@ -791,7 +791,42 @@ export class GraphEmulator extends Emulator {
         this.users.set(u.id, u);
         return u;
       },
+      distributionGroups: (): DirectoryGroup[] =>
+        [...this.groups.values()].filter(
+          (g) => g.deletedAt === undefined && this.isDistributionList(g),
+        ),
+      createDistributionGroup: (alias: string, displayName: string, primary: string) => {
+        const g: StoredGroup = {
+          id: randomUUID(),
+          displayName,
+          mailNickname: alias,
+          mail: primary,
+          mailEnabled: true,
+          securityEnabled: false,
+          groupTypes: [],
+          proxyAddresses: [`SMTP:${primary}`],
+          description: null,
+          members: [],
+        };
+        this.groups.set(g.id, g);
+        return g as DirectoryGroup;
+      },
+      removeGroup: (id: string) => {
+        this.groups.delete(id);
+      },
     };
+  }
+
+  /** A distribution list: mail-enabled, not a security group, not a Microsoft 365 group. */
+  private isDistributionList(g: StoredGroup): boolean {
+    return g.mailEnabled && !g.securityEnabled && !g.groupTypes.includes("Unified");
+  }
+
+  /** Graph refuses to write a distribution list's members or fields: Exchange owns them. */
+  private readOnlyList(g: StoredGroup): EmulatorResponse | undefined {
+    return this.isDistributionList(g)
+      ? badRequest("Cannot Update a mail-enabled security groups and or distribution list.")
+      : undefined;
   }
 
   private registerRoutes(): void {
@@ -1074,6 +1109,8 @@ export class GraphEmulator extends Emulator {
     this.graph("PATCH", "/groups/:id", (req) => {
       const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
+      const list = this.readOnlyList(g);
+      if (list) return list;
       const b = (req.body ?? {}) as Record<string, unknown>;
       const ro = this.readOnly(b);
       if (ro) return ro;
@@ -1084,6 +1121,8 @@ export class GraphEmulator extends Emulator {
     this.graph("DELETE", "/groups/:id", (req) => {
       const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
+      const list = this.readOnlyList(g);
+      if (list) return list;
       g.deletedAt = Date.now();
       return { status: 204 };
     });
@@ -1104,6 +1143,8 @@ export class GraphEmulator extends Emulator {
       if (fresh && this.lags(fresh.id)) return missing;
       const g = fresh;
       if (!g) return notFound(req.params.id!);
+      const list = this.readOnlyList(g);
+      if (list) return list;
       const ref = (req.body as { "@odata.id"?: unknown } | undefined)?.["@odata.id"];
       const m = typeof ref === "string" ? /\/directoryObjects\/([^/]+)$/.exec(ref) : null;
       if (!m) {
@@ -1123,6 +1164,8 @@ export class GraphEmulator extends Emulator {
     this.graph("DELETE", "/groups/:id/members/:member/$ref", (req) => {
       const g = this.visibleGroup(req.params.id!);
       if (!g) return notFound(req.params.id!);
+      const list = this.readOnlyList(g);
+      if (list) return list;
       const i = g.members.indexOf(req.params.member!);
       if (i < 0) return notFound(req.params.member!);
       g.members.splice(i, 1);
@@ -1131,6 +1174,13 @@ export class GraphEmulator extends Emulator {
 
     // ---- domains: the DNS records Microsoft assigns ----
     const domainOf = (id: string) => this.domains.find((d) => d === id.toLowerCase());
+    this.graph("GET", "/domains", (req) =>
+      this.page(
+        req,
+        this.domains.map((d, i) => ({ id: d, isDefault: i === 0, isVerified: true })),
+        "domains",
+      ),
+    );
     this.graph("GET", "/domains/:id/serviceConfigurationRecords", (req) => {
       const d = domainOf(req.params.id!);
       if (!d) return notFound(req.params.id!);

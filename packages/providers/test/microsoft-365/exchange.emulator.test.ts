@@ -5,6 +5,7 @@
  * their readers, forwarding, DKIM targets, paging, throttling and Exchange's errors.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { SKU_E3 } from "../../../../test/emulators/microsoft-graph";
 import { failure, graphSetup, person, type GraphSetup } from "./harness";
 
 const INVOKE = "POST /adminapi/beta/:tenant/InvokeCommand";
@@ -223,6 +224,69 @@ describe("microsoft365 with the Exchange opt-in", () => {
       200, 401, 200,
     ]);
     expect(s.provider.exchange!.tokens.tokenRequests).toBe(2);
+  });
+
+  it("makes a group on a domain other than the default one a distribution list, written by Exchange", async () => {
+    s = await graphSetup({}, { domains: ["acme.onmicrosoft.test", "acme.test"] }, true);
+    for (const lp of ["ali", "bob", "cem"]) s.emu.putUser(`${lp}@acme.test`, lp, SKU_E3);
+    const created = await s.provider.createGroup({
+      domain: "acme.test",
+      localPart: "sales",
+      name: "Sales",
+      members: ["bob@acme.test", "ali@acme.test"],
+    });
+    expect(created).toEqual({
+      domain: "acme.test",
+      localPart: "sales",
+      name: "Sales",
+      members: ["ali@acme.test", "bob@acme.test"],
+    });
+    expect(s.emu.exchange.invoked).toEqual([
+      {
+        cmdlet: "New-DistributionGroup",
+        parameters: {
+          Name: "sales",
+          Alias: "sales",
+          DisplayName: "Sales",
+          PrimarySmtpAddress: "sales@acme.test",
+          Type: "Distribution",
+          Members: ["ali@acme.test", "bob@acme.test"],
+        },
+      },
+    ]);
+    // Graph lists it (mail-enabled, no groupTypes) and reads its members; no Unified group made.
+    expect(s.emu.count("POST /v1.0/groups")).toBe(0);
+    expect(s.emu.groupDeliveries()).toEqual({
+      "sales@acme.test": ["ali@acme.test", "bob@acme.test"],
+    });
+    expect(await s.provider.getGroup("acme.test", "sales")).toEqual(created);
+    s.emu.exchange.invoked.length = 0;
+    await s.provider.updateGroup("acme.test", "sales", {
+      name: "Sales team",
+      members: ["bob@acme.test", "cem@acme.test"],
+    });
+    expect(
+      s.emu.exchange.invoked.map((c) => [
+        c.cmdlet,
+        c.parameters.Member ?? c.parameters.DisplayName,
+      ]),
+    ).toEqual([
+      ["Set-DistributionGroup", "Sales team"],
+      ["Add-DistributionGroupMember", "cem@acme.test"],
+      ["Remove-DistributionGroupMember", "ali@acme.test"],
+    ]);
+    expect(await s.provider.listGroups("acme.test")).toEqual([
+      {
+        domain: "acme.test",
+        localPart: "sales",
+        name: "Sales team",
+        members: ["bob@acme.test", "cem@acme.test"],
+      },
+    ]);
+    await s.provider.deleteGroup("acme.test", "sales");
+    expect(s.emu.groupDeliveries()).toEqual({});
+    // The default domain's groups stay Microsoft 365 groups (one GET /domains per adapter).
+    expect(s.emu.count("GET /v1.0/domains")).toBe(1);
   });
 
   it("reads the DKIM targets from Get-DkimSigningConfig", async () => {

@@ -166,6 +166,10 @@ export const exchangeOnlyMessage = (feature: string): string =>
   `Online's admin route (undocumented by Microsoft: see the provider README), or remove them`;
 const EXCHANGE_ONLY = exchangeOnlyMessage;
 
+/** A distribution list as Graph lists it: mail-enabled, not security, not Microsoft 365. */
+const isDistributionList = (g: GraphGroup): boolean =>
+  g.mailEnabled === true && g.securityEnabled !== true && !(g.groupTypes ?? []).includes("Unified");
+
 /** `smtp:`/`SMTP:` prefixes off, lower-case. */
 const bare = (proxy: string): string => proxy.replace(/^smtp:/i, "").toLowerCase();
 
@@ -186,6 +190,7 @@ export class Microsoft365Provider implements MailProvider {
   private readonly replicationWaitMs: number;
   private readonly mfa: { groupId?: string; createPolicy?: boolean } | undefined;
   private mfaGroupPromise: Promise<string> | undefined;
+  private defaultDomainPromise: Promise<string | undefined> | undefined;
   private readonly usageLocation: string;
   private readonly licences: Record<string, string>;
   private readonly cacheKey: string;
@@ -1154,10 +1159,45 @@ export class Microsoft365Provider implements MailProvider {
 
   private isOurs(g: GraphGroup, d: string): boolean {
     return (
-      (g.groupTypes ?? []).includes("Unified") &&
+      ((g.groupTypes ?? []).includes("Unified") ||
+        (this.exchange !== undefined && isDistributionList(g))) &&
       typeof g.mail === "string" &&
       g.mail.toLowerCase().endsWith(`@${d}`)
     );
+  }
+
+  /**
+   * With the Exchange opt-in, whether a group at `d` must be a distribution list: a Microsoft
+   * 365 group's address follows the tenant's default domain, so on any other domain the
+   * group is a distribution list (`New-DistributionGroup`). Read once per adapter.
+   */
+  private async needsDistributionList(d: string, operation: string): Promise<boolean> {
+    if (this.exchange === undefined) return false;
+    this.defaultDomainPromise ??= this.client.defaultDomain(operation).catch((e: unknown) => {
+      this.defaultDomainPromise = undefined;
+      throw e;
+    });
+    return (await this.defaultDomainPromise) !== d;
+  }
+
+  /** Creates a distribution list at `lp@d` with its members (they must be mail recipients). */
+  private async createDistributionList(
+    op: string,
+    d: string,
+    lp: string,
+    name: string | undefined,
+    members: string[],
+  ): Promise<GroupState> {
+    await this.memberIds(op, members);
+    await this.cmdlet(op, "New-DistributionGroup", {
+      Name: lp,
+      Alias: lp,
+      DisplayName: name ?? lp,
+      PrimarySmtpAddress: `${lp}@${d}`,
+      Type: "Distribution",
+      Members: members,
+    });
+    return { domain: d, localPart: lp, name: name ?? lp, members };
   }
 
   private async toGroup(d: string, g: GraphGroup, operation: string): Promise<GroupState> {
@@ -1275,6 +1315,9 @@ export class Microsoft365Provider implements MailProvider {
       }
       return state;
     }
+    if (await this.needsDistributionList(d, op)) {
+      return this.createDistributionList(op, d, lp, input.name, members);
+    }
     await this.memberIds(op, members);
     const body = {
       displayName: input.name ?? lp,
@@ -1321,14 +1364,38 @@ export class Microsoft365Provider implements MailProvider {
     const g = await this.findGroup(d, lp, op);
     if (!g) throw this.notFound(op, `${lp}@${d}`, "group");
     const state = await this.toGroup(d, g, op);
+    // A distribution list is read through Graph but written only by Exchange.
+    const list = isDistributionList(g);
+    const address = `${lp}@${d}`;
     if (patch.name !== undefined && patch.name !== state.name) {
-      await this.client.updateGroup(g.id, { displayName: patch.name });
+      if (list) {
+        await this.cmdlet(op, "Set-DistributionGroup", {
+          Identity: address,
+          DisplayName: patch.name,
+        });
+      } else {
+        await this.client.updateGroup(g.id, { displayName: patch.name });
+      }
       state.name = patch.name;
     }
     if (patch.members !== undefined) {
       const desired = lower(patch.members);
       if (desired.length === 0) fail(op, `${lp}@${d}: members must list at least one address`);
-      await this.applyMembers(op, g.id, state.members, desired);
+      if (list) {
+        await this.memberIds(op, desired);
+        for (const m of desired.filter((x) => !state.members.includes(x))) {
+          await this.cmdlet(op, "Add-DistributionGroupMember", { Identity: address, Member: m });
+        }
+        for (const m of state.members.filter((x) => !desired.includes(x))) {
+          await this.cmdlet(op, "Remove-DistributionGroupMember", {
+            Identity: address,
+            Member: m,
+            Confirm: false,
+          });
+        }
+      } else {
+        await this.applyMembers(op, g.id, state.members, desired);
+      }
       state.members = desired;
     }
     return state;
@@ -1341,6 +1408,13 @@ export class Microsoft365Provider implements MailProvider {
     const lp = this.checkLocalPart(localPart, op);
     const g = await this.findGroup(d, lp, op);
     if (!g) return;
+    if (isDistributionList(g)) {
+      await this.cmdlet(op, "Remove-DistributionGroup", {
+        Identity: `${lp}@${d}`,
+        Confirm: false,
+      });
+      return;
+    }
     try {
       await this.client.deleteGroup(g.id);
     } catch (e) {

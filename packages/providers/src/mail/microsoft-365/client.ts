@@ -14,6 +14,7 @@ import { parseRetryAfter, sleep, type RetryPolicy } from "../../http/retry";
 import {
   graphBatchSchema,
   graphDomainRecordSchema,
+  graphDomainSchema,
   graphGroupSchema,
   graphMemberSchema,
   graphPageSchema,
@@ -621,6 +622,12 @@ export class Microsoft365Client {
       `/groups/${encodeURIComponent(groupId)}/members?$top=999&$select=${MEMBER_SELECT}`,
       graphMemberSchema,
     );
+  }
+
+  /** The tenant's default domain (`isDefault`): Microsoft 365 groups get their address there. */
+  async defaultDomain(operation: string): Promise<string | undefined> {
+    const domains = await this.pages(operation, "/domains", graphDomainSchema);
+    return domains.find((x) => x.isDefault === true)?.id.toLowerCase();
   }
 
   /** The records Microsoft asks the domain to publish (`serviceConfigurationRecords`). */

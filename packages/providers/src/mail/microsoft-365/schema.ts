@@ -98,3 +98,9 @@ export const graphPolicySchema = z.looseObject({
   displayName: z.string().nullish(),
   state: z.string().nullish(),
 });
+
+/** A domain of the tenant as `GET /domains` lists it. */
+export const graphDomainSchema = z.looseObject({
+  id: z.string(),
+  isDefault: z.boolean().nullish(),
+});
