@@ -92,6 +92,21 @@ export function children(registered: Registered[]): Registered[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Cloudflare DNS records among `all` as `[child name, type, name, content or SRV data]`. */
+export function cloudflareRecordRows(all: Registered[]): unknown[][] {
+  return all
+    .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
+    .map((r) => [r.name, r.inputs.type, r.inputs.name, r.inputs.content ?? r.inputs.data]);
+}
+
+/** An SRV record's data as the examples publish it (priority 0; weight 0 for "no service"). */
+export const srvData = (port: number, target: string) => ({
+  port,
+  priority: 0,
+  target,
+  weight: port === 0 ? 0 : 1,
+});
+
 /**
  * Runs an example program (`examples/<dir>/index.ts`) under mocks already installed, with the
  * given stack config (`mailplane:<key>`), and resolves every Output it exports.

@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { children, installMocks, runExample, type Registered } from "./dns-mocks";
+import {
+  children,
+  cloudflareRecordRows,
+  installMocks,
+  runExample,
+  srvData,
+  type Registered,
+} from "./dns-mocks";
 
 // The example is a real program: it runs here under Pulumi mocks, so anything MailDomain
 // refuses in it fails this test, not a user's preview.
@@ -100,15 +107,7 @@ describe("examples/google-workspace under Pulumi mocks", () => {
       "Wang",
     ]);
     expect([box("support").shared, box("zhangsan").shared]).toEqual([true, false]);
-    const records = all
-      .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
-      .map((r) => [r.name, r.inputs.type, r.inputs.name, r.inputs.content ?? r.inputs.data]);
-    const srv = (port: number, target: string) => ({
-      port,
-      priority: 0,
-      target,
-      weight: port === 0 ? 0 : 1,
-    });
+    const records = cloudflareRecordRows(all);
     expect(records).toEqual([
       ["acme-dkim-google", "TXT", "google._domainkey.acme.com", `"${DKIM}"`],
       [
@@ -119,12 +118,12 @@ describe("examples/google-workspace under Pulumi mocks", () => {
       ],
       ["acme-mx", "MX", "acme.com", "smtp.google.com"],
       ["acme-spf", "TXT", "acme.com", '"v=spf1 include:_spf.google.com -all"'],
-      ["acme-srv-imap", "SRV", "_imap._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-imaps", "SRV", "_imaps._tcp.acme.com", srv(993, "imap.gmail.com")],
-      ["acme-srv-pop3", "SRV", "_pop3._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-pop3s", "SRV", "_pop3s._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-submission", "SRV", "_submission._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-submissions", "SRV", "_submissions._tcp.acme.com", srv(465, "smtp.gmail.com")],
+      ["acme-srv-imap", "SRV", "_imap._tcp.acme.com", srvData(0, ".")],
+      ["acme-srv-imaps", "SRV", "_imaps._tcp.acme.com", srvData(993, "imap.gmail.com")],
+      ["acme-srv-pop3", "SRV", "_pop3._tcp.acme.com", srvData(0, ".")],
+      ["acme-srv-pop3s", "SRV", "_pop3s._tcp.acme.com", srvData(0, ".")],
+      ["acme-srv-submission", "SRV", "_submission._tcp.acme.com", srvData(0, ".")],
+      ["acme-srv-submissions", "SRV", "_submissions._tcp.acme.com", srvData(465, "smtp.gmail.com")],
       ["acme-verification-5497f22a", "TXT", "acme.com", `"${VERIFICATION}"`],
     ]);
     expect(all.find((r) => r.name === "acme-mx")!.inputs.priority).toBe(1);

@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../src";
-import { children, installMocks, runExample, type Registered } from "./dns-mocks";
+import {
+  children,
+  cloudflareRecordRows,
+  installMocks,
+  runExample,
+  srvData,
+  type Registered,
+} from "./dns-mocks";
 
 // The example is a real program: it runs here under Pulumi mocks, so anything MailDomain
 // refuses in it fails this test, not a user's preview.
@@ -108,15 +115,7 @@ describe("examples/tencent-exmail under Pulumi mocks", () => {
         },
       ],
     ]);
-    const records = all
-      .filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord")
-      .map((r) => [r.name, r.inputs.type, r.inputs.name, r.inputs.content ?? r.inputs.data]);
-    const srv = (port: number, target: string) => ({
-      port,
-      priority: 0,
-      target,
-      weight: port === 0 ? 0 : 1,
-    });
+    const records = cloudflareRecordRows(all);
     expect(records).toEqual([
       ["acme-dkim-s1", "TXT", "s1._domainkey.acme.com", `"${DKIM}"`],
       [
@@ -128,12 +127,17 @@ describe("examples/tencent-exmail under Pulumi mocks", () => {
       ["acme-mx-mxbiz1.qq.com", "MX", "acme.com", "mxbiz1.qq.com"],
       ["acme-mx-mxbiz2.qq.com", "MX", "acme.com", "mxbiz2.qq.com"],
       ["acme-spf", "TXT", "acme.com", '"v=spf1 include:spf.mail.qq.com -all"'],
-      ["acme-srv-imap", "SRV", "_imap._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-imaps", "SRV", "_imaps._tcp.acme.com", srv(993, "imap.exmail.qq.com")],
-      ["acme-srv-pop3", "SRV", "_pop3._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-pop3s", "SRV", "_pop3s._tcp.acme.com", srv(995, "pop.exmail.qq.com")],
-      ["acme-srv-submission", "SRV", "_submission._tcp.acme.com", srv(0, ".")],
-      ["acme-srv-submissions", "SRV", "_submissions._tcp.acme.com", srv(465, "smtp.exmail.qq.com")],
+      ["acme-srv-imap", "SRV", "_imap._tcp.acme.com", srvData(0, ".")],
+      ["acme-srv-imaps", "SRV", "_imaps._tcp.acme.com", srvData(993, "imap.exmail.qq.com")],
+      ["acme-srv-pop3", "SRV", "_pop3._tcp.acme.com", srvData(0, ".")],
+      ["acme-srv-pop3s", "SRV", "_pop3s._tcp.acme.com", srvData(995, "pop.exmail.qq.com")],
+      ["acme-srv-submission", "SRV", "_submission._tcp.acme.com", srvData(0, ".")],
+      [
+        "acme-srv-submissions",
+        "SRV",
+        "_submissions._tcp.acme.com",
+        srvData(465, "smtp.exmail.qq.com"),
+      ],
     ]);
     expect(all.find((r) => r.name === "acme-mx-mxbiz1.qq.com")!.inputs.priority).toBe(5);
     expect(all.find((r) => r.name === "acme-mx-mxbiz2.qq.com")!.inputs.priority).toBe(10);
