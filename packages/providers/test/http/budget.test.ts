@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BUDGET_SAFETY_MARGIN, requestBudget, TokenBucket } from "../../src/http/budget";
 
 describe("TokenBucket", () => {
@@ -16,6 +16,34 @@ describe("TokenBucket", () => {
     const expected = (10 / (50 * BUDGET_SAFETY_MARGIN)) * 1000;
     expect(times[14]!).toBeGreaterThanOrEqual(expected - 5);
     expect(times[14]!).toBeLessThan(expected + 150);
+  });
+
+  it("never lets more than rate × margin + burst through in any 1 s window (fake clock, late timers)", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const budget = { ratePerSecond: 60, burst: 10 };
+      const bucket = new TokenBucket(budget);
+      const granted: number[] = [];
+      const all = Promise.all(
+        Array.from({ length: 200 }, () =>
+          bucket.acquire().then(() => void granted.push(performance.now())),
+        ),
+      );
+      // The clock advances in uneven steps, as timers fire late on a busy machine.
+      for (let i = 0; granted.length < 200 && i < 10_000; i++) {
+        await vi.advanceTimersByTimeAsync([1, 7, 40, 250, 3][i % 5]!);
+      }
+      await all;
+      const inWindow = granted.map((t) => granted.filter((u) => u >= t && u < t + 1000).length);
+      const bound = Math.floor(budget.ratePerSecond * BUDGET_SAFETY_MARGIN + budget.burst);
+      expect(Math.max(...inWindow)).toBeLessThanOrEqual(bound);
+      expect(bound).toBe(68);
+      expect(granted.at(-1)!).toBeGreaterThanOrEqual(
+        ((200 - 10) / (60 * BUDGET_SAFETY_MARGIN)) * 1000 - 1,
+      );
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("pauses every caller after Retry-After", async () => {
