@@ -33,3 +33,22 @@ export async function createLeaky(
     );
   return { error, secrets };
 }
+
+/**
+ * A person's mailbox input: named `Person <localPart>`, active, without aliases or forwarding,
+ * with the password `Pw-<localPart>-0123456789`; `extra` overrides any field.
+ */
+export const mailboxInput = (
+  domain: string,
+  localPart: string,
+  extra: Record<string, unknown> = {},
+) => ({
+  domain,
+  localPart,
+  name: `Person ${localPart}`,
+  suspended: false,
+  aliases: [] as string[],
+  forwardTo: [] as string[],
+  password: `Pw-${localPart}-0123456789`,
+  ...extra,
+});

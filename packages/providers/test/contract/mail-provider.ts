@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { MailProvider } from "../../src";
+import { mailboxInput as person } from "./harness-kit";
 import { expectNoSecrets } from "./redaction";
 
 /** A provider under test with its test double. */
@@ -42,17 +43,6 @@ export interface Harness {
   leakSecrets?(): Promise<{ error: unknown; secrets: string[] }>;
   close(): Promise<void>;
 }
-
-const person = (domain: string, localPart: string, extra: Record<string, unknown> = {}) => ({
-  domain,
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [] as string[],
-  forwardTo: [] as string[],
-  password: `Pw-${localPart}-0123456789`,
-  ...extra,
-});
 
 const kindOf = (p: Promise<unknown>): Promise<string> =>
   p.then(

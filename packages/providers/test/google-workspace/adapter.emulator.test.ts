@@ -12,6 +12,7 @@ import {
   type GoogleWorkspaceProvider,
 } from "../../src/mail/google-workspace";
 import { ADMIN, SERVICE_ACCOUNT, googleWorkspaceSetup } from "../contract/google-workspace-harness";
+import { mailboxInput } from "../contract/harness-kit";
 
 let emu: GoogleDirectoryEmulator;
 let p: GoogleWorkspaceProvider;
@@ -25,16 +26,8 @@ async function setup(options: Parameters<typeof googleWorkspaceSetup>[0] = {}) {
   return s;
 }
 
-const person = (localPart: string, extra: Record<string, unknown> = {}) => ({
-  domain: d,
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [] as string[],
-  forwardTo: [] as string[],
-  password: "Pw-0123456789",
-  ...extra,
-});
+const person = (localPart: string, extra: Record<string, unknown> = {}) =>
+  mailboxInput(d, localPart, { password: "Pw-0123456789", ...extra });
 
 describe("googleWorkspace: token exchange", () => {
   it("signs a JWT as the service account for the admin and reuses one token for many calls", async () => {

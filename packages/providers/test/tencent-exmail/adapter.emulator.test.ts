@@ -5,6 +5,7 @@ import {
   createTencentExmailProvider,
   type TencentExmailProvider,
 } from "../../src/mail/tencent-exmail";
+import { mailboxInput } from "../contract/harness-kit";
 import { expectNoSecrets } from "../contract/redaction";
 import { CORP_ID, CORP_SECRET, tencentExmailSetup } from "./harness";
 
@@ -28,16 +29,8 @@ function otherProcess(): TencentExmailProvider {
   });
 }
 
-const person = (localPart: string, extra: Record<string, unknown> = {}) => ({
-  domain,
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [] as string[],
-  forwardTo: [] as string[],
-  password: "Pw0123456789",
-  ...extra,
-});
+const person = (localPart: string, extra: Record<string, unknown> = {}) =>
+  mailboxInput(domain, localPart, { password: "Pw0123456789", ...extra });
 
 const failure = (p: Promise<unknown>): Promise<MailProviderError> =>
   p.then(
