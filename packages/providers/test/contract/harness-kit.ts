@@ -3,6 +3,7 @@
  * its test double to answer with an error that echoes the secrets.
  */
 import type { MailProvider } from "../../src/adapter";
+import type { MailProviderError } from "../../src/errors";
 
 /** A password with a quote, a slash and a non-ASCII character (the leak tests' default). */
 export const LEAKY_PASSWORD = 'Pw"with/€-and-more';
@@ -52,3 +53,12 @@ export const mailboxInput = (
   password: `Pw-${localPart}-0123456789`,
   ...extra,
 });
+
+/** What a promise rejects with; the test fails when it resolves. */
+export const failure = <E = MailProviderError>(p: Promise<unknown>): Promise<E> =>
+  p.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: unknown) => e as E,
+  );

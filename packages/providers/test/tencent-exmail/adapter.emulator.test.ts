@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { TencentExmailEmulator } from "../../../../test/emulators/tencent-exmail";
-import { MailProviderError } from "../../src";
 import {
   createTencentExmailProvider,
   type TencentExmailProvider,
 } from "../../src/mail/tencent-exmail";
-import { mailboxInput } from "../contract/harness-kit";
+import { failure, mailboxInput } from "../contract/harness-kit";
 import { expectNoSecrets } from "../contract/redaction";
 import { CORP_ID, CORP_SECRET, tencentExmailSetup } from "./harness";
 
@@ -31,14 +30,6 @@ function otherProcess(): TencentExmailProvider {
 
 const person = (localPart: string, extra: Record<string, unknown> = {}) =>
   mailboxInput(domain, localPart, { password: "Pw0123456789", ...extra });
-
-const failure = (p: Promise<unknown>): Promise<MailProviderError> =>
-  p.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: unknown) => e as MailProviderError,
-  );
 
 describe("tencentExmail adapter on the Exmail emulator", () => {
   it("treats an HTTP 200 with a non-zero errcode as an error, with the exact message", async () => {

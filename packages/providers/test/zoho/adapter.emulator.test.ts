@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MailboxInput } from "../../src";
 import { clearZohoTokenCache, createZohoProvider } from "../../src/mail/zoho";
+import { failure as failureOf, mailboxInput } from "../contract/harness-kit";
 import { CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, zohoSetup, type ZohoSetup } from "./harness";
 
 let setup: ZohoSetup | undefined;
@@ -13,23 +14,9 @@ afterEach(async () => {
   setup = undefined;
 });
 
-const person = (localPart: string, extra: Partial<MailboxInput> = {}): MailboxInput => ({
-  domain: "acme.test",
-  localPart,
-  name: `Person ${localPart}`,
-  suspended: false,
-  aliases: [],
-  forwardTo: [],
-  password: `Pw-${localPart}-0123456789`,
-  ...extra,
-});
-const failure = (p: Promise<unknown>): Promise<Error & { kind?: string }> =>
-  p.then(
-    () => {
-      throw new Error("resolved");
-    },
-    (e: Error & { kind?: string }) => e,
-  );
+const person = (localPart: string, extra: Partial<MailboxInput> = {}): MailboxInput =>
+  mailboxInput("acme.test", localPart, extra);
+const failure = (p: Promise<unknown>) => failureOf<Error & { kind?: string }>(p);
 /** Requests of the log as `METHOD path` (the API only; the token endpoint separately). */
 const writes = (s: ZohoSetup) =>
   s.emu.log
