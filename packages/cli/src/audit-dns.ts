@@ -2,6 +2,7 @@
    modules without type declarations of their own (only its top-level API is typed) */
 import { createHash } from "node:crypto";
 import { Resolver } from "node:dns/promises";
+import { readFile } from "node:fs/promises";
 import https from "node:https";
 import { isIP } from "node:net";
 import tls from "node:tls";
@@ -78,6 +79,16 @@ export function makeResolver(server: string | undefined): Resolver {
   const r = new Resolver({ timeout: 3000, tries: 2 });
   if (server !== undefined) r.setServers([resolverServer(server)]);
   return r;
+}
+
+/** The extra trusted CAs of `--ca <file>` (PEM), or undefined without the option. */
+export async function readCaFile(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    throw new Error(`--ca ${file}: ${(e as Error).message} (allowed: a readable PEM file)`);
+  }
 }
 
 const NO_DATA = new Set(["ENOTFOUND", "ENODATA"]);

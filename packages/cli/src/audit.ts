@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { auditAccounts, type LiveAccounts } from "./audit-accounts";
-import { auditDns, makeResolver } from "./audit-dns";
+import { auditDns, makeResolver, readCaFile } from "./audit-dns";
 import type { Finding } from "./findings";
 import { adapterFor, targetsFromFile, targetsFromStack, type AuditTarget } from "./targets";
 
@@ -69,14 +68,7 @@ export async function runAudit(opts: AuditOptions): Promise<AuditResult> {
     opts.declaration !== undefined
       ? await targetsFromFile(opts.declaration)
       : await targetsFromStack(opts.stack, opts.cwd, env);
-  let ca: string | undefined;
-  if (opts.ca !== undefined) {
-    try {
-      ca = await readFile(opts.ca, "utf8");
-    } catch (e) {
-      throw new Error(`--ca ${opts.ca}: ${(e as Error).message} (allowed: a readable PEM file)`);
-    }
-  }
+  const ca = await readCaFile(opts.ca);
   const result: AuditResult = { findings: [], failures: [], notes: [], checked: "" };
   let i = 0;
   for (const t of targets) {

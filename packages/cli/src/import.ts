@@ -4,7 +4,7 @@ import zonefile from "dns-zonefile";
 import { decodeTxt, parseMailDomain, type MailProviderCapabilities } from "@mailplane/core";
 import type { AliasState, GroupState, MailboxState, MailProvider } from "@mailplane/providers";
 import * as prettier from "prettier";
-import { fetchPolicyText, makeResolver, mtaSts } from "./audit-dns";
+import { fetchPolicyText, makeResolver, mtaSts, readCaFile } from "./audit-dns";
 import { adapterFor } from "./targets";
 
 const getDmarcRecord = require("mailauth/lib/dmarc/get-dmarc-record") as (
@@ -622,15 +622,7 @@ export async function runImport(
   }
   if (opts.resolver !== undefined) {
     opts.progress(`reading ${domain}'s DNS policy from ${opts.resolver}…`);
-    let ca: string | undefined;
-    if (opts.ca !== undefined) {
-      try {
-        ca = await readFile(opts.ca, "utf8");
-      } catch (e) {
-        throw new Error(`--ca ${opts.ca}: ${(e as Error).message} (allowed: a readable PEM file)`);
-      }
-    }
-    dns = await readLiveDnsPolicy(domain, opts.resolver, ca);
+    dns = await readLiveDnsPolicy(domain, opts.resolver, await readCaFile(opts.ca));
   }
   return generateProgram(
     live,
