@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { runAudit } from "./audit";
+import { runAudit, type AuditOptions } from "./audit";
 import { exitCode, renderReport, sortFindings } from "./findings";
-import { runImport } from "./import";
+import { runImport, type ImportOptions } from "./import";
 import { registerSummaryCommand } from "./summary/command";
 
 /** Where the command writes; tests pass their own. */
@@ -62,17 +62,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     )
     .option("--json", "machine-readable output")
     .action(
-      async (o: {
-        stack?: string;
-        cwd: string;
-        declaration?: string;
-        resolver?: string;
-        ca?: string;
-        accounts: boolean;
-        dns: boolean;
-        date?: Date;
-        json?: boolean;
-      }) => {
+      async (
+        o: Omit<AuditOptions, "now" | "progress" | "env"> & { date?: Date; json?: boolean },
+      ) => {
         try {
           const result = await runAudit({
             ...(o.stack === undefined ? {} : { stack: o.stack }),
@@ -134,43 +126,32 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--ca <file>", "extra trusted CA certificates (PEM) for the MTA-STS policy server")
     .option("-o, --out <file>", "where to write the program (default: stdout)")
     .option("--name <name>", "the MailDomain's resource name (default: the domain's first label)")
-    .action(
-      async (o: {
-        provider: string;
-        domain: string;
-        apiUrl?: string;
-        zoneFile?: string;
-        resolver?: string;
-        ca?: string;
-        out?: string;
-        name?: string;
-      }) => {
-        try {
-          const written = await runImport(
-            {
-              provider: o.provider,
-              domain: o.domain,
-              ...(o.apiUrl === undefined ? {} : { apiUrl: o.apiUrl }),
-              ...(o.zoneFile === undefined ? {} : { zoneFile: o.zoneFile }),
-              ...(o.resolver === undefined ? {} : { resolver: o.resolver }),
-              ...(o.ca === undefined ? {} : { ca: o.ca }),
-              ...(o.name === undefined ? {} : { name: o.name }),
-              progress: (line) => io.stderr(`${line}\n`),
-            },
-            io.env,
-          );
-          if (o.out === undefined) io.stdout(written.code);
-          else {
-            const { writeFile } = await import("node:fs/promises");
-            await writeFile(o.out, written.code);
-            io.stderr(`wrote ${o.out}: ${written.summary}\n`);
-          }
-        } catch (e) {
-          io.stderr(`mailplane import: ${(e as Error).message}\n`);
-          code = 2;
+    .action(async (o: Omit<ImportOptions, "progress"> & { out?: string }) => {
+      try {
+        const written = await runImport(
+          {
+            provider: o.provider,
+            domain: o.domain,
+            ...(o.apiUrl === undefined ? {} : { apiUrl: o.apiUrl }),
+            ...(o.zoneFile === undefined ? {} : { zoneFile: o.zoneFile }),
+            ...(o.resolver === undefined ? {} : { resolver: o.resolver }),
+            ...(o.ca === undefined ? {} : { ca: o.ca }),
+            ...(o.name === undefined ? {} : { name: o.name }),
+            progress: (line) => io.stderr(`${line}\n`),
+          },
+          io.env,
+        );
+        if (o.out === undefined) io.stdout(written.code);
+        else {
+          const { writeFile } = await import("node:fs/promises");
+          await writeFile(o.out, written.code);
+          io.stderr(`wrote ${o.out}: ${written.summary}\n`);
         }
-      },
-    );
+      } catch (e) {
+        io.stderr(`mailplane import: ${(e as Error).message}\n`);
+        code = 2;
+      }
+    });
 
   registerSummaryCommand(program, io, (c) => (code = c));
 
