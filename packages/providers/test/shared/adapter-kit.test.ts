@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ProviderError } from "../../src/errors";
+import { NotFoundError, ProviderError } from "../../src/errors";
 import { sharedReadCache } from "../../src/http/read-cache";
 import {
   AddressCheck,
@@ -107,6 +107,17 @@ describe("DomainCache and its lists", () => {
     expect(users.peek("acme.com")).toBeUndefined();
     await users.get("acme.com", load);
     expect(loads).toBe(2);
+  });
+
+  it("deletes: NotFound counts as done and keeps the list; another failure drops it and throws", async () => {
+    const groups = cache.list<string>("groups", (g) => g);
+    await groups.get("acme.com", async () => ["a@acme.com"]);
+    const gone = new NotFoundError({ provider: "kit", operation: "deleteGroup", status: 404 });
+    await groups.deleting("acme.com", () => Promise.reject(gone));
+    expect(groups.peek("acme.com")).toBeDefined();
+    const boom = new ProviderError({ provider: "kit", operation: "deleteGroup", status: 500 });
+    await expect(groups.deleting("acme.com", () => Promise.reject(boom))).rejects.toBe(boom);
+    expect(groups.peek("acme.com")).toBeUndefined();
   });
 
   it("keeps single values under '<prefix> <domain> <what>' and never caches a put without a read", async () => {

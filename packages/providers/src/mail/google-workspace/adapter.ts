@@ -721,14 +721,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
           `would delete with the user; remove them first or move them to another mailbox`,
       );
     }
-    try {
-      await this.client.deleteUser(user.id, op);
-    } catch (e) {
-      if (!(e instanceof NotFoundError)) {
-        this.users.invalidate(d);
-        throw e;
-      }
-    }
+    await this.users.deleting(d, () => this.client.deleteUser(user.id, op));
     this.wrote(address);
     this.users.remove(d, address);
   }
@@ -803,14 +796,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
     lp: string,
   ): Promise<GoogleUser> {
     const alias = `${lp}@${d}`;
-    try {
-      await this.client.deleteUserAlias(user.id, alias, op);
-    } catch (e) {
-      if (!(e instanceof NotFoundError)) {
-        this.users.invalidate(d);
-        throw e;
-      }
-    }
+    await this.users.deleting(d, () => this.client.deleteUserAlias(user.id, alias, op));
     this.wrote(alias);
     const next: GoogleUser = {
       ...user,
@@ -1088,14 +1074,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   private async deleteGroupAt(op: string, d: string, address: string): Promise<void> {
     const group = await this.readGroup(address, op);
     if (group && group.email.toLowerCase() === address) {
-      try {
-        await this.client.deleteGroup(group.id, op);
-      } catch (e) {
-        if (!(e instanceof NotFoundError)) {
-          this.groups.invalidate(d);
-          throw e;
-        }
-      }
+      await this.groups.deleting(d, () => this.client.deleteGroup(group.id, op));
       this.wrote(address);
     }
     this.uncacheGroup(d, address);

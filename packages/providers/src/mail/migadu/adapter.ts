@@ -519,14 +519,7 @@ export class MigaduProvider implements MailProvider {
   }
 
   private async removeAlias(op: string, d: string, lp: string): Promise<void> {
-    try {
-      await this.client.deleteAlias(d, lp, op);
-    } catch (e) {
-      if (!(e instanceof NotFoundError)) {
-        this.aliases.invalidate(d);
-        throw e;
-      }
-    }
+    await this.aliases.deleting(d, () => this.client.deleteAlias(d, lp, op));
     this.aliases.remove(d, lp.toLowerCase());
   }
 

@@ -1,5 +1,5 @@
 import { isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
-import { ProviderError } from "../../errors";
+import { NotFoundError, ProviderError } from "../../errors";
 import { sharedReadCache } from "../../http/read-cache";
 
 /**
@@ -127,6 +127,21 @@ export class ListCache<T> {
   /** Drops the cached list of `scope`. */
   invalidate(scope: string): void {
     sharedReadCache.invalidate(this.keyFor(scope));
+  }
+
+  /**
+   * Runs a delete of one item of `scope`: NotFound (already gone) counts as done; any other
+   * failure drops the cached list (the outcome is unknown) and is thrown.
+   */
+  async deleting(scope: string, remove: () => Promise<unknown>): Promise<void> {
+    try {
+      await remove();
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) {
+        this.invalidate(scope);
+        throw e;
+      }
+    }
   }
 }
 
