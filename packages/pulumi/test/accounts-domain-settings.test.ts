@@ -9,7 +9,6 @@ import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { migaduCapabilities, SelfHostedProvider, storeToUrl } from "@mailplane/providers";
 import {
-  builtinMailProviders,
   alias,
   catchAll,
   domainAlias,
@@ -19,11 +18,7 @@ import {
   UNKNOWN,
   forgetClaims,
 } from "../src/runtime/index";
-
-/** The provider kinds the runtime knows: the registry's with an adapter, plus the test's own. */
-function knownProviders(...own: string[]): string {
-  return [...builtinMailProviders, ...own].sort().join(", ");
-}
+import { knownProviders } from "./accounts-fake";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailplane-domain-settings-"));
 const dbPath = path.join(dir, "mail.sqlite");

@@ -8,6 +8,12 @@ import type {
 } from "@mailplane/providers";
 import { capabilities, ConflictError, NO_CAPABILITIES, NotFoundError } from "@mailplane/providers";
 import type { MailProviderCapabilities } from "@mailplane/core";
+import { builtinMailProviders } from "../src/runtime/index";
+
+/** The provider kinds the runtime knows: the registry's with an adapter, plus the test's own. */
+export function knownProviders(...own: string[]): string {
+  return [...builtinMailProviders, ...own].sort().join(", ");
+}
 
 /** Every capability on, with no limit on aliases per mailbox. */
 export const allCapabilities = capabilities({

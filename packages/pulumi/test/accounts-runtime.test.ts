@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  builtinMailProviders,
   alias,
   group,
   mailbox,
@@ -9,12 +8,7 @@ import {
   UNKNOWN,
   forgetClaims,
 } from "../src/runtime/index";
-import { FakeMailProvider } from "./accounts-fake";
-
-/** The provider kinds the runtime knows: the registry's with an adapter, plus the test's own. */
-function knownProviders(...own: string[]): string {
-  return [...builtinMailProviders, ...own].sort().join(", ");
-}
+import { FakeMailProvider, knownProviders } from "./accounts-fake";
 
 let fake: FakeMailProvider;
 
