@@ -33,6 +33,7 @@ const STACK_TYPE = "pulumi:pulumi:Stack";
 let emu: MigaduEmulator;
 let tmp: string;
 let ws: PulumiWorkspace;
+let apiUrl: string;
 
 const preview = (extra: string[] = []): Promise<PreviewJson> => ws.preview(extra);
 const previewDiff = () => ws.run(["preview", "--diff", "--color", "never", "--non-interactive"]);
@@ -61,7 +62,7 @@ beforeAll(async () => {
     domains: ["acme.com"],
     rateLimit: false,
   });
-  const apiUrl = await emu.start();
+  apiUrl = await emu.start();
   tmp = mkdtempSync(path.join(os.tmpdir(), "mailplane-plugin-"));
   ws = new PulumiWorkspace(PROJECT, tmp, {
     MIGADU_API_URL: apiUrl,
@@ -181,7 +182,7 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
   );
 
   it(
-    "4. a new local part Migadu cannot rename in place is refused with the runtime's message",
+    "4. a new local part Migadu cannot rename in place is refused with the runtime's message; with allowRecreate, replaces names localPart",
     async () => {
       await ws.ok(["config", "set", "zhangsanLocalPart", "san.zhang"]);
       const before = mailboxSummary();
@@ -194,6 +195,17 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
       expect(`${u.stdout}${u.stderr}`).toContain(RENAME_REFUSED);
       expect(emu.countsByRoute()).toEqual({});
       expect(mailboxSummary()).toEqual(before);
+      // Opting in: the provider's diff names the field that forces the replacement.
+      await ws.ok(["config", "set", "zhangsanAllowRecreate", "true"]);
+      const p = await preview();
+      const replace = p.steps.find((s) => s.op === "replace") as DetailedStep;
+      expect(nameOf(replace.urn)).toBe("zhangsan");
+      expect(replace.replaceReasons).toEqual(["localPart"]);
+      expect(replace.detailedDiff).toEqual({
+        localPart: { kind: "update-replace", inputDiff: true },
+        allowRecreate: { kind: "update", inputDiff: true },
+      });
+      await ws.ok(["config", "rm", "zhangsanAllowRecreate"]);
       await ws.ok(["config", "rm", "zhangsanLocalPart"]);
       expect((await preview()).changeSummary).toEqual({ same: 3 });
     },
@@ -228,6 +240,9 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
         "migadu/acme.com/bob",
         "--yes",
         "--protect=false",
+        // Printing the program code needs the language host's GenerateProgram, which the
+        // project's minimal pulumi-language-nodejs does not implement.
+        "--generate-code=false",
         "--non-interactive",
         "--color",
         "never",
@@ -262,7 +277,44 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
   );
 
   it(
-    "7. state bytes per mailbox: the plugin's Mailbox against the dynamic one (printed)",
+    "7. credentials can come from mailplane:* stack config (Configure reaches the provider)",
+    async () => {
+      // The same stack with no Migadu credentials in the environment of pulumi.
+      const bare = new PulumiWorkspace(PROJECT, tmp, { MIGADU_API_URL: apiUrl });
+      delete bare.env.MIGADU_USER;
+      delete bare.env.MIGADU_API_KEY;
+      await bare.ok(["stack", "select", STACK]);
+      const missing = await bare.run(["preview", "--refresh", "--non-interactive"]);
+      expect(missing.code).not.toBe(0);
+      expect(`${missing.stdout}${missing.stderr}`).toContain(
+        "migadu credentials missing: set MIGADU_USER in the environment of `pulumi`, or run " +
+          "`pulumi config set --secret mailplane:migaduUser <value>`",
+      );
+      await bare.ok(["config", "set", "mailplane:migaduUser", USER]);
+      await bare.ok(["config", "set", "--secret", "mailplane:migaduApiKey", API_KEY]);
+      // A refresh uses the provider configuration in state: an up stores the new one (it
+      // changes no account: the default provider is updated, every Mailbox stays the same).
+      emu.resetLog();
+      await bare.up();
+      expect(emu.countsByRoute()).toEqual({});
+      const p = await bare.preview(["--refresh"]);
+      expect(changes(p.steps).filter((c) => !c.startsWith("refresh"))).toEqual([]);
+      // The refresh read the accounts at the emulator, with the configured credentials (one
+      // mailbox list for both, and what Migadu's adapter reads besides).
+      expect(emu.countsByRoute()).toEqual({
+        "GET /domains/:domain/aliases": 1,
+        "GET /domains/:domain/mailboxes": 1,
+        "GET /domains/:domain/mailboxes/:local_part/forwardings": 1,
+      });
+      await ws.ok(["config", "rm", "mailplane:migaduUser"]);
+      await ws.ok(["config", "rm", "mailplane:migaduApiKey"]);
+      await ws.up();
+    },
+    LONG,
+  );
+
+  it(
+    "8. state bytes per mailbox: the plugin's Mailbox against the dynamic one (printed)",
     async () => {
       await ws.ok(["config", "set", "dynamic", JSON.stringify(["omar"])]);
       await ws.up();

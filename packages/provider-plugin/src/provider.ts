@@ -6,7 +6,7 @@
  * own `detailedDiff` and `replaces`, and `read` for `pulumi import`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { mailbox, type AccountDiff } from "@mailplane/pulumi/runtime";
+import { configure, mailbox, type AccountDiff } from "@mailplane/pulumi/runtime";
 import { schema } from "./schema";
 
 /** The type token of the plugin's Mailbox. */
@@ -119,6 +119,16 @@ export class MailplaneProvider implements pulumi.provider.Provider {
 
   constructor(readonly version: string) {
     this.schema = JSON.stringify(schema(version));
+  }
+
+  /**
+   * Takes the stack configuration of the `mailplane` package: the runtime reads credentials
+   * from `mailplane:<key>` when the environment has none, as under the dynamic provider.
+   */
+  async configure(variables: Record<string, string>): Promise<void> {
+    await configure({
+      config: { get: (key) => variables[key.replace(/^([^:]+):/, "$1:config:")] },
+    });
   }
 
   async check(urn: string, olds: Props, news: Props): Promise<pulumi.provider.CheckResult> {

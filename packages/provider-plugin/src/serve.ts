@@ -8,7 +8,10 @@
  *   sends `detailedDiff` (and `diffs`);
  * - `read` calls `getProperties().toJavaScript()`, which throws on a `pulumi import` (the request
  *   has no properties then: "Cannot read properties of undefined (reading 'toJavaScript')");
- *   {@link readHandler} passes `{}`.
+ *   {@link readHandler} passes `{}`;
+ * - `configure` answers without telling the provider its configuration; {@link configureHandler}
+ *   hands the provider the variables (`mailplane:config:<key>`) first, so credentials can come
+ *   from `pulumi config set --secret mailplane:<key>`.
  *
  * Every other call is the host's. The replacement is made where the host registers its service
  * (`grpc.Server.prototype.addService`, on the grpc-js instance @pulumi/pulumi itself loads), once
@@ -18,8 +21,10 @@ import { createRequire } from "node:module";
 import * as pulumi from "@pulumi/pulumi";
 import type { DetailedDiffResult } from "./provider";
 
-/** A provider whose `diff` may return a field-level diff. */
+/** A provider whose `diff` may return a field-level diff, and that may take its configuration. */
 export interface DetailedDiffProvider extends pulumi.provider.Provider {
+  /** The provider's configuration, `{ "<pkg>:config:<key>": value }` (secrets in clear). */
+  configure?: (variables: Record<string, string>) => Promise<void>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as pulumi.provider.Provider's
   diff?: (id: string, urn: string, olds: any, news: any) => Promise<DetailedDiffResult>;
 }
@@ -115,6 +120,29 @@ export function readHandler(provider: pulumi.provider.Provider) {
   };
 }
 
+/**
+ * The gRPC `Configure` handler: gives the provider the configuration variables, then answers as
+ * the host does (secrets, resources and outputs accepted).
+ */
+export function configureHandler(provider: DetailedDiffProvider) {
+  return async (call: any, callback: (err: unknown, resp?: unknown) => void): Promise<void> => {
+    try {
+      const variables: Record<string, string> = {};
+      call.request.getVariablesMap().forEach((v: string, k: string) => {
+        variables[k] = v;
+      });
+      await provider.configure?.(variables);
+      const resp = new provproto.ConfigureResponse();
+      resp.setAcceptsecrets(true);
+      resp.setAcceptresources(true);
+      resp.setAcceptoutputs(true);
+      callback(undefined, resp);
+    } catch (e) {
+      callback({ code: grpc.status.UNKNOWN, details: (e as Error).message }, undefined);
+    }
+  };
+}
+
 let patched = false;
 
 /**
@@ -128,7 +156,12 @@ export async function serve(provider: DetailedDiffProvider, args: string[]): Pro
     grpc.Server.prototype.addService = function (service: unknown, impl: Record<string, unknown>) {
       const own =
         service === provrpc.ResourceProviderService
-          ? { ...bindAll(impl), diff: diffHandler(provider), read: readHandler(provider) }
+          ? {
+              ...bindAll(impl),
+              diff: diffHandler(provider),
+              read: readHandler(provider),
+              configure: configureHandler(provider),
+            }
           : impl;
       return addService.call(this, service, own);
     };
