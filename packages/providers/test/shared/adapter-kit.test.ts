@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { NotFoundError, ProviderError } from "../../src/errors";
+import { ConflictError, NotFoundError, ProviderError } from "../../src/errors";
 import { sharedReadCache } from "../../src/http/read-cache";
 import {
   AddressCheck,
+  adoptionConflict,
   DomainCache,
   failFor,
   lower,
@@ -39,6 +40,18 @@ describe("failFor", () => {
     expect(e.message).toBe("zoho createMailbox: ali@acme.com has no password");
     expect((e as ProviderError).operation).toBe("createMailbox");
     expect((e as ProviderError).provider).toBe("zoho");
+  });
+});
+
+describe("adoptionConflict", () => {
+  it("is a ConflictError with the vendor's status that ends with how to resolve it", () => {
+    const e = adoptionConflict("zoho", "createMailbox", 400, "ali@acme.com already exists");
+    expect(e).toBeInstanceOf(ConflictError);
+    expect(e.status).toBe(400);
+    expect(e.message).toBe(
+      "zoho createMailbox: ali@acme.com already exists; declare it as it exists " +
+        "(Mailplane adopts identical accounts) or choose another address",
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import type {
 import { capabilities } from "../definition";
 import {
   AddressCheck,
+  adoptionConflict,
   DomainCache,
   ListCache,
   failFor,
@@ -422,10 +423,11 @@ export class GoogleWorkspaceProvider implements MailProvider {
   }
 
   private conflict(op: string, address: string, what: string): ConflictError {
-    return new ConflictError(
-      { provider: PROVIDER, operation: op, status: 409 },
-      `${PROVIDER} ${op}: ${address} already exists in Google Workspace ${what}; declare it as ` +
-        `it exists (Mailplane adopts identical accounts) or choose another address`,
+    return adoptionConflict(
+      PROVIDER,
+      op,
+      409,
+      `${address} already exists in Google Workspace ${what}`,
     );
   }
 

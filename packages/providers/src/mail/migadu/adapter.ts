@@ -10,6 +10,7 @@ import type {
 import { capabilities } from "../definition";
 import {
   AddressCheck,
+  adoptionConflict,
   DomainCache,
   ListCache,
   failFor,
@@ -255,10 +256,11 @@ export class MigaduProvider implements MailProvider {
     what: string,
     diffs: string[],
   ): ConflictError {
-    return new ConflictError(
-      { provider: PROVIDER, operation, status: 422 },
-      `${PROVIDER} ${operation}: ${address} already exists at Migadu ${what} (${diffs.join("; ")}); ` +
-        `declare it as it exists (Mailplane adopts identical accounts) or choose another address`,
+    return adoptionConflict(
+      PROVIDER,
+      operation,
+      422,
+      `${address} already exists at Migadu ${what} (${diffs.join("; ")})`,
     );
   }
 

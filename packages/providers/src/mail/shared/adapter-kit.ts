@@ -1,5 +1,5 @@
 import { isNormalizedDomain, isNormalizedLocalPart } from "@mailplane/core";
-import { NotFoundError, ProviderError } from "../../errors";
+import { ConflictError, NotFoundError, ProviderError } from "../../errors";
 import { sharedReadCache } from "../../http/read-cache";
 
 /**
@@ -27,6 +27,26 @@ export function failFor(provider: string): Fail {
   return (operation, message) => {
     throw new ProviderError({ provider, operation }, `${provider} ${operation}: ${message}`);
   };
+}
+
+/** What ends every "it exists, but not as declared" conflict: how to resolve it. */
+export const ADOPT_ADVICE =
+  "declare it as it exists (Mailplane adopts identical accounts) or choose another address";
+
+/**
+ * The ConflictError of an address that exists other than declared (so it is not adopted):
+ * "`<provider> <operation>: <what>; <ADOPT_ADVICE>`", with the vendor's `status`.
+ */
+export function adoptionConflict(
+  provider: string,
+  operation: string,
+  status: number,
+  what: string,
+): ConflictError {
+  return new ConflictError(
+    { provider, operation, status },
+    `${provider} ${operation}: ${what}; ${ADOPT_ADVICE}`,
+  );
 }
 
 /** A checked address: lower-case domain and local part, and `local@domain`. */

@@ -9,7 +9,15 @@ import type {
 } from "../../adapter";
 import { ConflictError, NotFoundError } from "../../errors";
 import { capabilities } from "../definition";
-import { AddressCheck, ListCache, failFor, type Fail, lower, sorted } from "../shared/adapter-kit";
+import {
+  AddressCheck,
+  ListCache,
+  adoptionConflict,
+  failFor,
+  type Fail,
+  lower,
+  sorted,
+} from "../shared/adapter-kit";
 import { ZohoClient, type ZohoClientConfig } from "./client";
 import type { ZohoGroup, ZohoUser } from "./schema";
 
@@ -221,11 +229,11 @@ export class ZohoProvider implements MailProvider {
     const adopt = (u: ZohoUser): ZohoUser => {
       const diffs = this.differences(u, input);
       if (diffs.length > 0) {
-        throw new ConflictError(
-          { provider: PROVIDER, operation: op, status: 400 },
-          `${PROVIDER} ${op}: ${address} already exists in Zoho Mail with different settings ` +
-            `(${diffs.join("; ")}); declare it as it exists (Mailplane adopts identical accounts) ` +
-            `or choose another address`,
+        throw adoptionConflict(
+          PROVIDER,
+          op,
+          400,
+          `${address} already exists in Zoho Mail with different settings (${diffs.join("; ")})`,
         );
       }
       return u;
