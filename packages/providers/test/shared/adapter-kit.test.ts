@@ -81,6 +81,16 @@ describe("AddressCheck", () => {
     );
   });
 
+  it("takes a display name with something besides spaces", () => {
+    const check = new AddressCheck("zoho", undefined);
+    expect(check.name("updateMailbox", "ali@acme.com", "Ali")).toBe("Ali");
+    for (const bad of ["", "  ", undefined]) {
+      expect(thrown(() => check.name("updateMailbox", "ali@acme.com", bad)).message).toBe(
+        "zoho updateMailbox: ali@acme.com: name must be a non-empty display name",
+      );
+    }
+  });
+
   it("refuses a local part in the provider's wording", () => {
     expect(
       thrown(() => new AddressCheck("migadu", undefined).localPart("a b", "getAlias")).message,

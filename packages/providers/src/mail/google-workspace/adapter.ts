@@ -486,12 +486,10 @@ export class GoogleWorkspaceProvider implements MailProvider {
   }
 
   private checkName(op: string, address: string, name: unknown): string {
-    if (typeof name !== "string" || name.trim() === "") {
-      fail(op, `${address}: name must be a non-empty display name`);
-    }
-    if (name.length > 256)
-      fail(op, `${address}: name must be at most 256 characters, got ${name.length}`);
-    return name;
+    const checked = this.check.name(op, address, name);
+    if (checked.length > 256)
+      fail(op, `${address}: name must be at most 256 characters, got ${checked.length}`);
+    return checked;
   }
 
   private checkTwoStep(

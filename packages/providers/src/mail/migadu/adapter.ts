@@ -271,9 +271,7 @@ export class MigaduProvider implements MailProvider {
   async createMailbox(input: MailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
     const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
-    if (typeof input.name !== "string" || input.name.trim() === "") {
-      fail(op, `${address}: name must be a non-empty display name`);
-    }
+    this.check.name(op, address, input.name);
     const forwardTo = lower(input.forwardTo ?? []);
     if (forwardTo.length > 0 && !input.suspended) {
       fail(
@@ -353,9 +351,7 @@ export class MigaduProvider implements MailProvider {
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     const { d, lp, address } = this.check.address(domain, localPart, op);
-    if (patch.name !== undefined && patch.name.trim() === "") {
-      fail(op, `${address}: name must be a non-empty display name`);
-    }
+    if (patch.name !== undefined) this.check.name(op, address, patch.name);
     const body: MigaduMailboxWrite = {};
     if (patch.name !== undefined) body.name = patch.name;
     if (patch.suspended !== undefined) Object.assign(body, suspensionBody(patch.suspended));

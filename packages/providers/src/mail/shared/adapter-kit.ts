@@ -95,6 +95,14 @@ export class AddressCheck {
     return lp;
   }
 
+  /** A display name: a string with something besides spaces. */
+  name(operation: string, address: string, name: unknown): string {
+    if (typeof name !== "string" || name.trim() === "") {
+      this.fail(operation, `${address}: name must be a non-empty display name`);
+    }
+    return name;
+  }
+
   /** The domain, then the local part, checked; with the address they make. */
   address(domain: string, localPart: string, operation: string): CheckedAddress {
     const d = this.domain(domain, operation);

@@ -219,9 +219,7 @@ export class ZohoProvider implements MailProvider {
   async createMailbox(input: MailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
     const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
-    if (typeof input.name !== "string" || input.name.trim() === "") {
-      fail(op, `${address}: name must be a non-empty display name`);
-    }
+    this.check.name(op, address, input.name);
     this.refuseUnsupported(op, address, input);
     if (input.password === undefined || input.password === "") {
       fail(op, `${address} has no password; Zoho Mail adds users with an initial password only`);
@@ -356,9 +354,7 @@ export class ZohoProvider implements MailProvider {
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     const { d, lp, address } = this.check.address(domain, localPart, op);
-    if (patch.name !== undefined && patch.name.trim() === "") {
-      fail(op, `${address}: name must be a non-empty display name`);
-    }
+    if (patch.name !== undefined) this.check.name(op, address, patch.name);
     const keep = lower(patch.keepAliases ?? []);
     const declared = patch.aliases === undefined ? undefined : lower(patch.aliases);
     this.refuseUnsupported(op, address, { ...patch, aliases: declared });
