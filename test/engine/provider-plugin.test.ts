@@ -3,7 +3,7 @@
  * test/engine/fixtures/plugin declares two `mailplane:index:Mailbox` resources served by
  * packages/provider-plugin (found through Pulumi.yaml's `plugins.providers` entry), with their
  * accounts at the Migadu emulator in this process. Each step is a `pulumi config set`.
- * Golden file: test/engine/golden/plugin-3-field-diff.txt (`UPDATE_GOLDEN=1` rewrites it).
+ * Golden files: test/engine/golden/plugin-*.txt (`UPDATE_GOLDEN=1` rewrites them).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -205,6 +205,9 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
         localPart: { kind: "update-replace", inputDiff: true },
         allowRecreate: { kind: "update", inputDiff: true },
       });
+      // What users see: the replacement and the field that forces it.
+      const g = golden(path.join(GOLDEN, "plugin-4-replace.txt"), await previewDiff(), tmp, STACK);
+      expect(g.text).toBe(g.golden);
       await ws.ok(["config", "rm", "zhangsanAllowRecreate"]);
       await ws.ok(["config", "rm", "zhangsanLocalPart"]);
       expect((await preview()).changeSummary).toEqual({ same: 3 });
