@@ -44,3 +44,21 @@ export async function pool<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * Creates mailboxes 0…count−1 through `provider`, at most `limit` in flight: `input(i)` gives
+ * each one's fields; every mailbox is active, without aliases or forwarding.
+ */
+export async function createMailboxes<I>(
+  provider: { createMailbox(input: I): Promise<unknown> },
+  count: number,
+  limit: number,
+  input: (i: number) => Omit<I, "suspended" | "aliases" | "forwardTo">,
+): Promise<void> {
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    limit,
+    (i) =>
+      provider.createMailbox({ suspended: false, aliases: [], forwardTo: [], ...input(i) } as I),
+  );
+}

@@ -14,7 +14,7 @@
 import crypto from "node:crypto";
 import type * as Emulators from "../emulators/google-directory";
 import type * as Google from "../../packages/providers/src/mail/google-workspace";
-import { pool, routes, runFromSources } from "./bench-kit";
+import { createMailboxes, pool, routes, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
   runFromSources();
@@ -102,20 +102,12 @@ async function main(): Promise<void> {
     const emu = await emulator();
     const p = adapter(emu);
     const started = performance.now();
-    await pool(
-      Array.from({ length: creates }, (_, i) => i),
-      64,
-      (i) =>
-        p.createMailbox({
-          domain,
-          localPart: `new${i}`,
-          name: `New ${i}`,
-          suspended: false,
-          aliases: [],
-          forwardTo: [],
-          password: `initial-Password-${i}`,
-        }),
-    );
+    await createMailboxes(p, creates, 64, (i) => ({
+      domain,
+      localPart: `new${i}`,
+      name: `New ${i}`,
+      password: `initial-Password-${i}`,
+    }));
     const wall = (performance.now() - started) / 1000;
     const floor = creates / 40;
     const limited = emu.log.filter((r) => r.status === 403).length;

@@ -11,7 +11,7 @@
    below, so that workspace packages resolve to their TypeScript sources */
 import type * as Graph from "../emulators/microsoft-graph";
 import type * as M365 from "../../packages/providers/src/mail/microsoft-365";
-import { pool, runFromSources } from "./bench-kit";
+import { createMailboxes, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
   runFromSources();
@@ -60,20 +60,12 @@ async function main(): Promise<void> {
   emu.resetLog();
   const writer = provider();
   t0 = performance.now();
-  await pool(
-    Array.from({ length: creates }, (_, i) => i),
-    16,
-    (i) =>
-      writer.createMailbox({
-        domain,
-        localPart: `c${i}`,
-        name: `C ${i}`,
-        suspended: false,
-        aliases: [],
-        forwardTo: [],
-        password: `Pw-${i}-0123456789`,
-      }),
-  );
+  await createMailboxes(writer, creates, 16, (i) => ({
+    domain,
+    localPart: `c${i}`,
+    name: `C ${i}`,
+    password: `Pw-${i}-0123456789`,
+  }));
   const seconds = (performance.now() - t0) / 1000;
   const writes = emu.count("POST /v1.0/users") + emu.count("POST /v1.0/users/:id/assignLicense");
   const floor = writes / 20;

@@ -17,7 +17,7 @@
    so that workspace packages resolve to their TypeScript sources */
 import type * as Emulators from "../emulators/tencent-exmail";
 import type * as Exmail from "../../packages/providers/src/mail/tencent-exmail";
-import { pool, routes, runFromSources } from "./bench-kit";
+import { createMailboxes, routes, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
   runFromSources();
@@ -46,21 +46,13 @@ async function main(): Promise<void> {
 
   const p = adapter();
   const started = performance.now();
-  await pool(
-    Array.from({ length: creates }, (_, i) => i),
-    64,
-    (i) =>
-      p.createMailbox({
-        domain,
-        localPart: `new${i}`,
-        name: i % 3 === 0 ? `新员工 ${i}` : i % 3 === 1 ? `کارمند ${i}` : `Zoë ${i}`,
-        department: `部门 ${i % 10}`,
-        suspended: false,
-        aliases: [],
-        forwardTo: [],
-        password: `Initial${i}Password`,
-      }),
-  );
+  await createMailboxes(p, creates, 64, (i) => ({
+    domain,
+    localPart: `new${i}`,
+    name: i % 3 === 0 ? `新员工 ${i}` : i % 3 === 1 ? `کارمند ${i}` : `Zoë ${i}`,
+    department: `部门 ${i % 10}`,
+    password: `Initial${i}Password`,
+  }));
   const wall = (performance.now() - started) / 1000;
   const floor = creates / (perMinute / 60);
   console.log(

@@ -15,7 +15,7 @@
    below, so that workspace packages resolve to their TypeScript sources */
 import type * as Emulator from "../emulators/zoho-mail";
 import type * as Zoho from "../../packages/providers/src/mail/zoho";
-import { pool, runFromSources } from "./bench-kit";
+import { createMailboxes, runFromSources } from "./bench-kit";
 
 async function main(): Promise<void> {
   runFromSources();
@@ -51,20 +51,12 @@ async function main(): Promise<void> {
 
   // 1. Creating mailboxes at the default budget.
   const t0 = performance.now();
-  await pool(
-    Array.from({ length: creates }, (_, i) => i),
-    16,
-    (i) =>
-      provider.createMailbox({
-        domain: "acme.com",
-        localPart: `c${String(i).padStart(4, "0")}`,
-        name: `C ${i}`,
-        suspended: false,
-        aliases: [],
-        forwardTo: [],
-        password: `Pw-${i}-0123456789`,
-      }),
-  );
+  await createMailboxes(provider, creates, 16, (i) => ({
+    domain: "acme.com",
+    localPart: `c${String(i).padStart(4, "0")}`,
+    name: `C ${i}`,
+    password: `Pw-${i}-0123456789`,
+  }));
   const seconds = ((performance.now() - t0) / 1000) * scale;
   const requests = emu.log.filter((l) => l.path.startsWith("/api")).length;
   const floor = (requests / limitPerMinute) * 60;
