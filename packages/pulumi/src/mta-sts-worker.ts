@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type * as Cloudflare from "@pulumi/cloudflare";
 import { mtaStsWorkerScript } from "@mailplane/providers";
 import { loadCloudflare } from "./optional-peers";
 
@@ -34,10 +33,12 @@ export interface MtaStsWorkerArgs {
  * @see https://www.rfc-editor.org/rfc/rfc8461#section-3.3
  */
 export class MtaStsWorker extends pulumi.ComponentResource {
-  /** The Worker serving the policy. */
-  public readonly script: Cloudflare.WorkersScript;
-  /** `mta-sts.<domain>` bound to the Worker. */
-  public readonly customDomain: Cloudflare.WorkersCustomDomain;
+  // Typed as plain custom resources: @pulumi/cloudflare is an optional peer, so the published
+  // types must not need it (test/pack type-checks them without it).
+  /** The Worker serving the policy (a `cloudflare.WorkersScript`). */
+  public readonly script: pulumi.CustomResource;
+  /** `mta-sts.<domain>` bound to the Worker (a `cloudflare.WorkersCustomDomain`). */
+  public readonly customDomain: pulumi.CustomResource;
   /** `https://mta-sts.<domain>/.well-known/mta-sts.txt`. */
   public readonly policyUrl: string;
 
@@ -56,7 +57,7 @@ export class MtaStsWorker extends pulumi.ComponentResource {
       }
       return mtaStsWorkerScript(policy);
     });
-    this.script = new cloudflare.WorkersScript(
+    const script = new cloudflare.WorkersScript(
       `${name}-script`,
       {
         accountId: args.accountId,
@@ -67,13 +68,14 @@ export class MtaStsWorker extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.script = script;
     this.customDomain = new cloudflare.WorkersCustomDomain(
       `${name}-domain`,
       {
         accountId: args.accountId,
         zoneId: args.zoneId,
         hostname: host,
-        service: this.script.scriptName,
+        service: script.scriptName,
       },
       { parent: this },
     );
