@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { MailboxArgs } from "@mailplane/pulumi";
+import { mailboxResourceOptions, mailboxResourceProps, type MailboxArgs } from "@mailplane/pulumi";
 
 export type { MailboxArgs };
 
@@ -46,41 +46,6 @@ export class Mailbox extends pulumi.CustomResource {
    * @param opts Resource options; `additionalSecretOutputs` always includes `passwordHash`.
    */
   constructor(name: string, args: MailboxArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      Mailbox.__pulumiType,
-      name,
-      {
-        mailProvider: args.mailProvider,
-        apiUrl: args.apiUrl,
-        domain: args.domain,
-        localPart: args.localPart,
-        name: args.name,
-        department: args.department,
-        title: args.title,
-        givenName: args.givenName,
-        familyName: args.familyName,
-        profile: args.profile,
-        quotaMb: args.quotaMb,
-        suspended: args.suspended ?? false,
-        changePasswordAtNextLogin: args.changePasswordAtNextLogin ?? false,
-        require2fa: args.require2fa ?? false,
-        aliases: args.aliases ?? [],
-        forwardTo: args.forwardTo ?? [],
-        keepUntil: args.keepUntil,
-        recoveryEmail: args.recoveryEmail,
-        onDelete: args.onDelete ?? "suspend",
-        allowRecreate: args.allowRecreate ?? false,
-        shared: args.shared ?? false,
-        members: args.members,
-        password: args.password === undefined ? undefined : pulumi.secret(args.password),
-        address: undefined,
-        passwordHash: undefined,
-        twoFactorEnforced: undefined,
-      },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordHash"],
-      },
-    );
+    super(Mailbox.__pulumiType, name, mailboxResourceProps(args), mailboxResourceOptions(opts));
   }
 }

@@ -173,40 +173,55 @@ export class Mailbox extends pulumi.dynamic.Resource {
     super(
       mailboxProvider,
       name,
-      {
-        mailProvider: args.mailProvider,
-        apiUrl: args.apiUrl,
-        domain: args.domain,
-        localPart: args.localPart,
-        name: args.name,
-        department: args.department,
-        title: args.title,
-        givenName: args.givenName,
-        familyName: args.familyName,
-        profile: args.profile,
-        quotaMb: args.quotaMb,
-        suspended: args.suspended ?? false,
-        changePasswordAtNextLogin: args.changePasswordAtNextLogin ?? false,
-        require2fa: args.require2fa ?? false,
-        aliases: args.aliases ?? [],
-        forwardTo: args.forwardTo ?? [],
-        keepUntil: args.keepUntil,
-        recoveryEmail: args.recoveryEmail,
-        onDelete: args.onDelete ?? "suspend",
-        allowRecreate: args.allowRecreate ?? false,
-        shared: args.shared ?? false,
-        members: args.members,
-        password: args.password === undefined ? undefined : pulumi.secret(args.password),
-        address: undefined,
-        passwordHash: undefined,
-        twoFactorEnforced: undefined,
-      },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordHash"],
-      },
+      mailboxResourceProps(args),
+      mailboxResourceOptions(opts),
       "mailplane",
       "Mailbox",
     );
   }
+}
+
+/**
+ * The properties a Mailbox registers: its inputs with their defaults, the password as a secret,
+ * and the outputs it declares. One mapping for the dynamic `Mailbox` and the provider plugin's.
+ */
+export function mailboxResourceProps(args: MailboxArgs): pulumi.Inputs {
+  return {
+    mailProvider: args.mailProvider,
+    apiUrl: args.apiUrl,
+    domain: args.domain,
+    localPart: args.localPart,
+    name: args.name,
+    department: args.department,
+    title: args.title,
+    givenName: args.givenName,
+    familyName: args.familyName,
+    profile: args.profile,
+    quotaMb: args.quotaMb,
+    suspended: args.suspended ?? false,
+    changePasswordAtNextLogin: args.changePasswordAtNextLogin ?? false,
+    require2fa: args.require2fa ?? false,
+    aliases: args.aliases ?? [],
+    forwardTo: args.forwardTo ?? [],
+    keepUntil: args.keepUntil,
+    recoveryEmail: args.recoveryEmail,
+    onDelete: args.onDelete ?? "suspend",
+    allowRecreate: args.allowRecreate ?? false,
+    shared: args.shared ?? false,
+    members: args.members,
+    password: args.password === undefined ? undefined : pulumi.secret(args.password),
+    address: undefined,
+    passwordHash: undefined,
+    twoFactorEnforced: undefined,
+  };
+}
+
+/** A Mailbox's resource options: `passwordHash` is always a secret output. */
+export function mailboxResourceOptions(
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.CustomResourceOptions {
+  return {
+    ...opts,
+    additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordHash"],
+  };
 }
