@@ -134,14 +134,6 @@ export interface GoogleWorkspaceProviderConfig extends GoogleWorkspaceClientConf
   consistency?: Partial<GoogleConsistencyPolicy>;
 }
 
-/** A mailbox input with the optional explicit name parts (family-name-first names). */
-export type GoogleMailboxInput = MailboxInput & {
-  givenName?: string;
-  familyName?: string;
-  /** A mailbox profile, placed into `orgUnits[profile]`. */
-  profile?: string;
-};
-
 const PROVIDER = "googleWorkspace";
 
 /** Process-wide: addresses written recently, with the time (eventual consistency). */
@@ -520,7 +512,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
    * without touching its password; a different one, or a group or alias at the address, is a
    * ConflictError. Without a password a random one is set with change-at-next-login.
    */
-  async createMailbox(input: GoogleMailboxInput): Promise<MailboxState> {
+  async createMailbox(input: MailboxInput): Promise<MailboxState> {
     if (input.shared === true) return this.createInbox(input);
     const op = "createMailbox";
     const { d, lp, address } = this.check.address(input.domain, input.localPart, op);
@@ -594,7 +586,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
   async updateMailbox(
     domain: string,
     localPart: string,
-    patch: MailboxPatch & { givenName?: string; familyName?: string },
+    patch: MailboxPatch,
   ): Promise<MailboxState> {
     const op = "updateMailbox";
     const { d, lp, address } = this.check.address(domain, localPart, op);
@@ -1120,7 +1112,7 @@ export class GoogleWorkspaceProvider implements MailProvider {
    * members (Mailplane's inbox, or a plain group moving to this kind) is taken over; anything else
    * there is a ConflictError.
    */
-  private async createInbox(input: GoogleMailboxInput): Promise<MailboxState> {
+  private async createInbox(input: MailboxInput): Promise<MailboxState> {
     const op = "createMailbox";
     const { d, address } = this.check.address(input.domain, input.localPart, op);
     const name = this.checkName(op, address, input.name);
