@@ -129,6 +129,43 @@ describe("Migadu emulator", () => {
     });
   });
 
+  it("snapshot() is the whole store as sorted JSON; seed() restores it in another emulator", async () => {
+    await api().post("/domains/acme.com/mailboxes", {
+      local_part: "zs",
+      name: "Zhang San",
+      password: "Zs-secret-1",
+    });
+    emu.putMailbox("acme.com", { local_part: "ali", name: "Ali" });
+    await api().post("/domains/acme.com/mailboxes/ali/forwardings", { address: "x@example.net" });
+    emu.putAlias("acme.com", "hr", ["ali@acme.com"]);
+    const snap = emu.snapshot();
+    expect(Object.keys(snap)).toEqual(["acme.com"]);
+    expect(Object.keys(snap["acme.com"]!.mailboxes)).toEqual(["ali", "zs"]);
+    expect(snap["acme.com"]!.passwords).toEqual({ zs: "Zs-secret-1" });
+    expect(Object.keys(snap["acme.com"]!.forwardings.ali!)).toEqual(["x@example.net"]);
+    expect(snap["acme.com"]!.aliases.hr!.destinations).toEqual(["ali@acme.com"]);
+
+    const other = new MigaduEmulator({ user: USER, apiKey: KEY, domains: ["other.org"] });
+    const otherUrl = await other.start();
+    try {
+      other.seed(JSON.parse(JSON.stringify(snap)));
+      expect(JSON.stringify(other.snapshot())).toBe(JSON.stringify(snap));
+      // Served from the seeded store; the snapshot's domains replace the hosted ones.
+      const list = await api(undefined, otherUrl).get("/domains/acme.com/mailboxes");
+      expect(list.data.mailboxes.map((m: { address: string }) => m.address)).toEqual([
+        "ali@acme.com",
+        "zs@acme.com",
+      ]);
+      const gone = await api(undefined, otherUrl).get("/domains/other.org/mailboxes");
+      expect([gone.status, gone.data]).toEqual([404, { error: "Domain not found" }]);
+      // A copy: changing the seeded emulator leaves the snapshot as it was.
+      other.patchMailbox("acme.com", "ali", { name: "Changed" });
+      expect(snap["acme.com"]!.mailboxes.ali!.name).toBe("Ali");
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("answers 403 over its rate limit (60 per 2 minutes by default)", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 62; i++)

@@ -98,6 +98,19 @@ interface DomainState {
   rewrites: Map<string, MigaduRewrite>;
 }
 
+/** The emulator's whole state as JSON ({@link MigaduEmulator.snapshot}), by domain. */
+export type MigaduSnapshot = Record<
+  string,
+  {
+    mailboxes: Record<string, MigaduMailbox>;
+    passwords: Record<string, string>;
+    identities: Record<string, Record<string, MigaduIdentity>>;
+    forwardings: Record<string, Record<string, MigaduForwarding>>;
+    aliases: Record<string, MigaduAlias>;
+    rewrites: Record<string, MigaduRewrite>;
+  }
+>;
+
 /** Options of the Migadu emulator. */
 export interface MigaduEmulatorOptions {
   /** Admin email (Basic auth user). */
@@ -293,6 +306,52 @@ export class MigaduEmulator extends Emulator {
   /** Copies of the domain's rewrites. */
   rewrites(domain: string): MigaduRewrite[] {
     return [...this.state(domain).rewrites.values()].map((r) => structuredClone(r));
+  }
+
+  /**
+   * Every hosted domain's whole state (passwords included) as plain JSON, keys sorted, so two
+   * snapshots of the same store are byte-equal; {@link seed} restores it.
+   */
+  snapshot(): MigaduSnapshot {
+    const sorted = <T>(m: Map<string, T>): Record<string, T> =>
+      Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v]));
+    const nested = <T>(m: Map<string, Map<string, T>>): Record<string, Record<string, T>> =>
+      Object.fromEntries(
+        [...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)]),
+      );
+    return structuredClone(
+      Object.fromEntries(
+        [...this.domains]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([domain, s]) => [
+            domain,
+            {
+              mailboxes: sorted(s.mailboxes),
+              passwords: sorted(s.passwords),
+              identities: nested(s.identities),
+              forwardings: nested(s.forwardings),
+              aliases: sorted(s.aliases),
+              rewrites: sorted(s.rewrites),
+            },
+          ]),
+      ),
+    );
+  }
+
+  /** Replaces the whole state with a {@link snapshot}'s (its domains become the hosted ones). */
+  seed(snapshot: MigaduSnapshot): void {
+    const map = <T>(r: Record<string, T>): Map<string, T> => new Map(Object.entries(r));
+    this.domains.clear();
+    for (const [domain, s] of Object.entries(structuredClone(snapshot))) {
+      this.domains.set(domain, {
+        mailboxes: map(s.mailboxes),
+        passwords: map(s.passwords),
+        identities: new Map(Object.entries(s.identities).map(([k, v]) => [k, map(v)])),
+        forwardings: new Map(Object.entries(s.forwardings).map(([k, v]) => [k, map(v)])),
+        aliases: map(s.aliases),
+        rewrites: map(s.rewrites),
+      });
+    }
   }
 
   private state(domain: string): DomainState {
