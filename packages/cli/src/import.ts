@@ -5,6 +5,7 @@ import { decodeTxt, parseMailDomain, type MailProviderCapabilities } from "@mail
 import type { AliasState, GroupState, MailboxState, MailProvider } from "@mailplane/providers";
 import * as prettier from "prettier";
 import { fetchPolicyText, makeResolver, mtaSts, readCaFile } from "./audit-dns";
+import { importFileOf, type PulumiImportFile } from "./import-file";
 import { adapterFor } from "./targets";
 
 const getDmarcRecord = require("mailauth/lib/dmarc/get-dmarc-record") as (
@@ -596,11 +597,14 @@ export interface ImportOptions {
   progress(line: string): void;
 }
 
-/** `mailplane import`: reads the live domain (read-only) and returns the program's text. */
+/**
+ * `mailplane import`: reads the live domain (read-only) and returns the program's text, and the
+ * Pulumi import file of every account it found (`--import-file`).
+ */
 export async function runImport(
   opts: ImportOptions,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<GeneratedProgram> {
+): Promise<GeneratedProgram & { importFile: PulumiImportFile }> {
   const domain = opts.domain.toLowerCase();
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) {
     throw new Error(
@@ -624,7 +628,7 @@ export async function runImport(
     opts.progress(`reading ${domain}'s DNS policy from ${opts.resolver}…`);
     dns = await readLiveDnsPolicy(domain, opts.resolver, await readCaFile(opts.ca));
   }
-  return generateProgram(
+  const program = await generateProgram(
     live,
     capabilities,
     { provider: opts.provider, ...(opts.apiUrl === undefined ? {} : { apiUrl: opts.apiUrl }) },
@@ -634,4 +638,5 @@ export async function runImport(
       date: new Date().toISOString().slice(0, 10),
     },
   );
+  return { ...program, importFile: importFileOf(live, opts.provider) };
 }

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runAudit, type AuditOptions } from "./audit";
 import { exitCode, renderReport, sortFindings } from "./findings";
+import path from "node:path";
 import { runImport, type ImportOptions } from "./import";
+import { importFileProblem, importFileSummary, renderImportFile } from "./import-file";
 import { registerSummaryCommand } from "./summary/command";
 
 /** Where the command writes; tests pass their own. */
@@ -126,8 +128,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--ca <file>", "extra trusted CA certificates (PEM) for the MTA-STS policy server")
     .option("-o, --out <file>", "where to write the program (default: stdout)")
     .option("--name <name>", "the MailDomain's resource name (default: the domain's first label)")
-    .action(async (o: Omit<ImportOptions, "progress"> & { out?: string }) => {
+    .option(
+      "--import-file <file>",
+      "also write the file `pulumi import --file` takes: every live account as a resource of the mailplane plugin",
+    )
+    .action(async (o: Omit<ImportOptions, "progress"> & { out?: string; importFile?: string }) => {
       try {
+        const problem = o.importFile === undefined ? undefined : importFileProblem(o.provider);
+        if (problem !== undefined) throw new Error(problem);
         const written = await runImport(
           {
             provider: o.provider,
@@ -141,11 +149,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           },
           io.env,
         );
+        const { writeFile } = await import("node:fs/promises");
         if (o.out === undefined) io.stdout(written.code);
         else {
-          const { writeFile } = await import("node:fs/promises");
           await writeFile(o.out, written.code);
           io.stderr(`wrote ${o.out}: ${written.summary}\n`);
+        }
+        if (o.importFile !== undefined) {
+          const file = path.resolve(io.cwd, o.importFile);
+          try {
+            await writeFile(file, renderImportFile(written.importFile));
+          } catch (e) {
+            throw new Error(
+              `--import-file ${o.importFile}: ${(e as Error).message} (allowed: a writable file path)`,
+            );
+          }
+          io.stderr(
+            `wrote ${o.importFile}: ${importFileSummary(written.importFile)}; adopt them with ` +
+              `pulumi import --file ${o.importFile}\n`,
+          );
         }
       } catch (e) {
         io.stderr(`mailplane import: ${(e as Error).message}\n`);
