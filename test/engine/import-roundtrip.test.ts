@@ -75,7 +75,8 @@ function project(name: string, program: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, "Pulumi.yaml"),
-    `name: mailplane-imported-${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`,
+    `name: mailplane-imported-${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n` +
+      `plugins:\n  providers:\n    - name: mailplane\n      path: ../../../../node_modules/@mailplane/pulumi\n`,
   );
   writeFileSync(
     path.join(dir, "package.json"),

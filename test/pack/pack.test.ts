@@ -152,7 +152,9 @@ beforeAll(async () => {
   );
   writeFileSync(
     path.join(app, "Pulumi.yaml"),
-    "name: mailplane-pack-test\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n",
+    "name: mailplane-pack-test\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n" +
+      // How a user's engine finds the mailplane provider plugin: the installed package's folder.
+      "plugins:\n  providers:\n    - name: mailplane\n      path: node_modules/@mailplane/pulumi\n",
   );
   // The tsconfig.json `pulumi new typescript` writes, plus esModuleInterop (zod's own .d.ts
   // files need it); no skipLibCheck, so every published .d.ts file is checked.

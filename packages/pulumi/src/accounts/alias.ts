@@ -1,17 +1,5 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-
-/** The serialized dynamic provider: a shim that loads the runtime at call time. */
-const aliasProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
-  check: (o, n) => require("@mailplane/pulumi/runtime").alias.check(o, n),
-  diff: (i, o, n) => require("@mailplane/pulumi/runtime").alias.diff(i, o, n),
-  create: (n) => require("@mailplane/pulumi/runtime").alias.create(n),
-  read: (i, p) => require("@mailplane/pulumi/runtime").alias.read(i, p),
-  update: (i, o, n) => require("@mailplane/pulumi/runtime").alias.update(i, o, n),
-  delete: (i, p) => require("@mailplane/pulumi/runtime").alias.delete(i, p),
-};
+import { pluginResourceOptions, typeToken } from "../resource-types";
 
 /** Inputs of an {@link Alias}. */
 export interface AliasArgs {
@@ -40,11 +28,10 @@ export interface AliasArgs {
  * (it holds no mail). Its id is `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/info`.
  *
  * Adopting an existing alias: declare it with its live destinations; create adopts identical
- * content without a write (different content fails with a Conflict, nothing changed). Pulumi
- * cannot import dynamic-provider resources: neither `pulumi import` nor the `import` resource
- * option works for them (pulumi/pulumi#16175, #3550).
+ * content without a write (different content fails with a Conflict, nothing changed); or
+ * `pulumi import mailplane:index:Alias <name> <id>`. Served by the `mailplane` provider plugin.
  */
-export class Alias extends pulumi.dynamic.Resource {
+export class Alias extends pulumi.CustomResource {
   /** The alias's address. */
   declare public readonly address: pulumi.Output<string>;
   /** Destinations at the provider, sorted. */
@@ -57,7 +44,7 @@ export class Alias extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: AliasArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      aliasProvider,
+      typeToken("Alias"),
       name,
       {
         mailProvider: args.mailProvider,
@@ -68,9 +55,7 @@ export class Alias extends pulumi.dynamic.Resource {
         expires: args.expires,
         address: undefined,
       },
-      opts,
-      "mailplane",
-      "Alias",
+      pluginResourceOptions("Alias", opts),
     );
   }
 }

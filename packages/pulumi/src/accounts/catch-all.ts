@@ -1,17 +1,5 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-
-/** The serialized dynamic provider: a shim that loads the runtime at call time. */
-const catchAllProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
-  check: (o, n) => require("@mailplane/pulumi/runtime").catchAll.check(o, n),
-  diff: (i, o, n) => require("@mailplane/pulumi/runtime").catchAll.diff(i, o, n),
-  create: (n) => require("@mailplane/pulumi/runtime").catchAll.create(n),
-  read: (i, p) => require("@mailplane/pulumi/runtime").catchAll.read(i, p),
-  update: (i, o, n) => require("@mailplane/pulumi/runtime").catchAll.update(i, o, n),
-  delete: (i, p) => require("@mailplane/pulumi/runtime").catchAll.delete(i, p),
-};
+import { pluginResourceOptions, typeToken } from "../resource-types";
 
 /** Inputs of a {@link CatchAll}. */
 export interface CatchAllArgs {
@@ -37,10 +25,10 @@ export interface CatchAllArgs {
  * `selfHosted/acme.com`.
  *
  * Adopting an existing catch-all: declare its live destinations; create adopts identical content
- * without a write (different content fails with a Conflict, nothing changed). Pulumi cannot
- * import dynamic-provider resources (pulumi/pulumi#16175, #3550).
+ * without a write (different content fails with a Conflict, nothing changed); or
+ * `pulumi import mailplane:index:CatchAll <name> <id>`. Served by the `mailplane` provider plugin.
  */
-export class CatchAll extends pulumi.dynamic.Resource {
+export class CatchAll extends pulumi.CustomResource {
   /** The catch-all's pattern, `@domain`. */
   declare public readonly address: pulumi.Output<string>;
   /** Destinations at the provider, sorted. */
@@ -53,7 +41,7 @@ export class CatchAll extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: CatchAllArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      catchAllProvider,
+      typeToken("CatchAll"),
       name,
       {
         mailProvider: args.mailProvider,
@@ -62,9 +50,7 @@ export class CatchAll extends pulumi.dynamic.Resource {
         destinations: args.destinations,
         address: undefined,
       },
-      opts,
-      "mailplane",
-      "CatchAll",
+      pluginResourceOptions("CatchAll", opts),
     );
   }
 }

@@ -1,17 +1,5 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-
-/** The serialized dynamic provider: a shim that loads the runtime at call time. */
-const domainAliasProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
-  check: (o, n) => require("@mailplane/pulumi/runtime").domainAlias.check(o, n),
-  diff: (i, o, n) => require("@mailplane/pulumi/runtime").domainAlias.diff(i, o, n),
-  create: (n) => require("@mailplane/pulumi/runtime").domainAlias.create(n),
-  read: (i, p) => require("@mailplane/pulumi/runtime").domainAlias.read(i, p),
-  update: (i, o, n) => require("@mailplane/pulumi/runtime").domainAlias.update(i, o, n),
-  delete: (i, p) => require("@mailplane/pulumi/runtime").domainAlias.delete(i, p),
-};
+import { pluginResourceOptions, typeToken } from "../resource-types";
 
 /** Inputs of a {@link DomainAlias}. */
 export interface DomainAliasArgs {
@@ -37,8 +25,9 @@ export interface DomainAliasArgs {
  * (MX, SPF, ...) are MailDomain's business, not this resource's. Its id is
  * `<provider>/<domain>/<aliasDomain>`, e.g. `selfHosted/acme.com/acme.co`. Create adopts an
  * existing identical link; a link of the alias domain to another domain fails with a Conflict.
+ * Served by the `mailplane` provider plugin.
  */
-export class DomainAlias extends pulumi.dynamic.Resource {
+export class DomainAlias extends pulumi.CustomResource {
   /** The target domain. */
   declare public readonly domain: pulumi.Output<string>;
   /** The alias domain. */
@@ -51,7 +40,7 @@ export class DomainAlias extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: DomainAliasArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      domainAliasProvider,
+      typeToken("DomainAlias"),
       name,
       {
         mailProvider: args.mailProvider,
@@ -59,9 +48,7 @@ export class DomainAlias extends pulumi.dynamic.Resource {
         domain: args.domain,
         aliasDomain: args.aliasDomain,
       },
-      opts,
-      "mailplane",
-      "DomainAlias",
+      pluginResourceOptions("DomainAlias", opts),
     );
   }
 }

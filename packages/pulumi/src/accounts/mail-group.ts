@@ -1,17 +1,5 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-
-/** The serialized dynamic provider: a shim that loads the runtime at call time. */
-const groupProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
-  check: (o, n) => require("@mailplane/pulumi/runtime").group.check(o, n),
-  diff: (i, o, n) => require("@mailplane/pulumi/runtime").group.diff(i, o, n),
-  create: (n) => require("@mailplane/pulumi/runtime").group.create(n),
-  read: (i, p) => require("@mailplane/pulumi/runtime").group.read(i, p),
-  update: (i, o, n) => require("@mailplane/pulumi/runtime").group.update(i, o, n),
-  delete: (i, p) => require("@mailplane/pulumi/runtime").group.delete(i, p),
-};
+import { pluginResourceOptions, typeToken } from "../resource-types";
 
 /** Inputs of a {@link MailGroup}. */
 export interface MailGroupArgs {
@@ -47,11 +35,11 @@ export interface MailGroupArgs {
  * no mail). Its id is `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/all-staff`.
  *
  * Adopting an existing group: declare it with its live members; create adopts identical content
- * without a write (different content fails with a Conflict, nothing changed). Pulumi cannot
- * import dynamic-provider resources: neither `pulumi import` nor the `import` resource option
- * works for them (pulumi/pulumi#16175, #3550).
+ * without a write (different content fails with a Conflict, nothing changed); or
+ * `pulumi import mailplane:index:MailGroup <name> <id>`. Served by the `mailplane` provider
+ * plugin.
  */
-export class MailGroup extends pulumi.dynamic.Resource {
+export class MailGroup extends pulumi.CustomResource {
   /** The group's address. */
   declare public readonly address: pulumi.Output<string>;
   /** Members at the provider, sorted. */
@@ -64,7 +52,7 @@ export class MailGroup extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: MailGroupArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      groupProvider,
+      typeToken("MailGroup"),
       name,
       {
         mailProvider: args.mailProvider,
@@ -77,9 +65,7 @@ export class MailGroup extends pulumi.dynamic.Resource {
         ...(args.allowSenders === undefined ? {} : { allowSenders: args.allowSenders }),
         address: undefined,
       },
-      opts,
-      "mailplane",
-      "MailGroup",
+      pluginResourceOptions("MailGroup", opts),
     );
   }
 }

@@ -1,20 +1,5 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
-
-/**
- * The serialized dynamic provider: a shim that loads `@mailplane/pulumi/runtime` when the
- * engine calls it. It captures nothing (no clients, classes, credentials or `this`).
- */
-const mailboxProvider: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("@mailplane/pulumi/runtime").configure(req),
-  check: (o, n) => require("@mailplane/pulumi/runtime").mailbox.check(o, n),
-  diff: (i, o, n) => require("@mailplane/pulumi/runtime").mailbox.diff(i, o, n),
-  create: (n) => require("@mailplane/pulumi/runtime").mailbox.create(n),
-  read: (i, p) => require("@mailplane/pulumi/runtime").mailbox.read(i, p),
-  update: (i, o, n) => require("@mailplane/pulumi/runtime").mailbox.update(i, o, n),
-  delete: (i, p) => require("@mailplane/pulumi/runtime").mailbox.delete(i, p),
-};
+import { pluginResourceOptions, typeToken } from "../resource-types";
 
 /** Inputs of a {@link Mailbox}: flat, so `pulumi preview --diff` reads like a mail change. */
 export interface MailboxArgs {
@@ -130,18 +115,18 @@ export interface MailboxArgs {
 }
 
 /**
- * One mailbox at a mail provider, as a Pulumi dynamic resource.
+ * One mailbox at a mail provider: `mailplane:index:Mailbox`, served by the `mailplane` provider
+ * plugin (see PLUGIN.md).
  *
  * - Adopting an existing mailbox: declare it as it is (same name and settings, no password —
  *   it keeps its own). Create then adopts it without writing to it; one whose live content
- *   differs fails with a Conflict and nothing is changed. Pulumi cannot import dynamic-provider
- *   resources: neither `pulumi import` nor the `import` resource option works for them
- *   (pulumi/pulumi#16175, #3550).
+ *   differs fails with a Conflict and nothing is changed. Or adopt it by id:
+ *   `pulumi import mailplane:index:Mailbox <name> <provider>/<domain>/<localPart>`.
  * - Its id is `<provider>/<domain>/<localPart>`, e.g. `migadu/acme.com/alice`.
  * - Removing it from code suspends it (see `onDelete`); it is never deleted silently.
  * - Refresh reads from one shared list per provider process.
  */
-export class Mailbox extends pulumi.dynamic.Resource {
+export class Mailbox extends pulumi.CustomResource {
   /** The mailbox's address, `localPart@domain`. */
   declare public readonly address: pulumi.Output<string>;
   /** The local part. */
@@ -170,20 +155,13 @@ export class Mailbox extends pulumi.dynamic.Resource {
    * @param opts Resource options; `additionalSecretOutputs` always includes `passwordHash`.
    */
   constructor(name: string, args: MailboxArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      mailboxProvider,
-      name,
-      mailboxResourceProps(args),
-      mailboxResourceOptions(opts),
-      "mailplane",
-      "Mailbox",
-    );
+    super(typeToken("Mailbox"), name, mailboxResourceProps(args), mailboxResourceOptions(opts));
   }
 }
 
 /**
  * The properties a Mailbox registers: its inputs with their defaults, the password as a secret,
- * and the outputs it declares. One mapping for the dynamic `Mailbox` and the provider plugin's.
+ * and the outputs it declares.
  */
 export function mailboxResourceProps(args: MailboxArgs): pulumi.Inputs {
   return {
@@ -216,12 +194,12 @@ export function mailboxResourceProps(args: MailboxArgs): pulumi.Inputs {
   };
 }
 
-/** A Mailbox's resource options: `passwordHash` is always a secret output. */
+/**
+ * A Mailbox's resource options: `passwordHash` is always a secret output, and the alias to the
+ * dynamic type of earlier releases.
+ */
 export function mailboxResourceOptions(
   opts: pulumi.CustomResourceOptions | undefined,
 ): pulumi.CustomResourceOptions {
-  return {
-    ...opts,
-    additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "passwordHash"],
-  };
+  return pluginResourceOptions("Mailbox", opts, ["passwordHash"]);
 }

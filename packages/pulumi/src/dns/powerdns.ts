@@ -1,8 +1,7 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsRecord } from "@mailplane/core";
 import { toPowerDnsRRsets, type PowerDnsRRset } from "@mailplane/providers";
+import { pluginResourceOptions, typeToken } from "../resource-types";
 import { zoneOf, type DnsBackend, type DnsRecordInput, type DnsScope } from "./backend";
 
 /** Settings of the PowerDNS backend. The API key is never an argument: see {@link PowerDnsDnsBackend}. */
@@ -29,19 +28,6 @@ export interface PowerDnsArgs {
   aliasZones?: Record<string, pulumi.Input<string>>;
 }
 
-/**
- * The serialized dynamic provider: a shim that loads `@mailplane/pulumi/runtime` at call time (a
- * user's program depends on `@mailplane/pulumi`, not on `@mailplane/providers`).
- */
-const shim: pulumi.dynamic.ResourceProvider = {
-  check: (o, n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.check(o, n),
-  diff: (i, o, n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.diff(i, o, n),
-  create: (n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.create(n),
-  read: (i, p) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.read(i, p),
-  update: (i, o, n) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.update(i, o, n),
-  delete: (i, p) => require("@mailplane/pulumi/runtime").powerDnsRecordsProvider.delete(i, p),
-};
-
 /** Inputs of {@link PowerDnsRecords}. */
 export interface PowerDnsRecordsArgs {
   apiUrl: pulumi.Input<string>;
@@ -54,12 +40,18 @@ export interface PowerDnsRecordsArgs {
  * The RRsets Mailplane owns in one PowerDNS zone, reconciled through the HTTP API with PATCH
  * (changetype REPLACE / DELETE). One resource per zone, so records sharing a name and type
  * (SPF and a verification TXT at the apex) are one RRset and never overwrite each other.
+ * `mailplane:index:PowerDnsRecords`, served by the `mailplane` provider plugin.
  */
-export class PowerDnsRecords extends pulumi.dynamic.Resource {
+export class PowerDnsRecords extends pulumi.CustomResource {
   declare public readonly rrsets: pulumi.Output<PowerDnsRRset[]>;
 
   constructor(name: string, args: PowerDnsRecordsArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim, name, { ...args }, opts, "mailplane", "PowerDnsRecords");
+    super(
+      typeToken("PowerDnsRecords"),
+      name,
+      { ...args },
+      pluginResourceOptions("PowerDnsRecords", opts),
+    );
   }
 }
 

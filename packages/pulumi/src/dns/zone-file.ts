@@ -11,6 +11,7 @@ import {
   type DnsRecord,
   type ZoneFileOptions,
 } from "@mailplane/core";
+import { pluginResourceOptions, typeToken } from "../resource-types";
 import { zoneOf, type DnsBackend, type DnsRecordInput, type DnsScope } from "./backend";
 
 /** Settings of the zone-file DNS backend. */
@@ -232,8 +233,11 @@ export interface ZoneFileArgs {
   onDelete?: "keep" | "delete";
 }
 
-/** A file on the machine running Pulumi holding an RFC 1035 zone (dynamic resource). */
-export class ZoneFile extends pulumi.dynamic.Resource {
+/**
+ * A file on the machine running Pulumi holding an RFC 1035 zone: `mailplane:index:ZoneFile`,
+ * written by the `mailplane` provider plugin with {@link zoneFileProvider}.
+ */
+export class ZoneFile extends pulumi.CustomResource {
   /** Absolute path of the file. */
   declare readonly path: pulumi.Output<string>;
   /** The file's text, with the template SOA serial. */
@@ -242,15 +246,14 @@ export class ZoneFile extends pulumi.dynamic.Resource {
   /** Creates the resource. */
   constructor(name: string, args: ZoneFileArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      zoneFileProvider,
+      typeToken("ZoneFile"),
       name,
       {
         path: args.path,
         content: args.content,
         ...(args.onDelete === "delete" ? { onDelete: "delete" } : {}),
       },
-      opts,
-      "ZoneFile",
+      pluginResourceOptions("ZoneFile", opts),
     );
   }
 }

@@ -1,5 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the serialized provider must require the
-   runtime at call time, so state holds a small shim and library upgrades apply to old resources */
 import * as pulumi from "@pulumi/pulumi";
 import {
   checkDkimSelector,
@@ -14,50 +12,29 @@ import {
   type OpenDkimConfig,
   type OpenDkimConfigArgs,
 } from "@mailplane/providers";
+import { pluginResourceOptions, typeToken } from "../resource-types";
 import type { AccountScope, DnsFactsInput, MailProviderBinding } from "../provider-binding";
 import { genericBinding, parseBinding, type BindingArgs } from "./binding";
 
 /** Settings of the self-hosted (Postfix + Dovecot + SQL) binding (from its schema). */
 export type SelfHostedArgs = BindingArgs<typeof selfHostedDefinition>;
 
-const dkimShim: pulumi.dynamic.ResourceProvider = {
-  async check(_olds, news) {
-    return { inputs: news, failures: [] };
-  },
-  async diff(_id, olds, news) {
-    const replace = olds.selector !== news.selector;
-    return { changes: replace, replaces: replace ? ["selector"] : [], deleteBeforeReplace: false };
-  },
-  async create(inputs) {
-    const pair = require("@mailplane/pulumi/runtime").generateDkimKeyPair(inputs.selector);
-    return {
-      id: inputs.selector,
-      outs: {
-        selector: pair.selector,
-        publicKey: pair.publicKey,
-        privateKeyPem: pair.privateKeyPem,
-      },
-    };
-  },
-};
-
 /**
  * One DKIM key pair generated at create and kept in state: `privateKeyPem` is a secret output,
  * `publicKey` goes into the `<selector>._domainkey` TXT record. A new selector makes a new key.
+ * `mailplane:index:DkimKey`, served by the `mailplane` provider plugin.
  */
-export class DkimKey extends pulumi.dynamic.Resource {
+export class DkimKey extends pulumi.CustomResource {
   declare public readonly selector: pulumi.Output<string>;
   declare public readonly publicKey: pulumi.Output<string>;
   declare public readonly privateKeyPem: pulumi.Output<string>;
 
   constructor(name: string, args: { selector: string }, opts?: pulumi.CustomResourceOptions) {
     super(
-      dkimShim,
+      typeToken("DkimKey"),
       name,
       { selector: args.selector, publicKey: undefined, privateKeyPem: undefined },
-      { ...opts, additionalSecretOutputs: ["privateKeyPem"] },
-      "mailplane",
-      "DkimKey",
+      pluginResourceOptions("DkimKey", opts, ["privateKeyPem"]),
     );
   }
 }

@@ -5,8 +5,8 @@
  * test/engine/provider-plugin.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { markSecrets, MailplaneProvider, typeOfUrn, unwrapSecrets } from "../src/provider";
-import { diffHandler, diffResponse, readHandler } from "../src/serve";
+import { markSecrets, MailplaneProvider, typeOfUrn, unwrapSecrets } from "../../src/plugin/provider";
+import { diffHandler, diffResponse, readHandler } from "../../src/plugin/serve";
 
 const SIG = "4dabf18193072939515e22adb298388d";
 const SECRET = "1b47061264138c4ac30d75fd1eb44270";
@@ -105,7 +105,10 @@ describe("the plugin's gRPC handlers", () => {
       getProperties: () => undefined, // an import: no properties
     });
     expect((err as { details: string }).details).toBe(
-      'the mailplane provider has no resource type "mailplane:index:Nope"; it serves: mailplane:index:Mailbox',
+      'the mailplane provider has no resource type "mailplane:index:Nope"; it serves: ' +
+        "mailplane:index:Mailbox, mailplane:index:Alias, mailplane:index:MailGroup, " +
+        "mailplane:index:CatchAll, mailplane:index:DomainAlias, mailplane:index:ZoneFile, " +
+        "mailplane:index:DkimKey, mailplane:index:PowerDnsRecords",
     );
   });
 });

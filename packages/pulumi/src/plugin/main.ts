@@ -8,7 +8,7 @@ import { MailplaneProvider } from "./provider";
 import { serve } from "./serve";
 
 const { version } = JSON.parse(
-  readFileSync(path.join(__dirname, "..", "package.json"), "utf8"),
+  readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"),
 ) as { version: string };
 
 void serve(new MailplaneProvider(version), process.argv.slice(2));

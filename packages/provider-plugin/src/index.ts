@@ -1,1 +1,0 @@
-export { Mailbox, type MailboxArgs } from "./mailbox";
