@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { AliasState, GroupState, MailboxState } from "@mailplane/providers";
 import {
@@ -194,5 +195,39 @@ describe("mailplane import --import-file (command line)", () => {
       stdout: "",
       stderr: `mailplane import: ${importFileProblem("selfHosted")}\n`,
     });
+  });
+});
+
+describe("importFileOf: names for any local parts (fast-check)", () => {
+  it("are unique, made of a-z 0-9 -, and plain for local parts that need no change", () => {
+    const char = fc.constantFrom(..."abz09!#$%&'*+/=?^_`{|}~-.".split(""));
+    const localPart = fc.array(char, { minLength: 1, maxLength: 6 }).map((cs) => cs.join(""));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(localPart, { minLength: 1, maxLength: 30 }),
+        fc.uniqueArray(localPart, { maxLength: 10 }),
+        (boxes, aliasParts) => {
+          const live: LiveDomain = {
+            domain: D,
+            mailboxes: boxes.map((lp) => m(lp)),
+            aliases: aliasParts.map((lp) => a(lp, ["x@example.com"])),
+            groups: [],
+            domainAliases: [],
+          };
+          const { resources } = importFileOf(live, "migadu");
+          const names = resources.map((r) => r.name);
+          expect(new Set(names).size).toBe(names.length);
+          for (const n of names) expect(n).toMatch(/^[a-z0-9-]+$/);
+          for (const r of resources) {
+            const lp = r.id.split("/").slice(2).join("/");
+            const kind = r.type === "mailplane:index:Mailbox" ? "mailbox" : "alias";
+            if (/^[a-z0-9-]+$/.test(lp)) expect(r.name).toBe(`acme-test-${kind}-${lp}`);
+          }
+          // Mailboxes here have no aliases of their own: every alias is an entry.
+          expect(resources.length).toBe(boxes.length + aliasParts.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
