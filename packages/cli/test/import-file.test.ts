@@ -8,6 +8,7 @@ import {
   renderImportFile,
 } from "../src/import-file";
 import type { LiveDomain } from "../src/import";
+import { main } from "../src/program";
 
 const D = "acme.test";
 const a = (localPart: string, to: string[]): AliasState => ({
@@ -173,7 +174,6 @@ describe("importFileOf: the file pulumi import --file takes", () => {
 
 describe("mailplane import --import-file (command line)", () => {
   it("selfHosted is refused before anything is read (exit 2, the reason on stderr)", async () => {
-    const { main } = await import("../src/program");
     const out: string[] = [];
     const err: string[] = [];
     const code = await main(
