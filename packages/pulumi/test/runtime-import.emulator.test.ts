@@ -68,8 +68,9 @@ describe("import by id alone (read with no properties)", () => {
     });
   });
 
-  it("Alias: an alias the provider does not hold returns no id; a bad id names the form", async () => {
+  it("Alias (and Mailbox): one the provider does not hold returns no id; a bad id names the form", async () => {
     expect(await alias.read("migadu/acme.com/nobody", {})).toEqual({});
+    expect(await mailbox.read("migadu/acme.com/nobody", {})).toEqual({});
     await expect(alias.read("migadu/acme.com", {})).rejects.toThrow(
       'Alias id "migadu/acme.com" is not <provider>/<domain>/<localPart>, e.g. migadu/acme.com/alice',
     );
