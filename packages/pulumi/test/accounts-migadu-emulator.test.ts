@@ -105,7 +105,7 @@ describe("Mailbox provider against the Migadu emulator over HTTP", () => {
       migaduAdapterEntry({ budget: { ratePerSecond: 1000, burst: 1000 } }),
     );
     await expect(mailbox.create({ ...inputs, name: "Caroline" })).rejects.toThrow(
-      'mailbox carol@acme.com already exists at migadu and differs from the declaration: name "Carol" at the provider, "Caroline" declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing; `pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and change it in a later update.',
+      'mailbox carol@acme.com already exists at migadu and differs from the declaration: name "Carol" at the provider, "Caroline" declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing, or `pulumi import` adopts it by id) and change it in a later update.',
     );
   });
 

@@ -420,7 +420,7 @@ describe("mailbox create/read/update/delete", () => {
     const err = await mailbox.create(await checked()).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "Conflict", provider: "fake", operation: "createMailbox" });
     expect((err as Error).message).toBe(
-      'mailbox alice@acme.com already exists at fake and differs from the declaration: name "Alice" at the provider, "Alice Liddell" declared; quotaMb 2048 at the provider, 10240 declared; suspended true at the provider, false declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing; `pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and change it in a later update.',
+      'mailbox alice@acme.com already exists at fake and differs from the declaration: name "Alice" at the provider, "Alice Liddell" declared; quotaMb 2048 at the provider, 10240 declared; suspended true at the provider, false declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing, or `pulumi import` adopts it by id) and change it in a later update.',
     );
     expect(fake.calls).toEqual(["listMailboxes acme.com"]);
   });
@@ -595,7 +595,7 @@ describe("alias and group", () => {
     resetConnections();
     useFakeAgain();
     await expect(alias.create(inputs)).rejects.toThrow(
-      'alias info@acme.com already exists at fake and differs from the declaration: destinations ["c@acme.com"] at the provider, ["a@acme.com","b@acme.com"] declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing; `pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and change it in a later update.',
+      'alias info@acme.com already exists at fake and differs from the declaration: destinations ["c@acme.com"] at the provider, ["a@acme.com","b@acme.com"] declared. Nothing was changed. Make the declaration match what exists (create then adopts it without writing, or `pulumi import` adopts it by id) and change it in a later update.',
     );
     forgetClaims(); // removed from code in a later deployment
     await alias.delete(id, { ...updated });

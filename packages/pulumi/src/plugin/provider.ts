@@ -235,10 +235,18 @@ export class MailplaneProvider implements pulumi.provider.Provider {
 
   /**
    * The runtime's comparison of the old outputs (refreshed, when refresh ran: drift shows here)
-   * with the new inputs. A resource still holding a dynamic provider (state of an earlier
-   * release) is an update without a request, so its state is rewritten without the code.
+   * with the new inputs. A field whose declared value did not change (`oldInputs` equal to the
+   * new) differs from what is live: drift, marked `inputDiff: false` so the engine shows the live
+   * value against the declared one. A resource still holding a dynamic provider (state of an
+   * earlier release) is an update without a request, so its state is rewritten without the code.
    */
-  async diff(id: string, urn: string, olds: Props, news: Props): Promise<DetailedDiffResult> {
+  async diff(
+    id: string,
+    urn: string,
+    olds: Props,
+    news: Props,
+    oldInputs?: Props,
+  ): Promise<DetailedDiffResult> {
     const { runtime, type } = servedFor(urn);
     const o = unwrapSecrets(olds).plain;
     const n = unwrapSecrets(news).plain;
@@ -253,6 +261,14 @@ export class MailplaneProvider implements pulumi.provider.Provider {
       (result.changes === false
         ? {}
         : inputsDiff(this.inputKeys.get(type) ?? [], plain, n, replaces));
+    if (oldInputs !== undefined) {
+      const before = unwrapSecrets(oldInputs).plain;
+      for (const [k, d] of Object.entries(detailedDiff)) {
+        if (d.inputDiff && k in before && JSON.stringify(before[k]) === JSON.stringify(n[k])) {
+          detailedDiff[k] = { ...d, inputDiff: false };
+        }
+      }
+    }
     const upgrade = plain !== o;
     if (upgrade) detailedDiff[DYNAMIC_PROVIDER_KEY] = { kind: "delete", inputDiff: false };
     return {

@@ -128,13 +128,12 @@ export function same(a: unknown, b: unknown): boolean {
 }
 
 /**
- * How a Conflict tells the user to adopt an existing account. Pulumi cannot import dynamic
- * resources (pulumi/pulumi#16175), so adoption is by declaring the account as it exists.
+ * How a Conflict tells the user to adopt an existing account: declare it as it exists (create
+ * adopts it), or adopt it by id with `pulumi import`.
  */
 export const ADOPT_HINT =
-  "Make the declaration match what exists (create then adopts it without writing; " +
-  "`pulumi import` cannot adopt Pulumi dynamic resources, pulumi/pulumi#16175) and " +
-  "change it in a later update.";
+  "Make the declaration match what exists (create then adopts it without writing, or " +
+  "`pulumi import` adopts it by id) and change it in a later update.";
 
 /**
  * The `ConflictError` of a create that found its address taken by something that differs from
