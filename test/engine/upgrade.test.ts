@@ -1,12 +1,14 @@
 /**
  * Upgrading a stack written by the dynamic resources (Mailplane bf4cda1) to the `mailplane`
  * provider plugin, through the real Pulumi engine. test/engine/fixtures/upgrade holds genuine
- * old state (make-old-state.sh ran the fixture's program at bf4cda1): 20 dynamic resources of
- * every type but PowerDnsRecords (Mailbox, Alias, MailGroup, CatchAll, DomainAlias, ZoneFile,
- * DkimKey) for acme.com at the Migadu emulator and globex.com (+ globex.net) in a self-hosted
- * sqlite store, with the emulator's store, the zone files and the sqlite store as the old up
- * left them. The test seeds all of it, imports the state (its folder and stack name rewritten,
- * nothing else), and runs the same program with the current code, the plugin found through the
+ * old state (make-old-state.sh ran the fixture's program at bf4cda1): 22 dynamic resources of
+ * every type (Mailbox, Alias, MailGroup, CatchAll, DomainAlias, ZoneFile, DkimKey,
+ * PowerDnsRecords) for acme.com at the Migadu emulator, globex.com (+ globex.net) in a
+ * self-hosted sqlite store and initech.com (+ initech.net) on PowerDNS, with the emulator's
+ * store, the zone files and the sqlite store as the old up left them. PowerDNS is a stand-in
+ * here that records every request and answers none: the upgrade must not need it. The test
+ * seeds all of it, imports the state (its folder, PowerDNS URL and stack name rewritten, nothing
+ * else), and runs the same program with the current code, the plugin found through the
  * fixture's Pulumi.yaml (`plugins.providers`, the package's folder): each resource is matched by
  * its alias to the old type and diffed by the plugin. Nothing may be created, deleted or
  * replaced, no account written, and the state must end up on `mailplane:index:*` types.
@@ -22,6 +24,8 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -29,7 +33,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MigaduEmulator, type MigaduSnapshot } from "../emulators/migadu";
 import {
   changedInputs,
-  changes,
   golden,
   nameOf,
   PulumiWorkspace,
@@ -44,6 +47,7 @@ const LONG = 300_000;
 const PROVENANCE = JSON.parse(readFileSync(path.join(PROJECT, "provenance.json"), "utf8")) as {
   commit: string;
   dir: string;
+  powerDnsUrl: string;
   stack: string;
   passphrase: string;
   migadu: { user: string; apiKey: string };
@@ -77,6 +81,8 @@ const TYPES: Record<string, string> = {
   "globex-mailbox-maria": "Mailbox",
   "globex-zone-file": "ZoneFile",
   "globex-zone-file-globex.net": "ZoneFile",
+  "initech-powerdns": "PowerDnsRecords",
+  "initech-powerdns-initech.net": "PowerDnsRecords",
 };
 const NAMES = Object.keys(TYPES).sort();
 /** The old state's type token of a short type. */
@@ -88,6 +94,7 @@ const dynamicType = (t: string): string =>
 const COMPONENTS = {
   acme: "mailplane:index:MailDomain",
   globex: "mailplane:index:MailDomain",
+  initech: "mailplane:index:MailDnsRecords",
   [`${PROJECT_NAME}-${STACK}`]: "pulumi:pulumi:Stack",
 };
 
@@ -110,17 +117,23 @@ type UpgradeStep = PreviewJson["steps"][number] & {
 };
 
 let emu: MigaduEmulator;
+/** The PowerDNS stand-in: every request it got, as `METHOD path`; it answers 503 to all. */
+let powerDns: http.Server;
+let powerDnsUrl: string;
+const powerDnsRequests: string[] = [];
 let tmp: string;
 let dir: string;
 let ws: PulumiWorkspace;
 /** The old state as imported (folder and stack name rewritten). */
 let imported: Exported;
 
-/** The fixture's state with its folder and stack name made this run's; nothing else changes. */
+/** The fixture's text with its folder, PowerDNS URL and stack name made this run's. */
 function rewriteState(text: string): string {
   return text
     .split(PROVENANCE.dir)
     .join(dir)
+    .split(PROVENANCE.powerDnsUrl)
+    .join(powerDnsUrl)
     .split(`urn:pulumi:${PROVENANCE.stack}::`)
     .join(`urn:pulumi:${STACK}::`)
     .split(`::${PROJECT_NAME}-${PROVENANCE.stack}"`)
@@ -172,6 +185,13 @@ function secretPaths(state: Exported): string[] {
   }
   return out.sort();
 }
+
+/** `op type name` of every step that is not `same`, with the full type token, sorted. */
+const changes = (steps: PreviewJson["steps"]): string[] =>
+  steps
+    .filter((s) => s.op !== "same")
+    .map((s) => `${s.op} ${s.urn.split("::")[2]!.split("$").pop()} ${nameOf(s.urn)}`)
+    .sort();
 
 /** Whether a key appears anywhere in a JSON value. */
 function hasKey(v: unknown, key: string): boolean {
@@ -232,18 +252,26 @@ beforeAll(async () => {
   });
   emu.seed(JSON.parse(SNAPSHOT_TEXT) as MigaduSnapshot);
   const apiUrl = await emu.start();
+  powerDns = http.createServer((req, res) => {
+    powerDnsRequests.push(`${req.method} ${req.url}`);
+    res.writeHead(503, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: "the upgrade test's PowerDNS stand-in answers nothing" }));
+  });
+  await new Promise<void>((resolve) => powerDns.listen(0, "127.0.0.1", resolve));
+  powerDnsUrl = `http://127.0.0.1:${(powerDns.address() as AddressInfo).port}`;
   ws = new PulumiWorkspace(PROJECT, tmp, {
     MIGADU_API_URL: apiUrl,
     MIGADU_USER: PROVENANCE.migadu.user,
     MIGADU_API_KEY: PROVENANCE.migadu.apiKey,
+    PDNS_API_KEY: "upgrade-test-powerdns-key",
     PULUMI_CONFIG_PASSPHRASE: PROVENANCE.passphrase,
   });
   await requirePulumi(ws);
   await ws.ok(["stack", "init", STACK, "--non-interactive"]);
-  // The old stack's config: its encryptionsalt and secure passwords, this run's folder.
+  // The old stack's config: its encryptionsalt and secure passwords, this run's folder and URL.
   writeFileSync(
     path.join(PROJECT, `Pulumi.${STACK}.yaml`),
-    readFileSync(path.join(PROJECT, "stack-config.yaml"), "utf8").split(PROVENANCE.dir).join(dir),
+    rewriteState(readFileSync(path.join(PROJECT, "stack-config.yaml"), "utf8")),
   );
   const stateFile = path.join(tmp, "old-state.json");
   writeFileSync(
@@ -259,26 +287,34 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await emu?.stop();
+  await new Promise((resolve) => powerDns?.close(resolve));
   rmSync(path.join(PROJECT, `Pulumi.${STACK}.yaml`), { force: true });
   if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
   console.log(`upgrade timings (ms): ${JSON.stringify(timings)}`);
 });
 
 describe.sequential("upgrading a stack of the dynamic resources to the provider plugin", () => {
-  it("0. the imported state is the old release's: 20 dynamic resources, nothing else rewritten", async () => {
+  it("0. the imported state is the old release's: 22 dynamic resources, nothing else rewritten", async () => {
     expect(PROVENANCE.commit).toBe("bf4cda1ee19015ff1e2f4fb98ea0d8e8e7662743");
     expect(typesByName(imported)).toEqual({
       ...Object.fromEntries(NAMES.map((n) => [n, dynamicType(TYPES[n]!)])),
       ...COMPONENTS,
     });
-    // The rewrite touched only the folder and the stack name.
+    // The rewrite touched only the folder, the PowerDNS URL and the stack name.
     const original = readFileSync(path.join(PROJECT, "old-state.json"), "utf8");
     expect(
-      rewriteState(original).split(dir).join(PROVENANCE.dir).split(STACK).join(PROVENANCE.stack),
+      rewriteState(original)
+        .split(dir)
+        .join(PROVENANCE.dir)
+        .split(powerDnsUrl)
+        .join(PROVENANCE.powerDnsUrl)
+        .split(STACK)
+        .join(PROVENANCE.stack),
     ).toBe(original);
     const { text } = await ws.exportState();
     expect(typesByName(JSON.parse(text) as Exported)).toEqual(typesByName(imported));
     expect(writes()).toEqual([]);
+    expect(powerDnsRequests).toEqual([]);
   });
 
   it(
@@ -288,7 +324,10 @@ describe.sequential("upgrading a stack of the dynamic resources to the provider 
       expect(changes(p.steps)).toEqual(
         NAMES.map((n) => `update mailplane:index:${TYPES[n]} ${n}`).sort(),
       );
-      expect(p.changeSummary).toEqual({ same: 3, update: NAMES.length });
+      expect(p.changeSummary).toEqual({
+        same: Object.keys(COMPONENTS).length,
+        update: NAMES.length,
+      });
       // Each update is the old resource (old type, same id) under its new type, found by its
       // alias, and changes nothing but the dynamic provider's code in state.
       const oldByName = new Map(imported.deployment.resources.map((r) => [nameOf(r.urn), r]));
@@ -338,6 +377,7 @@ describe.sequential("upgrading a stack of the dynamic resources to the provider 
       const g = golden(path.join(GOLDEN, "upgrade-preview.txt"), r, tmp, STACK);
       expect(g.text).toBe(g.golden);
       expect(writes()).toEqual([]);
+      expect(powerDnsRequests).toEqual([]);
     },
     LONG,
   );
@@ -349,6 +389,7 @@ describe.sequential("upgrading a stack of the dynamic resources to the provider 
       const mtimes = mtimesOf();
       await timed("up", () => ws.up());
       expect(writes()).toEqual([]);
+      expect(powerDnsRequests).toEqual([]);
       timings.upRequests = emu.log.length;
       expect(JSON.stringify(emu.snapshot())).toBe(SNAPSHOT_TEXT);
       expect(storeDump()).toEqual(seededStore);
@@ -422,8 +463,9 @@ describe.sequential("upgrading a stack of the dynamic resources to the provider 
       emu.resetLog();
       const p = await timed("preview again", () => ws.preview());
       expect(changes(p.steps)).toEqual([]);
-      expect(p.changeSummary).toEqual({ same: NAMES.length + 3 });
+      expect(p.changeSummary).toEqual({ same: NAMES.length + Object.keys(COMPONENTS).length });
       expect(writes()).toEqual([]);
+      expect(powerDnsRequests).toEqual([]);
     },
     LONG,
   );
