@@ -56,9 +56,11 @@ export async function serve(provider: DetailedDiffProvider, args: string[]): Pro
   }
 }
 
+/** Whether `fd` is a pipe (the engine's, Go's os.Pipe) or a socket (Node's `stdio: "pipe"`). */
 function isPipe(fd: number): boolean {
   try {
-    return fstatSync(fd).isFIFO();
+    const st = fstatSync(fd);
+    return st.isFIFO() || st.isSocket();
   } catch {
     return false;
   }
