@@ -10,8 +10,9 @@
  * - `Handshake` (the engine's first call): secrets, resources and output values accepted. The
  *   engine then takes the plugin to support previews, so `Create` and `Update` arrive in a
  *   preview with `preview: true`; they answer the inputs as the outputs (and no id for a create)
- *   without calling the provider, which is what the engine itself answers for a plugin without
- *   preview support.
+ *   without calling the provider's create or update, which is what the engine itself answers for
+ *   a plugin without preview support. A provider with `previewUpdate` answers a preview's update
+ *   itself.
  * - `GetPluginInfo` (the provider's version), `GetSchema` (version 0 only), `Attach`, `Cancel`,
  *   `GetMapping`/`GetMappings` (no mappings).
  * - `CheckConfig` accepts the configuration as it is; `DiffConfig` never asks for a replacement
@@ -47,6 +48,18 @@ export interface DetailedDiffProvider extends pulumi.provider.Provider {
     news: any,
     oldInputs?: Record<string, unknown>,
   ) => Promise<DetailedDiffResult>;
+  /**
+   * The outputs an update would produce, for a preview, computed without changing anything
+   * (values not known yet may stay the engine's unknown marker). Without it, a preview's update
+   * answers the new inputs, as the engine does for a plugin without preview support, so an
+   * output that is not an input is unknown in the preview.
+   */
+  previewUpdate?: (
+    id: string,
+    urn: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ) => Promise<{ outs?: Record<string, unknown> }>;
 }
 
 /** A google.protobuf.Struct message. */
@@ -339,7 +352,14 @@ export function providerService(provider: DetailedDiffProvider) {
     update: unary(async (req: ProvProto.UpdateRequest) => {
       const resp = new provproto.UpdateResponse();
       if (req.getPreview()) {
-        resp.setProperties(req.getNews() ?? toStruct({}));
+        if (provider.previewUpdate === undefined) {
+          resp.setProperties(req.getNews() ?? toStruct({}));
+        } else {
+          const olds = fromStruct(req.getOlds());
+          const news = fromStruct(req.getNews());
+          const result = await provider.previewUpdate(req.getId(), req.getUrn(), olds, news);
+          resp.setProperties(toStruct(result.outs ?? news));
+        }
         return resp;
       }
       const news = fromStruct(req.getNews());

@@ -448,6 +448,37 @@ describe("the ResourceProvider handlers", () => {
     ).toEqual({ updated: true });
   });
 
+  it("Update in a preview answers the provider's previewUpdate when it has one, never updating", async () => {
+    const { service, calls } = recorder({
+      previewUpdate: async (id: string, urn: string, olds: unknown, news: unknown) => {
+        calls.push(["previewUpdate", id, urn, olds, news]);
+        return { outs: { name: "A", publicKey: "MIIB", gone: undefined } };
+      },
+    });
+    const req = new provproto.UpdateRequest();
+    req.setId("dkim/acme.com");
+    req.setUrn(URN);
+    req.setOlds(toStruct({ name: "A", publicKey: "MIIB", __provider: "exports.handler = …" }));
+    req.setNews(toStruct({ name: "A" }));
+    req.setPreview(true);
+    const { err, resp } = await invoke(service.update, req);
+    expect(err).toBeNull();
+    expect(calls).toEqual([
+      [
+        "previewUpdate",
+        "dkim/acme.com",
+        URN,
+        { name: "A", publicKey: "MIIB", __provider: "exports.handler = …" },
+        { name: "A" },
+      ],
+    ]);
+    expect(
+      (resp as unknown as InstanceType<typeof provproto.UpdateResponse>)
+        .getProperties()
+        ?.toJavaScript(),
+    ).toEqual({ name: "A", publicKey: "MIIB" });
+  });
+
   it("Delete passes the id, URN and outputs; Cancel reaches the provider", async () => {
     const { service, calls } = recorder();
     const req = new provproto.DeleteRequest();
