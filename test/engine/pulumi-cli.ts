@@ -238,14 +238,19 @@ export interface PreviewJson {
 export const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 
 /**
- * The short type of a URN: `Mailbox` for `pulumi-nodejs:dynamic/mailplane:Mailbox`, `ZoneFile`
- * for `pulumi-nodejs:dynamic/ZoneFile:Resource`, the full token otherwise.
+ * The short type of a URN: `Mailbox` for the plugin's `mailplane:index:Mailbox` (and the dynamic
+ * `pulumi-nodejs:dynamic/mailplane:Mailbox` of earlier releases), `ZoneFile` for
+ * `mailplane:index:ZoneFile`, the full token otherwise.
  */
 export const typeOf = (urn: string): string => {
   const t = urn.split("::")[2]!;
   return t
     .slice(t.lastIndexOf("$") + 1)
     .replace(/^pulumi-nodejs:dynamic\/(mailplane:)?/, "")
+    .replace(
+      /^mailplane:index:(Mailbox|Alias|MailGroup|CatchAll|DomainAlias|ZoneFile|DkimKey|PowerDnsRecords)$/,
+      "$1",
+    )
     .replace(/:Resource$/, "");
 };
 
