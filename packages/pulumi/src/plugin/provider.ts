@@ -310,16 +310,46 @@ export class MailplaneProvider implements pulumi.provider.Provider {
   ): Promise<pulumi.provider.UpdateResult> {
     const { runtime, secret: always } = servedFor(urn);
     const n = unwrapSecrets(news);
-    const before = unwrapSecrets(olds).plain;
-    const o = withoutDynamicProvider(before);
-    // State of an earlier release and nothing else changed: only the state is rewritten.
-    const upgradeOnly =
-      o !== before && (runtime.diff === undefined || !(await runtime.diff(id, o, n.plain)).changes);
+    const o = await this.upgradeOnly(id, runtime, olds, n.plain);
+    if (o !== undefined) return { outs: markSecrets(o.outs, o.secret, always) };
+    const old = withoutDynamicProvider(unwrapSecrets(olds).plain);
     const outs =
-      upgradeOnly || runtime.update === undefined
-        ? { ...o, ...definedOnly(n.plain) }
-        : ((await runtime.update(id, o, n.plain)).outs as Props | undefined);
+      runtime.update === undefined
+        ? { ...old, ...definedOnly(n.plain) }
+        : ((await runtime.update(id, old, n.plain)).outs as Props | undefined);
     return { outs: markSecrets(outs ?? n.plain, n.secret, always) };
+  }
+
+  /**
+   * A preview's update: the outputs the update will write when they are known now (state of an
+   * earlier release whose only change is losing its serialized provider: the old outputs, so a
+   * DKIM key's public key stays known to the zone file that prints it), else the new inputs, as
+   * the engine would answer.
+   */
+  async previewUpdate(id: string, urn: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+    const { runtime, secret: always } = servedFor(urn);
+    const o = await this.upgradeOnly(id, runtime, olds, unwrapSecrets(news).plain);
+    return { outs: o === undefined ? news : markSecrets(o.outs, o.secret, always) };
+  }
+
+  /**
+   * When `olds` is state of an earlier release (a dynamic resource's, with its serialized
+   * provider) and nothing else differs from `news`: the old outputs without the code, which is
+   * all its update writes (no request to the provider). Otherwise undefined.
+   */
+  private async upgradeOnly(
+    id: string,
+    runtime: Runtime,
+    olds: Props,
+    news: Props,
+  ): Promise<{ outs: Props; secret: Set<string> } | undefined> {
+    const { plain, secret } = unwrapSecrets(olds);
+    const outs = withoutDynamicProvider(plain);
+    if (outs === plain) return undefined;
+    if (runtime.diff !== undefined && (await runtime.diff(id, outs, news)).changes) {
+      return undefined;
+    }
+    return { outs, secret };
   }
 
   async delete(id: string, urn: string, props: Props): Promise<void> {

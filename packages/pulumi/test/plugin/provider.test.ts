@@ -120,6 +120,40 @@ describe("state of an earlier release's dynamic resources", () => {
     });
   });
 
+  it("a preview's update of it knows the outputs (the zone file printing the key stays known)", async () => {
+    const olds = { __provider: code, selector: "mail", publicKey: "MIIBIjAN", privateKeyPem: "k" };
+    expect(await provider.previewUpdate("mail", DKIM_URN, olds, { selector: "mail" })).toEqual({
+      outs: {
+        selector: "mail",
+        publicKey: "MIIBIjAN",
+        privateKeyPem: { [SIG]: SECRET, value: "k" },
+      },
+    });
+    // Without the serialized provider, a preview's update answers the new inputs.
+    expect(
+      await provider.previewUpdate(
+        "mail",
+        DKIM_URN,
+        { selector: "mail", publicKey: "p" },
+        {
+          selector: "mail",
+        },
+      ),
+    ).toEqual({ outs: { selector: "mail" } });
+  });
+
+  it("an upgrade-only update writes the old outputs only, never an input such as the password", async () => {
+    const file = path.join(tmp, "pw.zone");
+    const content = zone("mx1.acme.com");
+    const r = await provider.update(
+      file,
+      ZONE_URN,
+      { __provider: code, path: file, content },
+      { path: file, content, password: "Never-in-outputs-1" },
+    );
+    expect(r.outs).toEqual({ path: file, content });
+  });
+
   it("a new DKIM selector still replaces the key (the runtime's replaces)", async () => {
     const d = await provider.diff(
       "mail",
