@@ -102,8 +102,8 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
     async () => {
       const p = await preview();
       expect(changes(p.steps)).toEqual([
-        "create mailplane:index:Mailbox ali",
-        "create mailplane:index:Mailbox zhangsan",
+        "create Mailbox ali",
+        "create Mailbox zhangsan",
         `create ${STACK_TYPE} mailplane-engine-plugin-${STACK}`,
       ]);
       const ali = p.steps.find((s) => nameOf(s.urn) === "ali")!;
@@ -166,7 +166,7 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
     async () => {
       await ws.ok(["config", "set", "aliName", "Ali Alavi-Rostami"]);
       const p = await preview();
-      expect(changes(p.steps)).toEqual(["update mailplane:index:Mailbox ali"]);
+      expect(changes(p.steps)).toEqual(["update Mailbox ali"]);
       const ali = p.steps.find((s) => nameOf(s.urn) === "ali") as DetailedStep;
       expect(ali.diffReasons).toEqual(["name"]);
       expect(ali.detailedDiff).toEqual({ name: { kind: "update", inputDiff: true } });
@@ -220,7 +220,7 @@ describe.sequential("the mailplane provider plugin through the real engine", () 
     async () => {
       await ws.ok(["config", "set", "removed", JSON.stringify(["zhangsan"])]);
       const p = await preview();
-      expect(changes(p.steps)).toEqual(["delete mailplane:index:Mailbox zhangsan"]);
+      expect(changes(p.steps)).toEqual(["delete Mailbox zhangsan"]);
       await ws.up();
       expect(mailboxSummary()).toEqual([
         { localPart: "ali", name: "Ali Alavi-Rostami", suspended: false },

@@ -115,6 +115,7 @@ export class PulumiWorkspace {
 /** One resource of `pulumi stack export`. */
 export interface StateResource {
   urn: string;
+  type?: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
 }

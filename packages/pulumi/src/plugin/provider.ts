@@ -8,7 +8,7 @@
  * serialized provider code.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { zoneFileProvider } from "../dns/zone-file";
+import { zoneFileProvider } from "../runtime/zone-file";
 import { RESOURCE_TYPES, typeToken, type ResourceKind } from "../resource-types";
 import {
   alias,
