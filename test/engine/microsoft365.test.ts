@@ -380,8 +380,8 @@ describe.sequential("the real Pulumi engine on Microsoft 365 (Graph emulator)", 
         .filter((l) => /^\s*[-+~] /.test(l))
         .map((l) => l.trim().replace(/\s+/g, " "));
       expect(marked).toEqual([
-        "~ pulumi-nodejs:dynamic/mailplane:Mailbox: (update)",
-        '~ name : "Ali Alavi" => "Ali A. (portal)"',
+        "~ mailplane:index:Mailbox: (update)",
+        '~ name: "Ali Alavi" => "Ali A. (portal)"',
         "~ 1 to update",
       ]);
       expect(d.stdout).toContain("[id=microsoft365/contoso.test/ali]");

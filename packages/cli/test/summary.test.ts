@@ -350,27 +350,30 @@ describe("DNS records", () => {
     ]);
   });
 
-  it("a zone-file change: MX, SPF with its lookup count and DMARC weakened are warned", () => {
-    const old = zone("v=spf1 include:spf.migadu.com -all", "v=DMARC1; p=reject");
-    const neu = zone(
-      `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example`).join(" ")} -all`,
-      "v=DMARC1; p=none",
-      "10 mx.other.example.",
-    );
-    const s = summarise(
-      preview(step("update", ZONE, "acme-zone-file", { content: old }, { content: neu })),
-    );
-    expect(s.dns.map((d) => `${d.name} ${d.type}`)).toEqual([
-      "_dmarc.acme.com TXT",
-      "acme.com MX",
-      "acme.com TXT",
-    ]);
-    expect(s.warnings).toEqual([
-      "DMARC weakened at _dmarc.acme.com: p=reject → p=none",
-      "MX of acme.com changes: 10 aspmx1.migadu.com → 10 mx.other.example",
-      "SPF of acme.com changes: 11 DNS lookups, was 1 (RFC 7208 allows 10; includes counted once, not followed) — over the limit, receivers will fail SPF",
-    ]);
-  });
+  it.each([ZONE, "mailplane:index:ZoneFile"])(
+    "a zone-file change (%s): MX, SPF with its lookup count and DMARC weakened are warned",
+    (ZONE) => {
+      const old = zone("v=spf1 include:spf.migadu.com -all", "v=DMARC1; p=reject");
+      const neu = zone(
+        `v=spf1 ${Array.from({ length: 11 }, (_, i) => `include:s${i}.example`).join(" ")} -all`,
+        "v=DMARC1; p=none",
+        "10 mx.other.example.",
+      );
+      const s = summarise(
+        preview(step("update", ZONE, "acme-zone-file", { content: old }, { content: neu })),
+      );
+      expect(s.dns.map((d) => `${d.name} ${d.type}`)).toEqual([
+        "_dmarc.acme.com TXT",
+        "acme.com MX",
+        "acme.com TXT",
+      ]);
+      expect(s.warnings).toEqual([
+        "DMARC weakened at _dmarc.acme.com: p=reject → p=none",
+        "MX of acme.com changes: 10 aspmx1.migadu.com → 10 mx.other.example",
+        "SPF of acme.com changes: 11 DNS lookups, was 1 (RFC 7208 allows 10; includes counted once, not followed) — over the limit, receivers will fail SPF",
+      ]);
+    },
+  );
 
   it('Cloudflare quoted chunks, Route 53 `""` joins and PowerDNS RRsets read as one value', () => {
     const long = `v=DKIM1; k=rsa; p=${"B".repeat(400)}`;

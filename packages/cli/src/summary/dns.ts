@@ -21,8 +21,12 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** How the summary shows a value not known until apply. */
 export const UNKNOWN_TEXT = "(known after apply)";
 
-const ZONE_FILE = "pulumi-nodejs:dynamic/ZoneFile:Resource";
-const POWERDNS = "pulumi-nodejs:dynamic/mailplane:PowerDnsRecords";
+/** The zone file's types: the plugin's, and the dynamic one of stacks not yet upgraded. */
+const ZONE_FILE = new Set(["mailplane:index:ZoneFile", "pulumi-nodejs:dynamic/ZoneFile:Resource"]);
+const POWERDNS = new Set([
+  "mailplane:index:PowerDnsRecords",
+  "pulumi-nodejs:dynamic/mailplane:PowerDnsRecords",
+]);
 const CLOUDFLARE = new Set([
   "cloudflare:index/dnsRecord:DnsRecord",
   "cloudflare:index/record:Record",
@@ -31,7 +35,7 @@ const ROUTE53 = "aws:route53/record:Record";
 
 /** True for the resource types that hold DNS records. */
 export function isDnsType(type: string): boolean {
-  return type === ZONE_FILE || type === POWERDNS || CLOUDFLARE.has(type) || type === ROUTE53;
+  return ZONE_FILE.has(type) || POWERDNS.has(type) || CLOUDFLARE.has(type) || type === ROUTE53;
 }
 
 const fqdn = (name: string): string => name.replace(/\.$/, "").toLowerCase();
@@ -99,11 +103,11 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
 export function recordsOf(type: string, state: PreviewState | undefined): DnsRecordView[] {
   const inputs = state?.inputs;
   if (inputs === undefined) return [];
-  if (type === ZONE_FILE) {
+  if (ZONE_FILE.has(type)) {
     const content = str(inputs.content);
     return content === undefined || content === UNKNOWN ? [] : zoneFileRecords(content);
   }
-  if (type === POWERDNS) {
+  if (POWERDNS.has(type)) {
     const rrsets = Array.isArray(inputs.rrsets) ? inputs.rrsets : [];
     return rrsets.flatMap((set: Record<string, unknown>) => {
       const rtype = String(set.type ?? "").toUpperCase();
