@@ -3,14 +3,13 @@ import { migaduDnsFacts, type AccountPlan, type DnsFacts } from "@mailplane/core
 import { beforeAll, describe, expect, it } from "vitest";
 import { microsoft365Capabilities, migaduCapabilities } from "@mailplane/providers";
 import { Mailbox, createAccountResources, providers } from "../src/index";
-import * as runtime from "../src/runtime/index";
 import { captureRegisterRequests, type RegisterRequest } from "./dns-mocks";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 let captured: RegisterRequest[] = [];
 
 beforeAll(async () => {
-  // Record the raw register requests: they show secrets as secrets and the serialized provider.
+  // Record the raw register requests: they show secrets as secrets, and the aliases.
   captured = await captureRegisterRequests();
 });
 
@@ -104,15 +103,16 @@ describe("providers.migadu createAccounts", () => {
       ...Object.values(children.groups),
     ]);
     expect(urns).toEqual([
-      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:Mailbox::acme-mailbox-alice",
-      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:Mailbox::acme-mailbox-leaver",
-      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:Alias::acme-alias-info",
-      "urn:pulumi:test::mailplane::test:index:Parent$pulumi-nodejs:dynamic/mailplane:MailGroup::acme-group-all-staff",
+      "urn:pulumi:test::mailplane::test:index:Parent$mailplane:index:Mailbox::acme-mailbox-alice",
+      "urn:pulumi:test::mailplane::test:index:Parent$mailplane:index:Mailbox::acme-mailbox-leaver",
+      "urn:pulumi:test::mailplane::test:index:Parent$mailplane:index:Alias::acme-alias-info",
+      "urn:pulumi:test::mailplane::test:index:Parent$mailplane:index:MailGroup::acme-group-all-staff",
     ]);
-    const mine = captured.filter((c) => c.type.startsWith("pulumi-nodejs:dynamic/mailplane:"));
-    const inputs = mine.map(({ type, name, inputs: props, additionalSecretOutputs }) => ({
+    const mine = captured.filter((c) => c.type.startsWith("mailplane:index:"));
+    const inputs = mine.map(({ type, name, custom, inputs: props, additionalSecretOutputs }) => ({
       type,
       name,
+      custom,
       additionalSecretOutputs,
       props: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, unwrap(v)])),
     }));
@@ -120,7 +120,8 @@ describe("providers.migadu createAccounts", () => {
     expect(inputs.sort(byName)).toEqual(
       [
         {
-          type: "pulumi-nodejs:dynamic/mailplane:Mailbox",
+          type: "mailplane:index:Mailbox",
+          custom: true,
           name: "acme-mailbox-alice",
           additionalSecretOutputs: ["passwordHash"],
           props: {
@@ -144,7 +145,8 @@ describe("providers.migadu createAccounts", () => {
           },
         },
         {
-          type: "pulumi-nodejs:dynamic/mailplane:Mailbox",
+          type: "mailplane:index:Mailbox",
+          custom: true,
           name: "acme-mailbox-leaver",
           additionalSecretOutputs: ["passwordHash"],
           props: {
@@ -165,7 +167,8 @@ describe("providers.migadu createAccounts", () => {
           },
         },
         {
-          type: "pulumi-nodejs:dynamic/mailplane:Alias",
+          type: "mailplane:index:Alias",
+          custom: true,
           name: "acme-alias-info",
           additionalSecretOutputs: [],
           props: {
@@ -177,7 +180,8 @@ describe("providers.migadu createAccounts", () => {
           },
         },
         {
-          type: "pulumi-nodejs:dynamic/mailplane:MailGroup",
+          type: "mailplane:index:MailGroup",
+          custom: true,
           name: "acme-group-all-staff",
           additionalSecretOutputs: [],
           props: {
@@ -193,7 +197,7 @@ describe("providers.migadu createAccounts", () => {
     );
   });
 
-  it("keeps the password a secret input, even when given as plain text, and out of the provider code", async () => {
+  it("keeps the password a secret input, even when given as plain text, and nowhere else in the request", async () => {
     const mb = new Mailbox("plain-password", {
       mailProvider: "migadu",
       domain: "acme.com",
@@ -208,55 +212,52 @@ describe("providers.migadu createAccounts", () => {
       value: PASSWORD,
     });
     expect(reg.additionalSecretOutputs).toEqual(["passwordHash"]);
-    const serialized = JSON.stringify(reg.provider);
-    expect(serialized).not.toContain(PASSWORD);
-    for (const c of captured) expect(String(unwrap(c.provider))).not.toContain(PASSWORD);
+    // The plugin's resources carry no serialized provider code: nothing but the secret input
+    // holds the password.
+    expect(Object.keys(reg.inputs)).not.toContain("__provider");
+    const { password: _pw, ...rest } = reg.inputs;
+    expect(JSON.stringify({ ...reg, inputs: rest })).not.toContain(PASSWORD);
   });
 
-  it("serializes a thin shim of about 2 KB per resource that requires the runtime at call time", async () => {
-    const texts = new Map<string, string>();
-    for (const c of captured) {
-      if (c.type.startsWith("pulumi-nodejs:dynamic/"))
-        texts.set(c.type, String(unwrap(c.provider)));
-    }
-    expect([...texts.keys()].sort()).toEqual([
-      "pulumi-nodejs:dynamic/mailplane:Alias",
-      "pulumi-nodejs:dynamic/mailplane:MailGroup",
-      "pulumi-nodejs:dynamic/mailplane:Mailbox",
+  it("registers the plugin's custom resources with no __provider input, each aliased to its old dynamic type", async () => {
+    const byType = new Map<string, RegisterRequest>();
+    for (const c of captured) if (c.type.startsWith("mailplane:index:")) byType.set(c.type, c);
+    expect([...byType.keys()].sort()).toEqual([
+      "mailplane:index:Alias",
+      "mailplane:index:MailGroup",
+      "mailplane:index:Mailbox",
     ]);
-    for (const [type, text] of texts) {
-      // ~2 KB: 7 one-line methods; about 1.2 KB of it is Pulumi's per-function wrapper.
-      expect(Buffer.byteLength(text), type).toBeLessThan(2100);
-      expect(text).toContain('require("@mailplane/pulumi/runtime")');
-      expect(text).not.toMatch(/axios|MailProvider|zod|__awaiter|this\./);
-      // Load the shim the way the provider process does, with the runtime behind `require`.
-      const required: string[] = [];
-      const mod = { exports: {} as { handler(): pulumi.dynamic.ResourceProvider } };
-      new Function("exports", "require", "module", text)(
-        mod.exports,
-        (id: string) => {
-          required.push(id);
-          return runtime;
-        },
-        mod,
-      );
-      const shim = mod.exports.handler();
-      expect(Object.keys(shim).sort()).toEqual([
-        "check",
-        "configure",
-        "create",
-        "delete",
-        "diff",
-        "read",
-        "update",
-      ]);
-      const result = await shim.check!({}, { mailProvider: "migadu", domain: "Not A Domain" });
-      expect(result.failures?.[0]?.property).toBe("domain");
-      expect(required).toEqual(["@mailplane/pulumi/runtime"]);
-    }
-    console.log(
-      `serialized provider bytes: ${[...texts].map(([t, s]) => `${t.split(":").pop()} ${Buffer.byteLength(s)}`).join(", ")}`,
+    expect(
+      [...byType.values()]
+        .map((c) => [c.type, c.custom, c.aliases, c.aliasTypes, "__provider" in c.inputs])
+        .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+    ).toEqual([
+      ["mailplane:index:Alias", true, [""], ["pulumi-nodejs:dynamic/mailplane:Alias"], false],
+      [
+        "mailplane:index:MailGroup",
+        true,
+        [""],
+        ["pulumi-nodejs:dynamic/mailplane:MailGroup"],
+        false,
+      ],
+      ["mailplane:index:Mailbox", true, [""], ["pulumi-nodejs:dynamic/mailplane:Mailbox"], false],
+    ]);
+    expect(captured.filter((c) => "__provider" in c.inputs).map((c) => c.name)).toEqual([]);
+  });
+
+  it("keeps the caller's aliases and secret outputs next to its own", async () => {
+    const mb = new Mailbox(
+      "with-opts",
+      { mailProvider: "migadu", domain: "acme.com", localPart: "dave", name: "Dave" },
+      { aliases: [{ name: "old-dave" }], additionalSecretOutputs: ["address"] },
     );
+    await settle([mb]);
+    const reg = captured.find((c) => c.name === "with-opts")!;
+    expect([reg.aliases, reg.aliasTypes, reg.additionalSecretOutputs]).toEqual([
+      ["old-dave", ""],
+      ["", "pulumi-nodejs:dynamic/mailplane:Mailbox"],
+      ["address", "passwordHash"],
+    ]);
   });
 });
 

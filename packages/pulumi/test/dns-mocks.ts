@@ -6,6 +6,11 @@ export interface Registered {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /**
+   * False for a component resource (e.g. `mailplane:index:MailDomain`); {@link installMocks}
+   * sets it, {@link children} (custom resources only) leaves it out.
+   */
+  custom?: boolean;
 }
 
 /** Invoke results by token, e.g. `cloudflare:index/getEmailRoutingDns:getEmailRoutingDns`. */
@@ -26,7 +31,12 @@ export async function installMocks(
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          custom: args.custom ?? false,
+        });
         return {
           id: `${args.name}-id`,
           state: { ...args.inputs, ...(outputs[args.type]?.(args.inputs) ?? {}) },
@@ -80,15 +90,14 @@ export async function publishRecords(
   return { out, registered: children(registered.slice(start)) };
 }
 
-/** The registered resources without the component resources and the dynamic provider's code. */
+/**
+ * The custom resources among `registered` (the components left out) as `{ type, name, inputs }`
+ * with all their inputs, sorted by name.
+ */
 export function children(registered: Registered[]): Registered[] {
   return registered
-    .filter((r) => !r.type.startsWith("mailplane:"))
-    .map((r) => {
-      const inputs = { ...r.inputs };
-      delete inputs.__provider;
-      return { ...r, inputs };
-    })
+    .filter((r) => r.custom === true)
+    .map(({ type, name, inputs }) => ({ type, name, inputs }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -153,13 +162,15 @@ export interface RegisterRequest {
   name: string;
   /** URN of the parent resource; `""` for none. */
   parent: string;
-  /** The resource's inputs, without the serialized dynamic provider. */
+  /** The resource's inputs, all of them. */
   inputs: Record<string, unknown>;
-  /** The serialized dynamic provider (`__provider`), when the resource is a dynamic one. */
-  provider: unknown;
+  /** Whether it is a custom resource (false for a component). */
+  custom: boolean;
   additionalSecretOutputs: string[];
-  /** Names of the resource's aliases. */
+  /** Names of the resource's aliases (`""` for an alias that keeps the name). */
   aliases: string[];
+  /** Types of the resource's aliases (`""` for an alias that keeps the type). */
+  aliasTypes: string[];
   /** Names (from the URNs) of the resources it depends on. */
   dependencies: string[];
 }
@@ -169,9 +180,10 @@ interface RawRegisterRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getCustom(): boolean;
   getObject(): { toJavaScript(): Record<string, unknown> };
   getAdditionalsecretoutputsList(): string[];
-  getAliasesList(): Array<{ getSpec(): { getName(): string } | undefined }>;
+  getAliasesList(): Array<{ getSpec(): { getName(): string; getType(): string } | undefined }>;
   getDependenciesList(): string[];
 }
 
@@ -190,15 +202,15 @@ export async function captureRegisterRequests(
   ).getMonitor();
   const register = (monitor.registerResource as (...a: unknown[]) => unknown).bind(monitor);
   monitor.registerResource = (req: RawRegisterRequest, ...rest: unknown[]) => {
-    const { __provider: provider, ...inputs } = req.getObject().toJavaScript();
     requests.push({
       type: req.getType(),
       name: req.getName(),
       parent: req.getParent(),
-      inputs,
-      provider,
+      inputs: req.getObject().toJavaScript(),
+      custom: req.getCustom(),
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       aliases: req.getAliasesList().map((a) => a.getSpec()?.getName() ?? "?"),
+      aliasTypes: req.getAliasesList().map((a) => a.getSpec()?.getType() ?? "?"),
       dependencies: req.getDependenciesList().map((urn) => urn.slice(urn.lastIndexOf("::") + 2)),
     });
     return register(req, ...rest);

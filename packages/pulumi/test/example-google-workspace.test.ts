@@ -32,7 +32,7 @@ describe("examples/google-workspace under Pulumi mocks", () => {
   it("creates its users and groups at Google and Google's records in Cloudflare", () => {
     const all = children(registered);
     const accounts = all
-      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .filter((r) => r.type.startsWith("mailplane:index:") && r.type !== "mailplane:index:ZoneFile")
       .map((r) => [
         r.type.split(":").pop(),
         r.name,

@@ -35,7 +35,7 @@ describe("examples/microsoft-365 under Pulumi mocks", () => {
       licences: { default: config.staffSku, executive: config.executiveSku },
     });
     const accounts = children(registered)
-      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .filter((r) => r.type.startsWith("mailplane:index:") && r.type !== "mailplane:index:ZoneFile")
       .map((r) => [r.type.split(":").pop(), r.inputs.localPart, r.inputs.apiUrl]);
     expect(accounts).toEqual([
       ["MailGroup", "abuse", locator],

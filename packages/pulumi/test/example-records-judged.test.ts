@@ -58,7 +58,7 @@ function txtRecords(registered: Registered[]): Txt[] {
       for (const entry of i.records as string[]) add(i.name as string, entry, "route53");
     } else if (r.type === "cloudflare:index/dnsRecord:DnsRecord" && i.type === "TXT") {
       add(i.name as string, i.content as string, "cloudflare");
-    } else if (r.type === "pulumi-nodejs:dynamic/ZoneFile:Resource") {
+    } else if (r.type === "mailplane:index:ZoneFile") {
       const text = i.content as string;
       const origin = /^\$ORIGIN (\S+)\.$/m.exec(text)![1]!;
       for (const line of text.split("\n")) {
@@ -172,10 +172,7 @@ afterAll(() => {
 
 describe("independent parsers read every TXT record of every example", () => {
   it("quickstart (zone file): nothing to complain about", async () => {
-    const registered = await installMocks(
-      {},
-      { "pulumi-nodejs:dynamic/mailplane:DkimKey": () => ({ publicKey }) },
-    );
+    const registered = await installMocks({}, { "mailplane:index:DkimKey": () => ({ publicKey }) });
     const exported = await runExample("quickstart", { passwords: '{"ava":"pw-1"}' }, ["passwords"]);
     const records = txtRecords(registered);
     judged.quickstart = records.map((r) => r.name);

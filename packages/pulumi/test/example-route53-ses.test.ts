@@ -145,14 +145,14 @@ describe("examples/route53-ses under Pulumi mocks", () => {
       .map((r) => `${r.type} ${r.name}`);
     expect(others).toEqual([
       "aws:route53/zone:Zone acme",
-      "pulumi-nodejs:dynamic/mailplane:Alias acme-alias-abuse",
-      "pulumi-nodejs:dynamic/mailplane:Alias acme-alias-dmarc",
-      "pulumi-nodejs:dynamic/mailplane:Alias acme-alias-hr",
-      "pulumi-nodejs:dynamic/mailplane:Alias acme-alias-info",
-      "pulumi-nodejs:dynamic/mailplane:Alias acme-alias-postmaster",
-      "pulumi-nodejs:dynamic/mailplane:Alias acme-alias-tls-reports",
-      "pulumi-nodejs:dynamic/mailplane:Mailbox acme-mailbox-ali",
-      "pulumi-nodejs:dynamic/mailplane:Mailbox acme-mailbox-zhangsan",
+      "mailplane:index:Alias acme-alias-abuse",
+      "mailplane:index:Alias acme-alias-dmarc",
+      "mailplane:index:Alias acme-alias-hr",
+      "mailplane:index:Alias acme-alias-info",
+      "mailplane:index:Alias acme-alias-postmaster",
+      "mailplane:index:Alias acme-alias-tls-reports",
+      "mailplane:index:Mailbox acme-mailbox-ali",
+      "mailplane:index:Mailbox acme-mailbox-zhangsan",
       "aws:sesv2/emailIdentity:EmailIdentity acme-ses-identity",
       "aws:sesv2/emailIdentityMailFromAttributes:EmailIdentityMailFromAttributes acme-ses-mail-from",
     ]);

@@ -32,7 +32,7 @@ describe("examples/tencent-exmail under Pulumi mocks", () => {
   it("creates its users and mail groups at Exmail, with departments, titles and who may send", () => {
     const all = children(registered);
     const accounts = all
-      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .filter((r) => r.type.startsWith("mailplane:index:") && r.type !== "mailplane:index:ZoneFile")
       .map((r) => [r.type.split(":").pop(), r.name, r.inputs]);
     const common = { mailProvider: "tencentExmail", apiUrl: ENDPOINT, domain: "acme.com" };
     const mailbox = {

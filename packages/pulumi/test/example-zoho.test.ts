@@ -31,7 +31,7 @@ describe("examples/zoho under Pulumi mocks", () => {
     const all = children(registered);
     expect(all).toHaveLength(17);
     const accounts = all
-      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .filter((r) => r.type.startsWith("mailplane:index:") && r.type !== "mailplane:index:ZoneFile")
       .map((r) => [
         r.type.split(":").pop(),
         r.name,

@@ -52,10 +52,10 @@ describe("providers.googleWorkspace under Pulumi mocks", () => {
       "https://admin.googleapis.com/admin/directory/v1#admin=admin%40acme.com&customer=C01abc234",
     );
     const accounts = children(registered)
-      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .filter((r) => r.type.startsWith("mailplane:index:") && r.type !== "mailplane:index:ZoneFile")
       .map((r) => [r.type, r.name, r.inputs.mailProvider, r.inputs.apiUrl, r.inputs.localPart]);
-    const group = "pulumi-nodejs:dynamic/mailplane:MailGroup";
-    const mailbox = "pulumi-nodejs:dynamic/mailplane:Mailbox";
+    const group = "mailplane:index:MailGroup";
+    const mailbox = "mailplane:index:Mailbox";
     expect(accounts).toEqual([
       [group, "gw-group-abuse", "googleWorkspace", endpoint, "abuse"],
       [group, "gw-group-postmaster", "googleWorkspace", endpoint, "postmaster"],
@@ -104,7 +104,7 @@ describe("providers.googleWorkspace under Pulumi mocks", () => {
       "https://admin.googleapis.com/admin/directory/v1#admin=admin%40acme.com&customer=C01abc234" +
       "&ou=%7B%22executive%22%3A%22%2FStaff%2FExecutives%22%2C%22staff%22%3A%22%2FStaff%22%7D";
     const boxes = children(registered).filter(
-      (r) => r.type.endsWith("mailplane:Mailbox") && r.name.startsWith("gwou-"),
+      (r) => r.type === "mailplane:index:Mailbox" && r.name.startsWith("gwou-"),
     );
     expect(
       boxes.map((r) => [

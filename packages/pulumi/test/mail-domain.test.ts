@@ -187,8 +187,8 @@ describe("MailDomain with a full example domain", () => {
       acmeArgs(dns.zoneFile({ path: "/tmp/mailplane-test/acme.com.zone" })),
     );
     expect(rs.map((r) => `${r.type} ${r.name} ${String(r.inputs.path)}`)).toEqual([
-      "pulumi-nodejs:dynamic/ZoneFile:Resource zf-zone-file /tmp/mailplane-test/acme.com.zone",
-      "pulumi-nodejs:dynamic/ZoneFile:Resource zf-zone-file-acme.co /tmp/mailplane-test/acme.co.zone",
+      "mailplane:index:ZoneFile zf-zone-file /tmp/mailplane-test/acme.com.zone",
+      "mailplane:index:ZoneFile zf-zone-file-acme.co /tmp/mailplane-test/acme.co.zone",
     ]);
     expect(String(rs[0].inputs.content)).toContain("google._domainkey");
   });

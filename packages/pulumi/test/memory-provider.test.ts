@@ -83,35 +83,11 @@ describe("a MailDomain on the registered in-memory provider", () => {
         r.inputs.localPart,
       ]),
     ).toEqual([
-      [
-        "pulumi-nodejs:dynamic/mailplane:Alias",
-        "mem-alias-abuse",
-        "memory",
-        "memory://acme",
-        "abuse",
-      ],
-      ["pulumi-nodejs:dynamic/mailplane:Alias", "mem-alias-hr", "memory", "memory://acme", "hr"],
-      [
-        "pulumi-nodejs:dynamic/mailplane:Alias",
-        "mem-alias-postmaster",
-        "memory",
-        "memory://acme",
-        "postmaster",
-      ],
-      [
-        "pulumi-nodejs:dynamic/mailplane:MailGroup",
-        "mem-group-team",
-        "memory",
-        "memory://acme",
-        "team",
-      ],
-      [
-        "pulumi-nodejs:dynamic/mailplane:Mailbox",
-        "mem-mailbox-ali",
-        "memory",
-        "memory://acme",
-        "ali",
-      ],
+      ["mailplane:index:Alias", "mem-alias-abuse", "memory", "memory://acme", "abuse"],
+      ["mailplane:index:Alias", "mem-alias-hr", "memory", "memory://acme", "hr"],
+      ["mailplane:index:Alias", "mem-alias-postmaster", "memory", "memory://acme", "postmaster"],
+      ["mailplane:index:MailGroup", "mem-group-team", "memory", "memory://acme", "team"],
+      ["mailplane:index:Mailbox", "mem-mailbox-ali", "memory", "memory://acme", "ali"],
     ]);
     const records = await valueOf(domain.records);
     expect(records.filter((r) => r.type === "MX")).toEqual([

@@ -50,10 +50,10 @@ describe("providers.microsoft365 under Pulumi mocks", () => {
     ]);
     const locator = microsoft365Endpoint(args);
     const accounts = children(registered)
-      .filter((r) => r.type.includes("dynamic/mailplane"))
+      .filter((r) => r.type.startsWith("mailplane:index:") && r.type !== "mailplane:index:ZoneFile")
       .map((r) => [r.type, r.name, r.inputs.mailProvider, r.inputs.apiUrl, r.inputs.localPart]);
-    const group = "pulumi-nodejs:dynamic/mailplane:MailGroup";
-    const mailbox = "pulumi-nodejs:dynamic/mailplane:Mailbox";
+    const group = "mailplane:index:MailGroup";
+    const mailbox = "mailplane:index:Mailbox";
     expect(accounts).toEqual([
       [group, "m365-group-abuse", "microsoft365", locator, "abuse"],
       [group, "m365-group-postmaster", "microsoft365", locator, "postmaster"],
@@ -179,9 +179,7 @@ describe("providers.microsoft365 under Pulumi mocks", () => {
     const locator = microsoft365Endpoint(exchange);
     expect(locator).toContain("&exchange=invokeCommand");
     const mailboxes = children(registered)
-      .filter(
-        (r) => r.type === "pulumi-nodejs:dynamic/mailplane:Mailbox" && r.name.startsWith("m365x-"),
-      )
+      .filter((r) => r.type === "mailplane:index:Mailbox" && r.name.startsWith("m365x-"))
       .map((r) => [
         r.name,
         r.inputs.apiUrl === locator,

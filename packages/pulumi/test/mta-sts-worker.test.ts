@@ -20,7 +20,7 @@ beforeAll(async () => {
   registered = await installMocks(
     {},
     {
-      "pulumi-nodejs:dynamic/mailplane:DkimKey": () => ({ publicKey: "PUB", privateKeyPem: "x" }),
+      "mailplane:index:DkimKey": () => ({ publicKey: "PUB", privateKeyPem: "x" }),
     },
   );
 });
@@ -38,18 +38,38 @@ async function workerOf(script: string): Promise<(r: Request) => Promise<Respons
 
 describe("MtaStsWorker (mocks)", () => {
   it("creates the Worker with the policy and binds mta-sts.<domain> to it", async () => {
+    const binding = providers.selfHosted({
+      store: providers.sqlite({ path: "/m.sqlite" }),
+      mx: "mx.acme.test",
+    });
     const acme = new MailDomain("acme", {
       domain: "acme.test",
       dns: dns.zoneFile({ path: path.join(os.tmpdir(), "unused.zone") }),
-      provider: providers.selfHosted({
-        store: providers.sqlite({ path: "/m.sqlite" }),
-        mx: "mx.acme.test",
-      }),
+      provider: binding,
       policy: { mtaSts: { mode: "testing", maxAge: 86400 } },
       mailboxes: { ali: { name: "Ali" } },
       postmaster: "ali",
       abuse: "ali",
     });
+    // The domain's own children register first, so what follows `start` is the Worker's alone.
+    const { mailboxes, aliases, groups } = acme.accounts;
+    await registeredAll([
+      ...Object.values(binding.dkimKeys),
+      ...Object.values(acme.recordResources),
+      ...[mailboxes, aliases, groups].flatMap((kind) => Object.values(kind)),
+    ]);
+    expect(
+      registered
+        .map((r) => r.name)
+        .filter((n) => n.startsWith("acme-"))
+        .sort(),
+    ).toEqual([
+      "acme-alias-abuse",
+      "acme-alias-postmaster",
+      "acme-dkim-mail",
+      "acme-mailbox-ali",
+      "acme-zone-file",
+    ]);
     const start = registered.length;
     const worker = new MtaStsWorker("acme-mta-sts", {
       domain: acme,

@@ -51,7 +51,7 @@ describe("dns.powerDns", () => {
       );
       expect(Object.keys(out)).toEqual(["acme-powerdns"]);
       expect(rs.map((r) => [r.type, r.name])).toEqual([
-        ["pulumi-nodejs:dynamic/mailplane:PowerDnsRecords", "acme-powerdns"],
+        ["mailplane:index:PowerDnsRecords", "acme-powerdns"],
       ]);
       const dkim = `"${DKIM_TXT.slice(0, 255)}" "${DKIM_TXT.slice(255)}"`;
       expect(DKIM_TXT).toContain(DKIM_KEY);

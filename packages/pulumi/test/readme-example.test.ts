@@ -20,8 +20,7 @@ afterAll(() => cleanup?.());
 describe("the README's example", () => {
   it("runs and creates its Cloudflare records and Migadu accounts", () => {
     const dns = (name: string) => `cloudflare:index/dnsRecord:DnsRecord acme-${name}`;
-    const account = (kind: string, name: string) =>
-      `pulumi-nodejs:dynamic/mailplane:${kind} acme-${name}`;
+    const account = (kind: string, name: string) => `mailplane:index:${kind} acme-${name}`;
     expect(children(registered).map((r) => `${r.type} ${r.name}`)).toEqual([
       account("Alias", "alias-abuse"),
       account("Alias", "alias-hr"),

@@ -26,8 +26,7 @@ afterAll(() => cleanup?.());
 describe("the @mailplane/pulumi README's example", () => {
   it("runs and creates its Route 53 records, SES identity and Migadu accounts", () => {
     const record = (name: string) => `aws:route53/record:Record acme-${name}`;
-    const account = (kind: string, name: string) =>
-      `pulumi-nodejs:dynamic/mailplane:${kind} acme-${name}`;
+    const account = (kind: string, name: string) => `mailplane:index:${kind} acme-${name}`;
     expect(children(registered).map((r) => `${r.type} ${r.name}`)).toEqual([
       account("Alias", "alias-abuse"),
       account("Alias", "alias-hr"),

@@ -16,7 +16,7 @@ beforeAll(async () => {
   captured = await captureRegisterRequests(
     {},
     {
-      "pulumi-nodejs:dynamic/mailplane:DkimKey": (inputs) => ({
+      "mailplane:index:DkimKey": (inputs) => ({
         publicKey: `PUB${String(inputs.selector)}`,
         privateKeyPem: pem(String(inputs.selector)),
       }),
@@ -71,7 +71,7 @@ describe("selfHosted signer outputs (mocks)", () => {
       "/etc/opendkim/keys/s2027.private": pem("s2027"),
     });
     // The DkimKey resources keep their private key a secret output.
-    const keys = captured.filter((c) => c.type === "pulumi-nodejs:dynamic/mailplane:DkimKey");
+    const keys = captured.filter((c) => c.type === "mailplane:index:DkimKey");
     expect(keys.map((k) => [k.name, k.additionalSecretOutputs])).toEqual([
       ["acme-1798761599000-dkim-s2026", ["privateKeyPem"]],
       ["acme-1798761599000-dkim-s2027", ["privateKeyPem"]],

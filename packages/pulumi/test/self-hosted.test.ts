@@ -19,7 +19,7 @@ beforeAll(async () => {
   captured = await captureRegisterRequests(
     {},
     {
-      "pulumi-nodejs:dynamic/mailplane:DkimKey": () => ({
+      "mailplane:index:DkimKey": () => ({
         publicKey: PUBLIC_KEY,
         privateKeyPem: PRIVATE_KEY,
       }),
@@ -77,18 +77,32 @@ describe("providers.selfHosted with dns.powerDns (mocks)", () => {
     const parentUrn = await valueOf(domain.urn);
     expect(mine.map((c) => [c.type, c.name, c.parent === parentUrn])).toEqual([
       ["mailplane:index:MailDomain", "acme", false],
-      ["pulumi-nodejs:dynamic/mailplane:Alias", "acme-alias-abuse", true],
-      ["pulumi-nodejs:dynamic/mailplane:Alias", "acme-alias-info", true],
-      ["pulumi-nodejs:dynamic/mailplane:Alias", "acme-alias-postmaster", true],
-      ["pulumi-nodejs:dynamic/mailplane:CatchAll", "acme-catch-all", true],
-      ["pulumi-nodejs:dynamic/mailplane:DkimKey", "acme-dkim-s2025", true],
-      ["pulumi-nodejs:dynamic/mailplane:DkimKey", "acme-dkim-s2026", true],
-      ["pulumi-nodejs:dynamic/mailplane:DomainAlias", "acme-domain-alias-acme.co", true],
-      ["pulumi-nodejs:dynamic/mailplane:MailGroup", "acme-group-team", true],
-      ["pulumi-nodejs:dynamic/mailplane:Mailbox", "acme-mailbox-ali", true],
-      ["pulumi-nodejs:dynamic/mailplane:Mailbox", "acme-mailbox-zhangsan", true],
-      ["pulumi-nodejs:dynamic/mailplane:PowerDnsRecords", "acme-powerdns", true],
-      ["pulumi-nodejs:dynamic/mailplane:PowerDnsRecords", "acme-powerdns-acme.co", true],
+      ["mailplane:index:Alias", "acme-alias-abuse", true],
+      ["mailplane:index:Alias", "acme-alias-info", true],
+      ["mailplane:index:Alias", "acme-alias-postmaster", true],
+      ["mailplane:index:CatchAll", "acme-catch-all", true],
+      ["mailplane:index:DkimKey", "acme-dkim-s2025", true],
+      ["mailplane:index:DkimKey", "acme-dkim-s2026", true],
+      ["mailplane:index:DomainAlias", "acme-domain-alias-acme.co", true],
+      ["mailplane:index:MailGroup", "acme-group-team", true],
+      ["mailplane:index:Mailbox", "acme-mailbox-ali", true],
+      ["mailplane:index:Mailbox", "acme-mailbox-zhangsan", true],
+      ["mailplane:index:PowerDnsRecords", "acme-powerdns", true],
+      ["mailplane:index:PowerDnsRecords", "acme-powerdns-acme.co", true],
+    ]);
+    // Each child is the plugin's custom resource, aliased to the dynamic type it had before the
+    // plugin (so a stack created then upgrades in place).
+    expect([
+      ...new Set(mine.map((c) => `${c.type} ${c.custom} <- ${c.aliasTypes.join(",")}`)),
+    ]).toEqual([
+      "mailplane:index:MailDomain false <- ",
+      "mailplane:index:Alias true <- pulumi-nodejs:dynamic/mailplane:Alias",
+      "mailplane:index:CatchAll true <- pulumi-nodejs:dynamic/mailplane:CatchAll",
+      "mailplane:index:DkimKey true <- pulumi-nodejs:dynamic/mailplane:DkimKey",
+      "mailplane:index:DomainAlias true <- pulumi-nodejs:dynamic/mailplane:DomainAlias",
+      "mailplane:index:MailGroup true <- pulumi-nodejs:dynamic/mailplane:MailGroup",
+      "mailplane:index:Mailbox true <- pulumi-nodejs:dynamic/mailplane:Mailbox",
+      "mailplane:index:PowerDnsRecords true <- pulumi-nodejs:dynamic/mailplane:PowerDnsRecords",
     ]);
     const byName = Object.fromEntries(mine.map((c) => [c.name, c]));
     const conn = { mailProvider: "selfHosted", apiUrl: STORE, domain: "acme.test" };
@@ -194,7 +208,7 @@ describe("providers.selfHosted with dns.powerDns (mocks)", () => {
     const mine = captured.slice(start);
     const dkim = mine.find((c) => c.name === "shop-dkim-mail")!;
     expect([dkim.type, dkim.inputs, dkim.additionalSecretOutputs]).toEqual([
-      "pulumi-nodejs:dynamic/mailplane:DkimKey",
+      "mailplane:index:DkimKey",
       { selector: "mail" },
       ["privateKeyPem"],
     ]);
@@ -226,7 +240,7 @@ describe("providers.selfHosted with dns.powerDns (mocks)", () => {
     expect(
       captured
         .slice(start)
-        .filter((c) => c.type === "pulumi-nodejs:dynamic/mailplane:Alias")
+        .filter((c) => c.type === "mailplane:index:Alias")
         .map((c) => [c.name, c.inputs.apiUrl]),
     ).toEqual([
       ["pg-alias-postmaster", "postgresql+env://MAILPLANE_PG_URL"],
