@@ -54,7 +54,10 @@ function normalisePreviewJson(p: PreviewJson, tmpDir: string, stack: string): st
     .join("<tmp>")
     .split(stack)
     .join("acme")
-    .replace(/(pulumi:providers:pulumi-nodejs::default::)[-0-9a-f]{36}/g, "$1<id>")}\n`;
+    .replace(
+      /(pulumi:providers:(?:pulumi-nodejs|mailplane)::default::)[-0-9a-f]{36}/g,
+      "$1<id>",
+    )}\n`;
 }
 
 /** Compares `text` with a golden file, writing it when `UPDATE_GOLDEN=1` or missing. */
