@@ -155,7 +155,17 @@ export class Mailbox extends pulumi.CustomResource {
    * @param opts Resource options; `additionalSecretOutputs` always includes `passwordHash`.
    */
   constructor(name: string, args: MailboxArgs, opts?: pulumi.CustomResourceOptions) {
-    super(typeToken("Mailbox"), name, mailboxResourceProps(args), mailboxResourceOptions(opts));
+    const limit = Error.stackTraceLimit;
+    // The SDK stamps every input's promise with `new Error().stack` (leak diagnostics), which a
+    // TypeScript program's source-map hook maps frame by frame: most of a Mailbox's registration
+    // cost. None of those stacks reach state or any message; the resource's own source position
+    // and stack trace are captured by the SDK with its own limit, so they are unchanged.
+    Error.stackTraceLimit = 0;
+    try {
+      super(typeToken("Mailbox"), name, mailboxResourceProps(args), mailboxResourceOptions(opts));
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 }
 
