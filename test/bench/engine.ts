@@ -26,7 +26,9 @@
  *
  * Run after `pnpm build`:
  *   pnpm bench:engine [--sizes 1000,10000] [--programs maildomain,mailbox,floor]
- *                     [--checkpoints off,on] [--cap-minutes 20] [--json results.json]
+ *                     [--checkpoints off,on] [--cap-minutes 20] [--cap-on-minutes M]
+ *                     [--no-change-after-cap yes|no] [--json results.json]
+ *   pnpm bench:engine --tables-from a.json,b.json   (the tables of earlier runs, merged)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -79,6 +81,12 @@ interface Options {
   programs: ProgramId[];
   checkpoints: Checkpoints[];
   capMinutes: number;
+  /** Cap of an up from empty with checkpoints on (the N² run). */
+  capOnMinutes: number | undefined;
+  /** Measure no-change runs of a capped "on" stack on the "off" stack's state. */
+  noChangeAfterCap: boolean;
+  /** Print the tables of earlier runs' --json files instead of measuring. */
+  tablesFrom: string[] | undefined;
   json: string | undefined;
 }
 
@@ -88,6 +96,9 @@ function parseArgs(argv: string[]): Options {
     programs: ["maildomain", "mailbox", "floor"],
     checkpoints: ["off", "on"],
     capMinutes: 20,
+    capOnMinutes: undefined,
+    noChangeAfterCap: true,
+    tablesFrom: undefined,
     json: undefined,
   };
   const args = argv.filter((a) => a !== "--");
@@ -121,6 +132,16 @@ function parseArgs(argv: string[]): Options {
     } else if (flag === "--cap-minutes") {
       opts.capMinutes = Number(value());
       if (!(opts.capMinutes > 0)) throw new Error(`--cap-minutes must be > 0`);
+    } else if (flag === "--cap-on-minutes") {
+      opts.capOnMinutes = Number(value());
+      if (!(opts.capOnMinutes > 0)) throw new Error(`--cap-on-minutes must be > 0`);
+    } else if (flag === "--no-change-after-cap") {
+      const v = value();
+      if (v !== "yes" && v !== "no")
+        throw new Error(`--no-change-after-cap: ${v} is not yes or no`);
+      opts.noChangeAfterCap = v === "yes";
+    } else if (flag === "--tables-from") {
+      opts.tablesFrom = list();
     } else if (flag === "--json") {
       opts.json = value();
     } else {
@@ -495,11 +516,12 @@ async function measure(
   n: number,
   checkpoints: Checkpoints,
   capMs: number,
+  createCapMs: number,
   offStack: Stack | undefined,
 ): Promise<{ series: Series; stack: Stack }> {
   const stack = await Stack.open(program, n);
   const series: Series = { program: program.id, n, checkpoints };
-  series.create = await stack.run(UP, checkpoints, capMs, "create");
+  series.create = await stack.run(UP, checkpoints, createCapMs, "create");
   if (stack.emu) {
     series.atEmulator = stack.emu.mailboxes("acme.com").length;
     series.posts = stack.emu.count("POST /domains/:domain/mailboxes");
@@ -558,6 +580,8 @@ function table(all: Series[], opts: Options): string {
         rows.push(row);
       }
     }
+    // A capped run's totals are partial: left out (its progress is printed below the table).
+    const done = (r: Run | undefined): Run | undefined => (r?.capped === true ? undefined : r);
     const cpu = (r: Run | undefined): number | undefined =>
       r === undefined || r.capped
         ? undefined
@@ -566,8 +590,16 @@ function table(all: Series[], opts: Options): string {
       ["CPU s all (up from empty)", (s) => cpu(s.create), (v) => v.toFixed(1)],
       ["CPU s all (preview)", (s) => cpu(s.preview), (v) => v.toFixed(1)],
       ["CPU s all (no-change up)", (s) => cpu(s.noChangeUp), (v) => v.toFixed(1)],
-      ["CPU s plugin (up from empty)", (s) => s.create?.memory.cpu.plugin, (v) => v.toFixed(1)],
-      ["CPU s pulumi CLI (up from empty)", (s) => s.create?.memory.cpu.cli, (v) => v.toFixed(1)],
+      [
+        "CPU s plugin (up from empty)",
+        (s) => done(s.create)?.memory.cpu.plugin,
+        (v) => v.toFixed(1),
+      ],
+      [
+        "CPU s pulumi CLI (up from empty)",
+        (s) => done(s.create)?.memory.cpu.cli,
+        (v) => v.toFixed(1),
+      ],
       ["peak MB plugin (up from empty)", (s) => s.create?.memory.plugin, mb],
       ["peak MB program (up from empty)", (s) => s.create?.memory.program, mb],
       ["peak MB pulumi CLI (up from empty)", (s) => s.create?.memory.cli, mb],
@@ -630,7 +662,17 @@ function table(all: Series[], opts: Options): string {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.tablesFrom !== undefined) {
+    const all = opts.tablesFrom.flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as Series[]);
+    const sizes = [...new Set(all.map((s) => s.n))].sort((a, b) => a - b);
+    const programs = (["maildomain", "mailbox", "floor"] as const).filter((p) =>
+      all.some((s) => s.program === p),
+    );
+    console.log(table(all, { ...opts, sizes, programs: [...programs] }));
+    return;
+  }
   const capMs = opts.capMinutes * 60_000;
+  const capOnMs = (opts.capOnMinutes ?? opts.capMinutes) * 60_000;
   const probe = new PulumiWorkspace(
     PROGRAMS.floor.folder,
     mkdtempSync(path.join(os.tmpdir(), "mailplane-bench-probe-")),
@@ -639,28 +681,43 @@ async function main(): Promise<void> {
   rmSync(probe.home, { recursive: true, force: true });
   console.log(
     `pnpm bench:engine: sizes ${opts.sizes.join(", ")}; programs ${opts.programs.join(", ")}; ` +
-      `checkpoints ${opts.checkpoints.join(", ")}; cap ${opts.capMinutes} min per run; ` +
+      `checkpoints ${opts.checkpoints.join(", ")}; cap ${opts.capMinutes} min per run` +
+      (opts.capOnMinutes === undefined
+        ? ""
+        : `, ${opts.capOnMinutes} min for up from empty with checkpoints on`) +
+      "; " +
       `${os.cpus().length} CPUs; pulumi logs in ${LOGS}`,
   );
   const all: Series[] = [];
+  const order = (["off", "on"] as const).filter((c) => opts.checkpoints.includes(c));
   for (const n of opts.sizes) {
-    for (const id of opts.programs) {
-      const program = PROGRAMS[id];
-      let offStack: Stack | undefined;
-      try {
-        // "off" first: its stack serves the no-change runs of a capped "on" create.
-        const order = (["off", "on"] as const).filter((c) => opts.checkpoints.includes(c));
-        for (const c of order) {
-          const { series, stack } = await measure(program, n, c, capMs, offStack);
+    // Every "off" series first, then every "on" one: an "off" stack serves the no-change runs of
+    // a capped "on" create of the same program.
+    const offStacks = new Map<ProgramId, Stack>();
+    try {
+      for (const c of order) {
+        for (const id of opts.programs) {
+          const program = PROGRAMS[id];
+          const reuse = opts.noChangeAfterCap ? offStacks.get(id) : undefined;
+          const createCap = c === "on" ? capOnMs : capMs;
+          const { series, stack } = await measure(program, n, c, capMs, createCap, reuse);
           all.push(series);
           console.log(`[${new Date().toISOString().slice(11, 19)}] ${describe(series)}`);
-          if (c === "off" && !series.create?.capped) offStack = stack;
-          else await stack.close();
+          if (
+            c === "off" &&
+            !series.create?.capped &&
+            opts.noChangeAfterCap &&
+            order.includes("on")
+          ) {
+            offStacks.set(id, stack);
+          } else {
+            await stack.close();
+          }
+          if (opts.json) writeFileSync(opts.json, JSON.stringify(all, null, 2));
         }
-      } finally {
-        await offStack?.close();
       }
-      if (opts.json) writeFileSync(opts.json, JSON.stringify(all, null, 2));
+    } finally {
+      for (const st of offStacks.values()) await st.close();
     }
   }
   console.log(table(all, opts));
