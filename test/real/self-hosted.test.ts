@@ -93,14 +93,13 @@ function plain(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
 }
 
-/** The runtime's provider for a dynamic resource type, as the serialized shim would load it. */
+/** The runtime's provider for a resource type, as the mailplane provider plugin dispatches it. */
 const RUNTIME_BY_TYPE: Record<string, typeof runtime.alias> = {
-  "pulumi-nodejs:dynamic/mailplane:Mailbox": runtime.mailbox as unknown as typeof runtime.alias,
-  "pulumi-nodejs:dynamic/mailplane:Alias": runtime.alias,
-  "pulumi-nodejs:dynamic/mailplane:MailGroup": runtime.group as unknown as typeof runtime.alias,
-  "pulumi-nodejs:dynamic/mailplane:CatchAll": runtime.catchAll as unknown as typeof runtime.alias,
-  "pulumi-nodejs:dynamic/mailplane:DomainAlias":
-    runtime.domainAlias as unknown as typeof runtime.alias,
+  "mailplane:index:Mailbox": runtime.mailbox as unknown as typeof runtime.alias,
+  "mailplane:index:Alias": runtime.alias,
+  "mailplane:index:MailGroup": runtime.group as unknown as typeof runtime.alias,
+  "mailplane:index:CatchAll": runtime.catchAll as unknown as typeof runtime.alias,
+  "mailplane:index:DomainAlias": runtime.domainAlias as unknown as typeof runtime.alias,
 };
 
 /** State the "engine" keeps per resource name: id and outputs. */

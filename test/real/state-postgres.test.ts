@@ -166,7 +166,9 @@ describe.sequential("Pulumi state in PostgreSQL", () => {
       const exported = JSON.parse(await ws.ok(["stack", "export", "--stack", stackName(0)])) as {
         deployment: { resources: unknown[] };
       };
-      expect(exported.deployment.resources).toHaveLength(14); // 13 + the dynamic provider
+      // 13 + the mailplane plugin's default provider + the pulumi-nodejs one of the fixture's own
+      // dynamic WebFile.
+      expect(exported.deployment.resources).toHaveLength(15);
     },
     LONG,
   );
